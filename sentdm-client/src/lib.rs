@@ -1,0 +1,2 @@
+//! Sent.dm client.
+pub mod runtime;
