@@ -1,1 +1,89 @@
-//! Runtime used by generated code.
+//! HTTP runtime used by the generated client.
+//!
+//! The generated code describes each API operation as a static [`Operation`] and turns a
+//! builder into an [`OperationRequest`]; everything that touches the network lives here:
+//!
+//! * [`Runtime`] holds the transport (a [`reqwest::Client`]), the base URL, the credential and
+//!   client-wide headers, and sends requests with [`Runtime::execute`].
+//! * [`decode`] turns a status, headers and body into a typed [`Response`] or an [`Error`],
+//!   unwrapping the API's response [`Envelope`] when it has one.
+//! * [`validate`] holds the checks generated code runs before any network I/O.
+//!
+//! The runtime is independent of any particular API: an [`ApiDescription`] tells it the base
+//! URL, the authentication scheme and the envelope field names.
+//!
+//! ```no_run
+//! use sentdm_client::runtime::{ApiDescription, Auth, Envelope, Runtime};
+//!
+//! static API: ApiDescription = ApiDescription {
+//!     title: "Example",
+//!     version: "1",
+//!     default_base_url: "https://api.example.com",
+//!     auth: Auth::ApiKeyHeader { name: "x-api-key" },
+//!     envelope: Some(Envelope { data: "data", error: "error", meta: "meta", success: "success" }),
+//! };
+//!
+//! # fn main() -> Result<(), sentdm_client::runtime::Error> {
+//! let runtime = Runtime::builder(&API)
+//!     .credential("my-api-key")
+//!     .timeout(std::time::Duration::from_secs(30))
+//!     .build()?;
+//! # let _ = runtime;
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod decode;
+mod describe;
+mod encode;
+mod error;
+mod options;
+mod response;
+mod secret;
+mod tls;
+pub mod validate;
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use self::client::{Runtime, RuntimeBuilder};
+pub use self::decode::decode;
+pub use self::describe::{
+    ApiDescription, Auth, Envelope, Operation, OperationRequest, ResponseKind,
+};
+pub use self::encode::encode_path_segment;
+pub use self::error::{ApiError, BoxError, DecodeError, Error};
+pub use self::options::RequestOptions;
+pub use self::response::{Meta, Response};
+pub use self::secret::Secret;
+
+/// HTTP method of an operation (re-export of [`http::Method`]).
+pub type Method = http::Method;
+
+/// HTTP header map (re-export of [`http::HeaderMap`]).
+pub type HeaderMap = http::HeaderMap;
+
+/// HTTP status code (re-export of [`http::StatusCode`]).
+pub type StatusCode = http::StatusCode;
+
+/// A boxed, sendable future, as returned by generated request builders.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// One page of a paginated list response.
+///
+/// Generated code implements this for the payload types of paginated operations so that
+/// callers (and, later, page streams) can walk the items without knowing the field names.
+pub trait Page {
+    /// Type of one item of the page.
+    type Item;
+
+    /// The items on this page.
+    fn items(&self) -> &[Self::Item];
+
+    /// Consumes the page and returns its items.
+    fn into_items(self) -> Vec<Self::Item>;
+
+    /// Whether the server reports another page after this one.
+    fn has_more(&self) -> bool;
+}

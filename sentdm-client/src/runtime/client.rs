@@ -1,0 +1,569 @@
+//! The runtime: configuration, request assembly and the HTTP exchange.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
+use http::{HeaderMap, StatusCode};
+use reqwest::Url;
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use super::decode::decode;
+use super::encode::base64;
+use super::error::Error;
+use super::response::{REQUEST_ID_HEADER, Response, header_str};
+use super::{ApiDescription, Auth, OperationRequest, Secret};
+
+/// Total timeout of a request unless configured otherwise.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `User-Agent` sent unless configured otherwise.
+const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+const APPLICATION_JSON: &str = "application/json";
+
+/// Sends API requests: holds the HTTP client, base URL, credential and client-wide headers.
+///
+/// Cloning is cheap (the state is shared behind an [`Arc`]), so one runtime can serve a whole
+/// application. `Debug` output never includes the credential or header values.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    description: &'static ApiDescription,
+    base_url: Url,
+    http: reqwest::Client,
+    auth: AppliedAuth,
+    default_headers: HeaderMap,
+    timeout: Duration,
+}
+
+/// The credential in the form it is sent.
+enum AppliedAuth {
+    None,
+    Header(HeaderName, HeaderValue),
+    Query(&'static str, Secret),
+}
+
+/// Stands in for a credential in `Debug` output.
+struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// The HTTP exchange of one attempt: status, headers and the complete body.
+struct RawResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Runtime {
+    /// Starts configuring a runtime for the API described by `description`.
+    pub fn builder(description: &'static ApiDescription) -> RuntimeBuilder {
+        RuntimeBuilder {
+            description,
+            base_url: None,
+            credential: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: None,
+            user_agent: None,
+            default_headers: Vec::new(),
+            http_client: None,
+        }
+    }
+
+    /// A runtime with default settings and the given credential.
+    pub fn new(
+        description: &'static ApiDescription,
+        credential: impl Into<Secret>,
+    ) -> Result<Runtime, Error> {
+        Runtime::builder(description).credential(credential).build()
+    }
+
+    /// The API this runtime talks to.
+    pub fn description(&self) -> &'static ApiDescription {
+        self.inner.description
+    }
+
+    /// The base URL requests are sent to.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url.as_str()
+    }
+
+    /// The total timeout applied to requests that do not override it.
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    /// The underlying HTTP client.
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// Sends one call of an operation and decodes the response with [`decode`].
+    ///
+    /// Headers are applied in this order, a later one replacing an earlier one of the same
+    /// name: `Accept: application/json` and the `User-Agent`, the runtime's default headers,
+    /// the credential, the operation's header parameters, then the headers in
+    /// [`RequestOptions`](super::RequestOptions). `Content-Type: application/json` is sent
+    /// only with a body.
+    ///
+    /// Runs inside a `tracing` span (`api_request`) recording the operation id, method, path
+    /// template, status and request id; URLs, header values and bodies are never recorded.
+    pub async fn execute<T: DeserializeOwned + Send + 'static>(
+        &self,
+        request: OperationRequest,
+    ) -> Result<Response<T>, Error> {
+        let op = request.operation;
+        let span = tracing::debug_span!(
+            "api_request",
+            api = self.inner.description.title,
+            operation = op.id,
+            method = op.method.as_str(),
+            path = op.path,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        self.run(request).instrument(span).await
+    }
+
+    async fn run<T: DeserializeOwned>(
+        &self,
+        request: OperationRequest,
+    ) -> Result<Response<T>, Error> {
+        let op = request.operation;
+        let prepared = self.prepare(request)?;
+        // Retries, when added, wrap this call: each try sends `prepared.try_clone()`, so the
+        // request (idempotency key included) is built once and sent identically every time.
+        let started = Instant::now();
+        let raw = match self.attempt(prepared).await {
+            Ok(raw) => raw,
+            Err(error) => {
+                tracing::debug!(
+                    elapsed_ms = elapsed_ms(started),
+                    error = %error,
+                    "request failed"
+                );
+                return Err(error);
+            }
+        };
+        let span = tracing::Span::current();
+        span.record("status", raw.status.as_u16());
+        tracing::debug!(
+            elapsed_ms = elapsed_ms(started),
+            body_bytes = raw.body.len(),
+            "response received"
+        );
+        let result = decode::<T>(
+            op,
+            self.inner.description.envelope.as_ref(),
+            raw.status.as_u16(),
+            &raw.headers,
+            raw.body,
+        );
+        let request_id = match &result {
+            Ok(response) => response.request_id(),
+            Err(error) => error.request_id(),
+        }
+        .or_else(|| header_str(&raw.headers, REQUEST_ID_HEADER));
+        if let Some(id) = request_id {
+            span.record("request_id", id);
+        }
+        if let Err(error) = &result {
+            tracing::debug!(error = %error, "request unsuccessful");
+        }
+        result
+    }
+
+    /// Builds the HTTP request: URL, headers, body and timeout.
+    fn prepare(&self, request: OperationRequest) -> Result<reqwest::Request, Error> {
+        let inner = &*self.inner;
+        let op = request.operation;
+
+        let mut url = inner.base_url.clone();
+        let base_path = url.path().trim_end_matches('/');
+        let path = if request.path.starts_with('/') {
+            format!("{base_path}{}", request.path)
+        } else {
+            format!("{base_path}/{}", request.path)
+        };
+        url.set_path(&path);
+        let auth_query = match &inner.auth {
+            AppliedAuth::Query(name, secret) => Some((*name, secret.expose())),
+            _ => None,
+        };
+        if !request.query.is_empty() || auth_query.is_some() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &request.query {
+                pairs.append_pair(name, value);
+            }
+            if let Some((name, value)) = auth_query {
+                pairs.append_pair(name, value);
+            }
+        }
+
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static(APPLICATION_JSON));
+        for (name, value) in &inner.default_headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        if let AppliedAuth::Header(name, value) = &inner.auth {
+            headers.insert(name.clone(), value.clone());
+        }
+        for (name, value) in &request.headers {
+            let (name, value) = request_header(name, value)?;
+            headers.insert(name, value);
+        }
+        for (name, value) in &request.options.headers {
+            let (name, value) = request_header(name, value)?;
+            headers.insert(name, value);
+        }
+
+        let body = match &request.body {
+            Some(body) => {
+                let bytes = serde_json::to_vec(body).map_err(|e| {
+                    Error::invalid_request("body", format!("cannot be serialized as JSON: {e}"))
+                })?;
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static(APPLICATION_JSON));
+                Some(reqwest::Body::from(bytes))
+            }
+            None => None,
+        };
+
+        let mut http_request = reqwest::Request::new(op.method.clone(), url);
+        *http_request.headers_mut() = headers;
+        *http_request.body_mut() = body;
+        *http_request.timeout_mut() = Some(request.options.timeout.unwrap_or(inner.timeout));
+        Ok(http_request)
+    }
+
+    /// Sends one request and reads the whole response.
+    async fn attempt(&self, request: reqwest::Request) -> Result<RawResponse, Error> {
+        let response = self
+            .inner
+            .http
+            .execute(request)
+            .await
+            .map_err(transport_error)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(transport_error)?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        let credential = match &inner.auth {
+            AppliedAuth::None => None,
+            AppliedAuth::Header(..) | AppliedAuth::Query(..) => Some(Redacted),
+        };
+        let header_names: Vec<&str> = inner
+            .default_headers
+            .keys()
+            .map(HeaderName::as_str)
+            .collect();
+        f.debug_struct("Runtime")
+            .field("api", &inner.description.title)
+            .field("base_url", &inner.base_url.as_str())
+            .field("auth", &inner.description.auth)
+            .field("credential", &credential)
+            .field("timeout", &inner.timeout)
+            .field("default_headers", &header_names)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Runtime`]; created by [`Runtime::builder`].
+///
+/// `Debug` output never includes the credential or header values.
+#[must_use]
+pub struct RuntimeBuilder {
+    description: &'static ApiDescription,
+    base_url: Option<String>,
+    credential: Option<Secret>,
+    timeout: Duration,
+    connect_timeout: Option<Duration>,
+    user_agent: Option<String>,
+    default_headers: Vec<(String, String)>,
+    http_client: Option<reqwest::Client>,
+}
+
+impl RuntimeBuilder {
+    /// Base URL of the API, such as `https://api.sent.dm` (default: the description's
+    /// `default_base_url`). Must be an `http` or `https` URL without credentials, query or
+    /// fragment; a path prefix is kept.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// The API key or token, attached to every request as the API's [`Auth`] scheme says.
+    /// For [`Auth::Basic`] it is `username:password`.
+    pub fn credential(mut self, credential: impl Into<Secret>) -> Self {
+        self.credential = Some(credential.into());
+        self
+    }
+
+    /// Username and password for [`Auth::Basic`].
+    pub fn basic_auth(self, username: &str, password: &str) -> Self {
+        self.credential(Secret::new(format!("{username}:{password}")))
+    }
+
+    /// Total time allowed for a request, from connecting to reading the last byte of the
+    /// body (default 60 seconds). [`RequestOptions::timeout`](super::RequestOptions::timeout)
+    /// overrides it per request.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed for establishing a connection (default: limited only by the total
+    /// timeout). Applies to the built-in HTTP client, not to one passed to
+    /// [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// `User-Agent` header (default `sentdm-client/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// A header sent with every request, such as `x-profile-id`. Setting the same name again
+    /// replaces the earlier value.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Uses this HTTP client instead of building one (to share a connection pool, or to
+    /// configure proxies or TLS). Timeouts set on the builder still apply per request;
+    /// `connect_timeout` does not. A client built this way follows its own redirect policy,
+    /// and on a redirect to another host it may forward an API key sent in a custom header.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks the configuration and builds the runtime.
+    ///
+    /// Fails with [`Error::Config`] on an invalid base URL, a missing, empty or malformed
+    /// credential (the message never contains it), an invalid header, a zero timeout, or
+    /// when TLS cannot be set up for an `https` base URL.
+    pub fn build(self) -> Result<Runtime, Error> {
+        let description = self.description;
+        let base_url = parse_base_url(
+            self.base_url
+                .as_deref()
+                .unwrap_or(description.default_base_url),
+        )?;
+        if self.timeout.is_zero() {
+            return Err(Error::config("the timeout must be greater than zero"));
+        }
+        let auth = apply_auth(description, self.credential)?;
+
+        let mut default_headers = HeaderMap::new();
+        let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
+        let user_agent = HeaderValue::from_str(user_agent)
+            .map_err(|_| Error::config("the user agent is not a valid HTTP header value"))?;
+        default_headers.insert(USER_AGENT, user_agent);
+        for (name, value) in &self.default_headers {
+            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::config(format!(
+                    "default header name `{name}` is not a valid header name"
+                ))
+            })?;
+            let mut header_value = HeaderValue::from_str(value).map_err(|_| {
+                Error::config(format!(
+                    "the value of default header `{name}` is not a valid HTTP header value"
+                ))
+            })?;
+            header_value.set_sensitive(is_sensitive(&header_name, &auth));
+            default_headers.insert(header_name, header_value);
+        }
+
+        let http = match self.http_client {
+            Some(client) => client,
+            None => build_http_client(&base_url, self.connect_timeout)?,
+        };
+
+        Ok(Runtime {
+            inner: Arc::new(Inner {
+                description,
+                base_url,
+                http,
+                auth,
+                default_headers,
+                timeout: self.timeout,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for RuntimeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self
+            .default_headers
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        f.debug_struct("RuntimeBuilder")
+            .field("api", &self.description.title)
+            .field("base_url", &self.base_url)
+            .field("auth", &self.description.auth)
+            .field("credential", &self.credential)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("default_headers", &header_names)
+            .field("custom_http_client", &self.http_client.is_some())
+            .finish()
+    }
+}
+
+fn parse_base_url(raw: &str) -> Result<Url, Error> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| Error::config(format!("the base URL is not a valid URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::config(format!(
+            "the base URL must use http or https, not `{}`",
+            url.scheme()
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(
+            "the base URL must not contain credentials; use `credential` instead",
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::config("the base URL has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!(
+            "the base URL `{url}` must not have a query or fragment"
+        )));
+    }
+    Ok(url)
+}
+
+fn apply_auth(
+    description: &'static ApiDescription,
+    credential: Option<Secret>,
+) -> Result<AppliedAuth, Error> {
+    if description.auth == Auth::None {
+        return Ok(AppliedAuth::None);
+    }
+    let Some(credential) = credential else {
+        return Err(Error::config(format!(
+            "no credential set; {} authenticates with {} (call `credential` on the builder)",
+            description.title, description.auth
+        )));
+    };
+    if credential.expose().trim().is_empty() {
+        return Err(Error::config("the credential is empty"));
+    }
+    let header = |name: HeaderName, value: String| -> Result<AppliedAuth, Error> {
+        let mut value = HeaderValue::from_str(&value).map_err(|_| {
+            Error::config(
+                "the credential is not a valid HTTP header value \
+                 (check for line breaks or other control characters)",
+            )
+        })?;
+        value.set_sensitive(true);
+        Ok(AppliedAuth::Header(name, value))
+    };
+    match description.auth {
+        Auth::None => Ok(AppliedAuth::None),
+        Auth::ApiKeyHeader { name } => {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::config(format!("the API key header name `{name}` is not valid"))
+            })?;
+            header(name, credential.expose().to_owned())
+        }
+        Auth::Bearer => header(AUTHORIZATION, format!("Bearer {}", credential.expose())),
+        Auth::Basic => header(
+            AUTHORIZATION,
+            format!("Basic {}", base64(credential.expose().as_bytes())),
+        ),
+        Auth::ApiKeyQuery { name } => Ok(AppliedAuth::Query(name, credential)),
+    }
+}
+
+fn is_sensitive(name: &HeaderName, auth: &AppliedAuth) -> bool {
+    *name == AUTHORIZATION
+        || *name == http::header::PROXY_AUTHORIZATION
+        || *name == http::header::COOKIE
+        || matches!(auth, AppliedAuth::Header(auth_name, _) if auth_name == name)
+}
+
+fn build_http_client(
+    base_url: &Url,
+    connect_timeout: Option<Duration>,
+) -> Result<reqwest::Client, Error> {
+    let tls = super::tls::client_config(base_url.scheme() == "https")
+        .map_err(|reason| Error::config(format!("TLS could not be set up: {reason}")))?;
+    let mut builder = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        // Redirects could carry a custom API key header to another host; API calls are not
+        // redirected, so a 3xx is reported as it is.
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(timeout) = connect_timeout {
+        builder = builder.connect_timeout(timeout);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))
+}
+
+/// A caller-supplied header, checked.
+fn request_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let header_name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid_request(name, "is not a valid HTTP header name"))?;
+    let header_value = HeaderValue::from_str(value).map_err(|_| {
+        Error::invalid_request(
+            name,
+            "is not a valid HTTP header value (control characters are not allowed)",
+        )
+    })?;
+    Ok((header_name, header_value))
+}
+
+/// Maps a transport failure to an [`Error`], dropping the URL (it may carry a query-string
+/// credential).
+fn transport_error(error: reqwest::Error) -> Error {
+    let error = error.without_url();
+    if error.is_timeout() {
+        Error::Timeout {
+            source: Box::new(error),
+        }
+    } else if error.is_connect() {
+        Error::Connection {
+            source: Box::new(error),
+        }
+    } else {
+        Error::Transport {
+            source: Box::new(error),
+        }
+    }
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,303 @@
+//! The runtime's error type.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use http::{HeaderMap, StatusCode};
+
+/// A boxed error source.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong when calling the API.
+///
+/// No variant's `Display` or `Debug` output contains the credential.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an error status, or with an envelope that reports failure.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// The request failed client-side validation and was not sent.
+    #[error("{}", invalid_request_text(.field, .message))]
+    InvalidRequest {
+        /// JSON path of the offending value, such as `to[0]` or `template.id`.
+        field: String,
+        /// What is wrong with it, such as `must be at most 100`.
+        message: String,
+    },
+
+    /// A success response could not be decoded into the expected type.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+
+    /// The request did not complete within the configured timeout.
+    #[error("the request timed out")]
+    Timeout {
+        /// Underlying transport error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// No connection to the server could be established (DNS, refused, TLS handshake…).
+    #[error("could not connect to the API server")]
+    Connection {
+        /// Underlying transport error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The connection failed while the request or response was in flight.
+    #[error("HTTP transport error")]
+    Transport {
+        /// Underlying transport error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The runtime configuration is invalid (base URL, credential, header, TLS setup).
+    #[error("invalid client configuration: {message}")]
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn invalid_request_text(field: &str, message: &str) -> String {
+    if field.is_empty() {
+        message.to_owned()
+    } else {
+        format!("{field}: {message}")
+    }
+}
+
+impl Error {
+    /// A client-side validation error for `field` (a JSON path such as `to[0]`).
+    pub fn invalid_request(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::InvalidRequest {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Error {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status()),
+            Error::Decode(decode) => decode.status(),
+            _ => None,
+        }
+    }
+
+    /// The server's request id (from the envelope's `meta.request_id` or the `X-Request-Id`
+    /// header), when a response was received.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.request_id(),
+            Error::Decode(decode) => decode.request_id(),
+            _ => None,
+        }
+    }
+
+    /// The API's error code (such as `VALIDATION_004`), for [`Error::Api`].
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.code(),
+            _ => None,
+        }
+    }
+
+    /// The API error, if this is one.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The decode error, if this is one.
+    pub fn as_decode(&self) -> Option<&DecodeError> {
+        match self {
+            Error::Decode(decode) => Some(decode),
+            _ => None,
+        }
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    /// Whether no connection could be established.
+    pub fn is_connection(&self) -> bool {
+        matches!(self, Error::Connection { .. })
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        Error::Api(Box::new(error))
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(error: DecodeError) -> Self {
+        Error::Decode(Box::new(error))
+    }
+}
+
+/// An error reported by the API: a non-success status, or a success status whose envelope
+/// says `success: false` or carries an error object.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) code: Option<String>,
+    pub(crate) message: String,
+    pub(crate) details: BTreeMap<String, Vec<String>>,
+    pub(crate) doc_url: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body_excerpt: String,
+}
+
+impl ApiError {
+    /// HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The API's error code as sent, such as `VALIDATION_004` or `AUTH_001`.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// Human-readable message: the API's own when it sent one, otherwise the status reason.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Per-field messages, such as `phone_number → ["Phone number is required"]`.
+    ///
+    /// Details that are not an object of string lists are kept as JSON text; details that
+    /// are not an object at all are kept under the empty key.
+    pub fn details(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.details
+    }
+
+    /// Link to the documentation of this error.
+    pub fn doc_url(&self) -> Option<&str> {
+        self.doc_url.as_deref()
+    }
+
+    /// Server-assigned request id, for support requests.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Response headers (for example `Retry-After`).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The start of the response body (at most 200 characters, on one line).
+    pub fn body_excerpt(&self) -> &str {
+        &self.body_excerpt
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "API error {}", status_text(self.status))?;
+        if let Some(code) = &self.code {
+            write!(f, " [{code}]")?;
+        }
+        if Some(self.message.as_str()) != self.status.canonical_reason() {
+            write!(f, ": {}", self.message)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A success response whose body did not match the expected type.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DecodeError {
+    pub(crate) path: String,
+    pub(crate) message: String,
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) body_excerpt: String,
+    pub(crate) source: Option<serde_json::Error>,
+}
+
+impl DecodeError {
+    /// JSON path of the value that failed, such as `data.recipients[0].message_id`; empty
+    /// when the failure is at the top level.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What went wrong, as reported by the JSON decoder.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// HTTP status of the response (absent only when given an invalid status code).
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// Server-assigned request id, for support requests.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The start of the response body (at most 200 characters, on one line).
+    pub fn body_excerpt(&self) -> &str {
+        &self.body_excerpt
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("could not decode the response")?;
+        if let Some(status) = self.status {
+            write!(f, " ({})", status_text(status))?;
+        }
+        if !self.path.is_empty() {
+            write!(f, " at `{}`", self.path)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+fn status_text(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("{} {reason}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    }
+}

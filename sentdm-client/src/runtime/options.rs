@@ -1,0 +1,58 @@
+//! Per-request overrides.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Settings that apply to a single request, overriding the [`Runtime`](super::Runtime)'s.
+///
+/// ```
+/// use std::time::Duration;
+/// use sentdm_client::runtime::RequestOptions;
+///
+/// let options = RequestOptions::new()
+///     .timeout(Duration::from_secs(5))
+///     .header("x-profile-id", "a1b2c3d4-e5f6-7890-abcd-ef1234567890");
+/// # let _ = options;
+/// ```
+#[derive(Default, Clone)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// Total timeout for this request, replacing the runtime's.
+    pub timeout: Option<Duration>,
+    /// Extra headers, applied after the runtime's default headers and the operation's header
+    /// parameters (so a header set here wins).
+    pub headers: Vec<(String, String)>,
+}
+
+impl RequestOptions {
+    /// Options that change nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the total timeout for this request.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header to this request. The name and value are checked when the request is
+    /// sent; an invalid one fails the request with [`Error::InvalidRequest`](super::Error).
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+impl fmt::Debug for RequestOptions {
+    /// Header values are left out: they may hold credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("headers", &names)
+            .finish()
+    }
+}

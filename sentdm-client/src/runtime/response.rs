@@ -1,0 +1,198 @@
+//! Successful responses: the decoded payload plus metadata, status and headers.
+
+use std::ops::Deref;
+
+use http::{HeaderMap, StatusCode};
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Name of the response header carrying the server's request id.
+pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Metadata the API returns beside the payload (the envelope's `meta` object).
+///
+/// Reading it never fails a response: missing or malformed fields are `None`, unknown fields
+/// are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Meta {
+    /// Server-assigned request id, such as `req_7X9zKp2jDw`.
+    pub request_id: Option<String>,
+    /// When the server produced the response (RFC 3339), if it sent a valid timestamp.
+    pub timestamp: Option<OffsetDateTime>,
+    /// The timestamp exactly as sent, also when it could not be parsed.
+    pub timestamp_raw: Option<String>,
+    /// API version that served the request, such as `v3`.
+    pub version: Option<String>,
+    /// Server processing time in milliseconds.
+    pub response_time_ms: Option<u64>,
+}
+
+impl Meta {
+    /// Reads metadata leniently from a JSON value; anything that is not an object gives the
+    /// empty `Meta`.
+    pub fn from_json(value: &Value) -> Meta {
+        let Some(object) = value.as_object() else {
+            return Meta::default();
+        };
+        let text = |key: &str| match object.get(key) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let timestamp_raw = text("timestamp");
+        let timestamp = timestamp_raw
+            .as_deref()
+            .and_then(|raw| OffsetDateTime::parse(raw, &Rfc3339).ok());
+        let response_time_ms = match object.get("response_time_ms") {
+            Some(Value::Number(n)) => n.as_u64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && *f >= 0.0 && *f < u64::MAX as f64)
+                    .map(|f| f.round() as u64)
+            }),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        Meta {
+            request_id: text("request_id"),
+            timestamp,
+            timestamp_raw,
+            version: text("version"),
+            response_time_ms,
+        }
+    }
+}
+
+/// A decoded success response.
+///
+/// Dereferences to the payload, so fields of `T` can be read directly; [`Response::meta`],
+/// [`Response::status`] and [`Response::headers`] give the rest.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    data: T,
+    meta: Meta,
+    status: StatusCode,
+    headers: HeaderMap,
+}
+
+impl<T> Response<T> {
+    /// Assembles a response (useful for tests and mocks).
+    pub fn new(data: T, meta: Meta, status: StatusCode, headers: HeaderMap) -> Self {
+        Response {
+            data,
+            meta,
+            status,
+            headers,
+        }
+    }
+
+    /// The payload.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// Consumes the response and returns the payload.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// Consumes the response and returns all of its parts.
+    pub fn into_parts(self) -> (T, Meta, StatusCode, HeaderMap) {
+        (self.data, self.meta, self.status, self.headers)
+    }
+
+    /// Response metadata (empty for APIs without an envelope).
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    /// Server-assigned request id: `meta.request_id`, or else the `X-Request-Id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta
+            .request_id
+            .as_deref()
+            .or_else(|| header_str(&self.headers, REQUEST_ID_HEADER))
+    }
+
+    /// HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Transforms the payload, keeping metadata, status and headers.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            data: f(self.data),
+            meta: self.meta,
+            status: self.status,
+            headers: self.headers,
+        }
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+/// A header's value as text, if present and visible ASCII.
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn meta_reads_documented_fields() {
+        let meta = Meta::from_json(&json!({
+            "request_id": "req_7X9zKp2jDw",
+            "timestamp": "2026-04-08T15:54:52.2460263+00:00",
+            "version": "v3",
+            "response_time_ms": 45,
+            "unknown": [1, 2, 3]
+        }));
+        assert_eq!(meta.request_id.as_deref(), Some("req_7X9zKp2jDw"));
+        assert_eq!(meta.version.as_deref(), Some("v3"));
+        assert_eq!(meta.response_time_ms, Some(45));
+        let ts = meta.timestamp.unwrap();
+        assert_eq!(ts.year(), 2026);
+        assert_eq!(ts.nanosecond(), 246_026_300);
+    }
+
+    #[test]
+    fn meta_tolerates_bad_values() {
+        let meta = Meta::from_json(&json!({
+            "request_id": null,
+            "timestamp": "yesterday",
+            "version": 3,
+            "response_time_ms": "12"
+        }));
+        assert_eq!(meta.request_id, None);
+        assert_eq!(meta.timestamp, None);
+        assert_eq!(meta.timestamp_raw.as_deref(), Some("yesterday"));
+        assert_eq!(meta.version.as_deref(), Some("3"));
+        assert_eq!(meta.response_time_ms, Some(12));
+        assert_eq!(Meta::from_json(&json!("nope")), Meta::default());
+        assert_eq!(
+            Meta::from_json(&json!({"response_time_ms": -4})).response_time_ms,
+            None
+        );
+    }
+}
