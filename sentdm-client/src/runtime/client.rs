@@ -158,11 +158,7 @@ impl Runtime {
         };
         let span = tracing::Span::current();
         span.record("status", raw.status.as_u16());
-        tracing::debug!(
-            elapsed_ms = elapsed_ms(started),
-            body_bytes = raw.body.len(),
-            "response received"
-        );
+        let body_bytes = raw.body.len();
         let result = decode::<T>(
             op,
             self.inner.description.envelope.as_ref(),
@@ -178,8 +174,18 @@ impl Runtime {
         if let Some(id) = request_id {
             span.record("request_id", id);
         }
-        if let Err(error) = &result {
-            tracing::debug!(error = %error, "request unsuccessful");
+        match &result {
+            Ok(_) => tracing::debug!(
+                elapsed_ms = elapsed_ms(started),
+                body_bytes,
+                "response received"
+            ),
+            Err(error) => tracing::debug!(
+                elapsed_ms = elapsed_ms(started),
+                body_bytes,
+                error = %error,
+                "request unsuccessful"
+            ),
         }
         result
     }

@@ -1,0 +1,217 @@
+//! Building a runtime: defaults, validation of the configuration, and redaction.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use sentdm_client::runtime::{
+    ApiDescription, Auth, Envelope, Error, RequestOptions, Runtime, Secret,
+};
+
+const KEY: &str = "sk_live_0d9c8b7a-very-secret";
+
+static SENT: ApiDescription = ApiDescription {
+    title: "Sent",
+    version: "3.0.0",
+    default_base_url: "https://api.sent.dm",
+    auth: Auth::ApiKeyHeader { name: "x-api-key" },
+    envelope: Some(Envelope {
+        data: "data",
+        error: "error",
+        meta: "meta",
+        success: "success",
+    }),
+};
+
+static PLAIN: ApiDescription = ApiDescription {
+    title: "Petstore",
+    version: "1.0.0",
+    default_base_url: "http://petstore.example.com/v1",
+    auth: Auth::Bearer,
+    envelope: None,
+};
+
+static OPEN: ApiDescription = ApiDescription {
+    title: "Open",
+    version: "1",
+    default_base_url: "https://open.example.com",
+    auth: Auth::None,
+    envelope: None,
+};
+
+static BAD_HEADER_NAME: ApiDescription = ApiDescription {
+    title: "Broken",
+    version: "1",
+    default_base_url: "https://broken.example.com",
+    auth: Auth::ApiKeyHeader { name: "x api key" },
+    envelope: None,
+};
+
+fn config_message(result: Result<Runtime, Error>) -> String {
+    match result {
+        Err(Error::Config { message }) => message,
+        Err(other) => panic!("expected a configuration error, got {other:?}"),
+        Ok(runtime) => panic!("expected a configuration error, got {runtime:?}"),
+    }
+}
+
+#[test]
+fn defaults_come_from_the_description() {
+    let runtime = Runtime::builder(&SENT).credential(KEY).build().unwrap();
+    assert_eq!(runtime.base_url(), "https://api.sent.dm/");
+    assert_eq!(runtime.timeout(), Duration::from_secs(60));
+    assert_eq!(runtime.description().title, "Sent");
+
+    let runtime = Runtime::new(&PLAIN, "tok").unwrap();
+    assert_eq!(runtime.base_url(), "http://petstore.example.com/v1");
+}
+
+#[test]
+fn base_url_must_be_http_or_https() {
+    let build = |url: &str| {
+        Runtime::builder(&SENT)
+            .credential(KEY)
+            .base_url(url)
+            .build()
+    };
+    assert_eq!(
+        config_message(build("ftp://api.sent.dm")),
+        "the base URL must use http or https, not `ftp`"
+    );
+    assert!(config_message(build("not a url")).starts_with("the base URL is not a valid URL"));
+    assert!(config_message(build("")).starts_with("the base URL is not a valid URL"));
+    assert_eq!(
+        config_message(build("https://user:hunter2@api.sent.dm")),
+        "the base URL must not contain credentials; use `credential` instead"
+    );
+    assert!(config_message(build("https://api.sent.dm/?x=1")).contains("query or fragment"));
+    assert!(build("http://127.0.0.1:8080/prefix/").is_ok());
+    assert!(build(" https://api.sent.dm ").is_ok());
+}
+
+#[test]
+fn credential_is_required_and_checked_without_being_echoed() {
+    assert_eq!(
+        config_message(Runtime::builder(&SENT).build()),
+        "no credential set; Sent authenticates with API key in the `x-api-key` header \
+         (call `credential` on the builder)"
+    );
+    assert_eq!(
+        config_message(Runtime::builder(&SENT).credential("  ").build()),
+        "the credential is empty"
+    );
+
+    let bad = "sk_live_secret\n";
+    let error = Runtime::builder(&SENT).credential(bad).build().unwrap_err();
+    let text = format!("{error} {error:?}");
+    assert!(text.contains("not a valid HTTP header value"), "{text}");
+    assert!(!text.contains("sk_live_secret"), "{text}");
+
+    let error = Runtime::builder(&PLAIN)
+        .credential("tok\u{7f}secret")
+        .build()
+        .unwrap_err();
+    assert!(!format!("{error} {error:?}").contains("secret"));
+
+    // No authentication: a credential is not needed.
+    assert!(Runtime::builder(&OPEN).build().is_ok());
+    // An unusable header name in the description is reported, not panicked on.
+    assert!(
+        config_message(Runtime::builder(&BAD_HEADER_NAME).credential(KEY).build())
+            .contains("`x api key`")
+    );
+}
+
+#[test]
+fn headers_user_agent_and_timeouts_are_validated() {
+    let builder = || Runtime::builder(&SENT).credential(KEY);
+    assert_eq!(
+        config_message(builder().default_header("bad header", "v").build()),
+        "default header name `bad header` is not a valid header name"
+    );
+    let message = config_message(builder().default_header("x-profile-id", "a\r\nb").build());
+    assert_eq!(
+        message,
+        "the value of default header `x-profile-id` is not a valid HTTP header value"
+    );
+    assert!(config_message(builder().user_agent("agent\n").build()).contains("user agent"));
+    assert_eq!(
+        config_message(builder().timeout(Duration::ZERO).build()),
+        "the timeout must be greater than zero"
+    );
+    assert!(
+        builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(10))
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn debug_output_never_contains_the_credential() {
+    let builder = Runtime::builder(&SENT)
+        .credential(KEY)
+        .default_header("x-profile-id", "11111111-2222-3333-4444-555555555555")
+        .timeout(Duration::from_secs(5));
+    let builder_debug = format!("{builder:?}");
+    assert!(!builder_debug.contains(KEY), "{builder_debug}");
+    assert!(builder_debug.contains("[redacted]"), "{builder_debug}");
+    assert!(builder_debug.contains("x-profile-id"), "{builder_debug}");
+    assert!(!builder_debug.contains("11111111-2222"), "{builder_debug}");
+
+    let runtime = builder.build().unwrap();
+    for text in [format!("{runtime:?}"), format!("{runtime:#?}")] {
+        assert!(!text.contains(KEY), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+        assert!(text.contains("https://api.sent.dm/"), "{text}");
+        assert!(text.contains("x-profile-id"), "{text}");
+    }
+
+    let basic = Runtime::builder(&PLAIN).basic_auth("user", "pa55word");
+    assert!(!format!("{basic:?}").contains("pa55word"));
+
+    let secret = Secret::new(KEY);
+    assert_eq!(format!("{secret:?} {secret}"), "[redacted] [redacted]");
+}
+
+#[test]
+fn request_options_debug_hides_header_values() {
+    let options = RequestOptions::new()
+        .timeout(Duration::from_secs(2))
+        .header("x-api-key", KEY);
+    let text = format!("{options:?}");
+    assert!(text.contains("x-api-key"), "{text}");
+    assert!(text.contains("2s"), "{text}");
+    assert!(!text.contains(KEY), "{text}");
+    assert_eq!(options.timeout, Some(Duration::from_secs(2)));
+    assert_eq!(
+        options.headers,
+        vec![("x-api-key".to_owned(), KEY.to_owned())]
+    );
+}
+
+#[test]
+fn runtime_clones_share_state() {
+    let runtime = Runtime::builder(&SENT)
+        .credential(KEY)
+        .base_url("http://127.0.0.1:1")
+        .build()
+        .unwrap();
+    let clone = runtime.clone();
+    assert_eq!(clone.base_url(), runtime.base_url());
+    assert!(std::ptr::eq(clone.description(), runtime.description()));
+}
+
+#[test]
+fn error_variants_read_well() {
+    let error = Error::invalid_request("page_size", "must be at most 100");
+    assert_eq!(error.to_string(), "page_size: must be at most 100");
+    assert_eq!(error.status(), None);
+    assert_eq!(error.request_id(), None);
+    assert_eq!(error.code(), None);
+    assert_eq!(
+        Error::invalid_request("", "a body is required").to_string(),
+        "a body is required"
+    );
+}
