@@ -215,3 +215,21 @@ fn error_variants_read_well() {
         "a body is required"
     );
 }
+
+#[test]
+fn public_types_work_across_threads_and_with_error_handling_crates() {
+    fn error_type<T: std::error::Error + Send + Sync + 'static>() {}
+    fn shared<T: Send + Sync + Clone + 'static>() {}
+    error_type::<Error>();
+    error_type::<sentdm_client::runtime::ApiError>();
+    error_type::<sentdm_client::runtime::DecodeError>();
+    shared::<Runtime>();
+    shared::<RequestOptions>();
+    shared::<sentdm_client::runtime::Response<Vec<String>>>();
+
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(Error::invalid_request(
+        "to[0]",
+        "must match ^\\+[1-9]\\d{1,14}$",
+    ));
+    assert_eq!(boxed.to_string(), "to[0]: must match ^\\+[1-9]\\d{1,14}$");
+}

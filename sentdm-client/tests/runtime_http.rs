@@ -848,6 +848,50 @@ async fn invalid_per_request_header_fails_before_sending() {
 }
 
 #[tokio::test]
+async fn path_parameters_cannot_reach_another_endpoint() {
+    let server = Server::start(Reply::json(204, json!(null))).await;
+    let runtime = sent_runtime(&server);
+    for (value, message) in [
+        ("", "id: must not be empty"),
+        ("..", "id: must not be `.` or `..`"),
+        (".", "id: must not be `.` or `..`"),
+    ] {
+        let path = format!("/v3/contacts/{}", encode_path_segment(value));
+        let error = runtime
+            .execute::<()>(OperationRequest::new(&DELETE_CONTACT, path))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::InvalidRequest { field, .. } if field == "id"),
+            "{error:?}"
+        );
+        assert_eq!(error.to_string(), message);
+    }
+    let error = runtime
+        .execute::<()>(OperationRequest::new(
+            &DELETE_CONTACT,
+            "/v3/contacts/%2E%2e/x",
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "path: must not contain `.` or `..` segments"
+    );
+    assert!(server.seen.lock().unwrap().is_empty(), "nothing was sent");
+
+    // Dots inside a value are fine.
+    let _: Response<()> = runtime
+        .execute(OperationRequest::new(
+            &DELETE_CONTACT,
+            format!("/v3/contacts/{}", encode_path_segment("a..b")),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(server.only_request().path, "/v3/contacts/a..b");
+}
+
+#[tokio::test]
 async fn redirects_are_not_followed() {
     let server = Server::start(
         Reply::raw(302, "text/plain", "moved").header("location", "http://127.0.0.1:9/elsewhere"),

@@ -195,6 +195,7 @@ impl Runtime {
         let inner = &*self.inner;
         let op = request.operation;
 
+        check_path(op.path, &request.path)?;
         let mut url = inner.base_url.clone();
         let base_path = url.path().trim_end_matches('/');
         let path = if request.path.starts_with('/') {
@@ -536,6 +537,41 @@ fn build_http_client(
     builder
         .build()
         .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))
+}
+
+/// Rejects expanded paths that would reach another endpoint: an empty parameter
+/// (`/contacts/` instead of `/contacts/{id}`) or a `.`/`..` segment, which URL
+/// normalization would remove.
+fn check_path(template: &str, path: &str) -> Result<(), Error> {
+    let template_segments = template.split('/');
+    if template_segments.clone().count() == path.split('/').count() {
+        for (param, value) in template_segments.zip(path.split('/')) {
+            let Some(name) = param.strip_prefix('{').and_then(|p| p.strip_suffix('}')) else {
+                continue;
+            };
+            if value.is_empty() {
+                return Err(Error::invalid_request(name, "must not be empty"));
+            }
+            if is_dot_segment(value) {
+                return Err(Error::invalid_request(name, "must not be `.` or `..`"));
+            }
+        }
+    }
+    if path.split('/').any(is_dot_segment) {
+        return Err(Error::invalid_request(
+            "path",
+            "must not contain `.` or `..` segments",
+        ));
+    }
+    Ok(())
+}
+
+fn is_dot_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e."
+    )
 }
 
 /// A caller-supplied header, checked.
