@@ -142,8 +142,8 @@ impl Runtime {
     ) -> Result<Response<T>, Error> {
         let op = request.operation;
         let prepared = self.prepare(request)?;
-        // Retries, when added, wrap this call: each try sends `prepared.try_clone()`, so the
-        // request (idempotency key included) is built once and sent identically every time.
+        // `attempt` is the unit a retry policy repeats: the request is built once, and each
+        // try would send `prepared.try_clone()`, identical down to any idempotency key.
         let started = Instant::now();
         let raw = match self.attempt(prepared).await {
             Ok(raw) => raw,

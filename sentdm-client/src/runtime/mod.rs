@@ -73,7 +73,7 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 /// One page of a paginated list response.
 ///
 /// Generated code implements this for the payload types of paginated operations so that
-/// callers (and, later, page streams) can walk the items without knowing the field names.
+/// callers (and page streams) can walk the items without knowing the field names.
 pub trait Page {
     /// Type of one item of the page.
     type Item;
