@@ -1,0 +1,1200 @@
+//! The document as a client: authentication, envelope, operations and their groups.
+
+use indexmap::IndexMap;
+use openapiv3::{
+    APIKeyLocation, MediaType, OpenAPI, Operation, Parameter, ParameterSchemaOrContent,
+    ReferenceOr, RequestBody, Response as ApiResponse, SchemaKind, SecurityScheme, StatusCode,
+    Type,
+};
+use serde_json::Value;
+
+use crate::Config;
+use crate::error::{Error, Result};
+use crate::model::{Models, Shape, Src, Ty};
+use crate::names::{self, Pointer};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Auth {
+    None,
+    Header(String),
+    Query(String),
+    Bearer,
+    Basic,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Envelope {
+    pub(crate) schema: String,
+    pub(crate) data: String,
+    pub(crate) error: String,
+    pub(crate) meta: String,
+    pub(crate) success: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ErrorCodeDef {
+    pub(crate) code: String,
+    pub(crate) variant: String,
+    pub(crate) status: Option<u16>,
+    pub(crate) message: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+/// The role of a query parameter under `x-pagination`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PageRole {
+    Page,
+    PageSize,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Param {
+    pub(crate) location: Location,
+    /// The name on the wire.
+    pub(crate) wire: String,
+    /// The Rust name (argument, builder field and method).
+    pub(crate) name: String,
+    pub(crate) shape: Shape,
+    pub(crate) required: bool,
+    pub(crate) description: Option<String>,
+    pub(crate) pointer: Pointer,
+    pub(crate) page_role: Option<PageRole>,
+}
+
+impl Param {
+    /// Whether the parameter is an argument of the operation method.
+    pub(crate) fn is_argument(&self) -> bool {
+        self.required && self.page_role.is_none()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Body {
+    pub(crate) shape: Shape,
+    pub(crate) required: bool,
+    pub(crate) description: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Responses {
+    pub(crate) statuses: Vec<u16>,
+    /// Whether a success response has a JSON body.
+    pub(crate) json: bool,
+    /// The decoded payload; `None` for `()`.
+    pub(crate) payload: Option<Shape>,
+    /// Why the payload is `serde_json::Value`, when the document does not pin one type.
+    pub(crate) note: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Pagination {
+    pub(crate) pointer: Pointer,
+    pub(crate) page: String,
+    pub(crate) page_size: String,
+    pub(crate) items: String,
+    pub(crate) has_more: Vec<String>,
+    pub(crate) default_page_size: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Op {
+    pub(crate) pointer: Pointer,
+    pub(crate) id: String,
+    pub(crate) http_method: String,
+    pub(crate) path: String,
+    pub(crate) group: Vec<String>,
+    pub(crate) method: String,
+    pub(crate) summary: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) deprecated: bool,
+    /// Path parameters in path order, then query and header parameters in document order.
+    pub(crate) params: Vec<Param>,
+    pub(crate) body: Option<Body>,
+    pub(crate) responses: Responses,
+    pub(crate) pagination: Option<Pagination>,
+}
+
+impl Op {
+    /// `contacts.list`, `profiles.campaigns.create`.
+    pub(crate) fn name(&self) -> String {
+        let mut parts = self.group.clone();
+        parts.push(self.method.clone());
+        parts.join(".")
+    }
+
+    /// `CONTACTS_LIST`.
+    pub(crate) fn static_name(&self) -> String {
+        let mut parts = self.group.clone();
+        parts.push(self.method.clone());
+        names::screaming(&parts.join("_")).unwrap_or_else(|| "OPERATION".to_owned())
+    }
+}
+
+/// `client.profiles().campaigns().create()`.
+fn call(group: &[String], method: &str) -> String {
+    let mut call = "client".to_owned();
+    for segment in group {
+        call.push_str(&format!(".{segment}()"));
+    }
+    call.push_str(&format!(".{method}()"));
+    call
+}
+
+fn type_prefix(group: &[String], method: &str) -> String {
+    let mut parts: Vec<&str> = group.iter().map(String::as_str).collect();
+    parts.push(method);
+    names::pascal(&parts.join("_")).unwrap_or_default()
+}
+
+/// A node of the group tree: `client.profiles().campaigns()`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Group {
+    /// Segments from the root.
+    pub(crate) path: Vec<String>,
+    /// Indices into `Api::ops`.
+    pub(crate) ops: Vec<usize>,
+    pub(crate) children: IndexMap<String, Group>,
+}
+
+pub(crate) struct Api<'a> {
+    pub(crate) title: String,
+    pub(crate) version: String,
+    pub(crate) description: Option<String>,
+    pub(crate) base_url: String,
+    pub(crate) auth: Auth,
+    pub(crate) envelope: Option<Envelope>,
+    pub(crate) error_codes: Vec<ErrorCodeDef>,
+    pub(crate) ops: Vec<Op>,
+    pub(crate) root: Group,
+    pub(crate) models: Models<'a>,
+}
+
+const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
+
+impl<'a> Api<'a> {
+    pub(crate) fn analyze(spec: &'a OpenAPI, config: &Config) -> Result<Api<'a>> {
+        let root = Pointer::root();
+        let envelope = envelope(spec)?;
+        static EMPTY: std::sync::LazyLock<IndexMap<String, ReferenceOr<openapiv3::Schema>>> =
+            std::sync::LazyLock::new(IndexMap::new);
+        let schemas = spec
+            .components
+            .as_ref()
+            .map_or(&*EMPTY, |components| &components.schemas);
+        for name in config.replacements.keys() {
+            if !schemas.contains_key(name) {
+                return Err(Error::Config(format!(
+                    "replaced schema {name:?} is not in #/components/schemas"
+                )));
+            }
+        }
+        if let Some(envelope) = &envelope
+            && !schemas.contains_key(&envelope.schema)
+        {
+            return Err(Error::dangling(
+                &root.join("x-envelope").join("schema"),
+                &envelope.schema,
+            ));
+        }
+        let models = Models::new(
+            schemas,
+            &config.replacements,
+            envelope.as_ref().map(|e| e.schema.as_str()),
+        )?;
+        let mut api = Api {
+            title: spec.info.title.clone(),
+            version: spec.info.version.clone(),
+            description: spec.info.description.clone(),
+            base_url: base_url(spec),
+            auth: auth(spec)?,
+            envelope,
+            error_codes: error_codes(spec)?,
+            ops: Vec::new(),
+            root: Group::default(),
+            models,
+        };
+        api.operations(spec)?;
+        api.groups()?;
+        let requests: Vec<Shape> = api
+            .ops
+            .iter()
+            .filter_map(|op| op.body.as_ref().map(|b| b.shape.clone()))
+            .collect();
+        let responses: Vec<Shape> = api
+            .ops
+            .iter()
+            .filter_map(|op| op.responses.payload.clone())
+            .collect();
+        api.models.mark(&requests, true);
+        api.models.mark(&responses, false);
+        api.models.finish();
+        Ok(api)
+    }
+
+    fn operations(&mut self, spec: &'a OpenAPI) -> Result<()> {
+        let paths = Pointer::root().join("paths");
+        let mut ids: IndexMap<String, Pointer> = IndexMap::new();
+        let mut statics: IndexMap<String, Pointer> = IndexMap::new();
+        for (path, item) in spec.paths.iter() {
+            let path_pointer = paths.join(path);
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { .. } => {
+                    return Err(Error::unsupported(&path_pointer, "`$ref` path items"));
+                }
+            };
+            if item.trace.is_some() {
+                return Err(Error::unsupported(
+                    &path_pointer.join("trace"),
+                    "TRACE operations",
+                ));
+            }
+            for (method, operation) in item.iter() {
+                if !HTTP_METHODS.contains(&method) {
+                    continue;
+                }
+                let pointer = path_pointer.join(method);
+                let op = self.operation(
+                    spec,
+                    path,
+                    method,
+                    operation,
+                    &item.parameters,
+                    &path_pointer,
+                    &pointer,
+                )?;
+                if let Some(first) = ids.insert(op.id.clone(), pointer.clone()) {
+                    return Err(Error::NameCollision {
+                        name: op.id.clone(),
+                        first: first.to_string(),
+                        second: pointer.to_string(),
+                    });
+                }
+                let name = op.static_name();
+                if name == "ALL" {
+                    return Err(Error::invalid(
+                        &pointer,
+                        "the static name `ALL` is reserved for the list of operations",
+                    ));
+                }
+                if let Some(first) = statics.insert(name.clone(), pointer.clone()) {
+                    return Err(Error::NameCollision {
+                        name,
+                        first: first.to_string(),
+                        second: pointer.to_string(),
+                    });
+                }
+                self.ops.push(op);
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn operation(
+        &mut self,
+        spec: &'a OpenAPI,
+        path: &str,
+        method: &str,
+        operation: &'a Operation,
+        shared: &'a [ReferenceOr<Parameter>],
+        path_pointer: &Pointer,
+        pointer: &Pointer,
+    ) -> Result<Op> {
+        let (group, method_name) = naming(path, method, operation, pointer)?;
+        let prefix = type_prefix(&group, &method_name);
+        if prefix.is_empty() {
+            return Err(Error::invalid(pointer, "the operation name is empty"));
+        }
+        let pagination = pagination(operation, pointer)?;
+
+        // Parameters: those of the path item, overridden by the operation's own.
+        let mut raw: Vec<(&'a Parameter, Pointer)> = Vec::new();
+        for (index, parameter) in shared.iter().enumerate() {
+            let at = path_pointer.join("parameters").join(index.to_string());
+            raw.push(resolve_parameter(spec, parameter, &at)?);
+        }
+        for (index, parameter) in operation.parameters.iter().enumerate() {
+            let at = pointer.join("parameters").join(index.to_string());
+            let (parameter, at) = resolve_parameter(spec, parameter, &at)?;
+            let data = parameter.parameter_data_ref();
+            raw.retain(|(p, _)| {
+                let other = p.parameter_data_ref();
+                !(other.name == data.name
+                    && std::mem::discriminant(*p) == std::mem::discriminant(parameter))
+            });
+            raw.push((parameter, at));
+        }
+
+        let template = template_params(path, pointer)?;
+        let mut path_params: Vec<Param> = Vec::new();
+        let mut other_params: Vec<Param> = Vec::new();
+        for (parameter, at) in raw {
+            let (location, data) = match parameter {
+                Parameter::Path { parameter_data, .. } => (Location::Path, parameter_data),
+                Parameter::Query { parameter_data, .. } => (Location::Query, parameter_data),
+                Parameter::Header { parameter_data, .. } => (Location::Header, parameter_data),
+                Parameter::Cookie { .. } => {
+                    return Err(Error::unsupported(&at, "cookie parameters"));
+                }
+            };
+            let schema = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => schema,
+                ParameterSchemaOrContent::Content(_) => {
+                    return Err(Error::unsupported(&at, "parameters described by `content`"));
+                }
+            };
+            let name = match location {
+                Location::Header => names::header_method(&data.name),
+                Location::Path | Location::Query => names::snake(&data.name),
+            }
+            .ok_or_else(|| {
+                Error::invalid(
+                    &at,
+                    format!("parameter {:?} cannot be made a Rust name", data.name),
+                )
+            })?;
+            let part = names::pascal(&data.name).unwrap_or_else(|| "Param".to_owned());
+            let place = match location {
+                Location::Path => "path parameter",
+                Location::Query => "query parameter",
+                Location::Header => "header",
+            };
+            self.models.set_origin(
+                &at.join("schema"),
+                format!(
+                    "the `{}` {place} of `{}`",
+                    data.name,
+                    call(&group, &method_name)
+                ),
+            );
+            let shape = self.models.shape(
+                Src::from(schema),
+                &at.join("schema"),
+                &format!("{prefix}{part}"),
+            )?;
+            check_param_type(&shape, location, &at)?;
+            let page_role = match (&pagination, location) {
+                (Some(p), Location::Query) if p.page == data.name => Some(PageRole::Page),
+                (Some(p), Location::Query) if p.page_size == data.name => Some(PageRole::PageSize),
+                _ => None,
+            };
+            if page_role.is_some() && !matches!(shape.target().ty, Ty::I32 | Ty::I64) {
+                return Err(Error::invalid(
+                    &at.join("schema"),
+                    "a pagination parameter must be an integer",
+                ));
+            }
+            let param = Param {
+                location,
+                wire: data.name.clone(),
+                name,
+                required: data.required || location == Location::Path,
+                description: data.description.clone(),
+                shape,
+                pointer: at,
+                page_role,
+            };
+            if location == Location::Path {
+                if !template.contains(&data.name) {
+                    return Err(Error::invalid(
+                        &param.pointer,
+                        format!("path parameter {:?} does not appear in the path", data.name),
+                    ));
+                }
+                path_params.push(param);
+            } else {
+                other_params.push(param);
+            }
+        }
+        let mut params: Vec<Param> = Vec::new();
+        for name in &template {
+            let index = path_params
+                .iter()
+                .position(|p| &p.wire == name)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        pointer,
+                        format!("the path parameter {{{name}}} is not declared"),
+                    )
+                })?;
+            params.push(path_params.remove(index));
+        }
+        params.extend(other_params);
+        if let Some(p) = &pagination {
+            for (wire, role) in [(&p.page, "page"), (&p.page_size, "page_size")] {
+                if !params
+                    .iter()
+                    .any(|q| &q.wire == wire && q.location == Location::Query)
+                {
+                    return Err(Error::invalid(
+                        &p.pointer.join(role),
+                        format!("no query parameter named {wire:?}"),
+                    ));
+                }
+            }
+        }
+
+        let body = match &operation.request_body {
+            None => None,
+            Some(body) => {
+                let at = pointer.join("requestBody");
+                let (body, at) = resolve_request_body(spec, body, &at)?;
+                let Some((media, media_type)) = json_media(&body.content) else {
+                    return Err(Error::unsupported(
+                        &at.join("content"),
+                        "request bodies that are not JSON",
+                    ));
+                };
+                let schema_at = at.join("content").join(media).join("schema");
+                self.models.set_origin(
+                    &schema_at,
+                    format!("the request body of `{}`", call(&group, &method_name)),
+                );
+                let shape = match &media_type.schema {
+                    Some(schema) => self.models.shape(
+                        Src::from(schema),
+                        &schema_at,
+                        &format!("{prefix}Request"),
+                    )?,
+                    None => Shape::of(Ty::Value),
+                };
+                Some(Body {
+                    shape,
+                    required: body.required,
+                    description: body.description.clone(),
+                })
+            }
+        };
+
+        let responses = self.responses(
+            spec,
+            operation,
+            pointer,
+            &prefix,
+            &call(&group, &method_name),
+        )?;
+        let id = operation.operation_id.clone().unwrap_or_else(|| {
+            let mut parts = group.clone();
+            parts.push(method_name.clone());
+            parts.join(".")
+        });
+        Ok(Op {
+            pointer: pointer.clone(),
+            id,
+            http_method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            group,
+            method: method_name,
+            summary: operation.summary.clone(),
+            description: operation.description.clone(),
+            deprecated: operation.deprecated,
+            params,
+            body,
+            responses,
+            pagination,
+        })
+    }
+
+    fn responses(
+        &mut self,
+        spec: &'a OpenAPI,
+        operation: &'a Operation,
+        pointer: &Pointer,
+        prefix: &str,
+        call: &str,
+    ) -> Result<Responses> {
+        let at = pointer.join("responses");
+        let mut successes: Vec<(u16, &'a ReferenceOr<ApiResponse>, Pointer)> = Vec::new();
+        for (code, response) in &operation.responses.responses {
+            match code {
+                StatusCode::Code(code) if (200..300).contains(code) => {
+                    successes.push((*code, response, at.join(code.to_string())));
+                }
+                StatusCode::Range(2) => successes.push((200, response, at.join("2XX"))),
+                _ => {}
+            }
+        }
+        if successes.is_empty()
+            && let Some(default) = &operation.responses.default
+        {
+            successes.push((200, default, at.join("default")));
+        }
+        if successes.is_empty() {
+            return Err(Error::invalid(
+                &at,
+                "no success (2xx) response is documented",
+            ));
+        }
+        let mut statuses: Vec<u16> = Vec::new();
+        let mut payloads: Vec<Option<Shape>> = Vec::new();
+        for (index, (code, response, response_at)) in successes.into_iter().enumerate() {
+            if !statuses.contains(&code) {
+                statuses.push(code);
+            }
+            let (response, response_at) = resolve_response(spec, response, &response_at)?;
+            if response.content.is_empty() {
+                payloads.push(None);
+                continue;
+            }
+            let Some((media, media_type)) = json_media(&response.content) else {
+                return Err(Error::unsupported(
+                    &response_at.join("content"),
+                    "responses that are not JSON",
+                ));
+            };
+            let schema_at = response_at.join("content").join(media).join("schema");
+            let hint = if index == 0 {
+                format!("{prefix}Response")
+            } else {
+                format!("{prefix}Response{code}")
+            };
+            self.models
+                .set_origin(&schema_at, format!("the response to `{call}`"));
+            let shape = match &media_type.schema {
+                None => Shape::of(Ty::Value),
+                Some(schema) => match self.envelope.clone() {
+                    None => self.models.shape(Src::from(schema), &schema_at, &hint)?,
+                    Some(envelope) => self.unwrap_envelope(schema, &schema_at, &envelope, &hint)?,
+                },
+            };
+            payloads.push(Some(shape));
+        }
+        let json = payloads.iter().any(Option::is_some);
+        let first = payloads.first().cloned().flatten();
+        let same = payloads
+            .iter()
+            .all(|p| p.as_ref().map(|s| &s.ty) == first.as_ref().map(|s| &s.ty));
+        Ok(if same {
+            Responses {
+                statuses,
+                json,
+                payload: first,
+                note: None,
+            }
+        } else {
+            Responses {
+                statuses,
+                json,
+                payload: Some(Shape::of(Ty::Value)),
+                note: Some(
+                    "The success responses of this operation have different bodies, so the \
+                     payload is left as a `serde_json::Value`."
+                        .to_owned(),
+                ),
+            }
+        })
+    }
+
+    /// The data schema inside `allOf: [{$ref: envelope}, {properties: {data: S}}]`.
+    fn unwrap_envelope(
+        &mut self,
+        schema: &'a ReferenceOr<openapiv3::Schema>,
+        at: &Pointer,
+        envelope: &Envelope,
+        hint: &str,
+    ) -> Result<Shape> {
+        let not_wrapped = || {
+            Error::unsupported(
+                at,
+                format!(
+                    "a success response that is not wrapped in the `x-envelope` schema {:?}",
+                    envelope.schema
+                ),
+            )
+        };
+        let schema = match schema {
+            ReferenceOr::Reference { reference } => {
+                if self.models.is_envelope_ref(reference) {
+                    return Ok(Shape::of(Ty::Value));
+                }
+                return Err(not_wrapped());
+            }
+            ReferenceOr::Item(schema) => schema,
+        };
+        let SchemaKind::AllOf { all_of } = &schema.schema_kind else {
+            return Err(not_wrapped());
+        };
+        let mut saw_envelope = false;
+        let mut data: Option<Shape> = None;
+        for (index, part) in all_of.iter().enumerate() {
+            let part_at = at.join("allOf").join(index.to_string());
+            match part {
+                ReferenceOr::Reference { reference } if self.models.is_envelope_ref(reference) => {
+                    saw_envelope = true;
+                }
+                ReferenceOr::Item(part) => {
+                    let properties = match &part.schema_kind {
+                        SchemaKind::Type(Type::Object(object)) => &object.properties,
+                        SchemaKind::Any(any)
+                            if any.typ.is_none() || any.typ.as_deref() == Some("object") =>
+                        {
+                            &any.properties
+                        }
+                        _ => return Err(not_wrapped()),
+                    };
+                    if let Some(property) = properties.get(&envelope.data) {
+                        let data_at = part_at.join("properties").join(&envelope.data);
+                        if let Some(origin) = self.models.origin(&at.to_string()) {
+                            self.models.set_origin(&data_at, origin);
+                        }
+                        data = Some(self.models.shape(Src::from(property), &data_at, hint)?);
+                    }
+                }
+                ReferenceOr::Reference { .. } => return Err(not_wrapped()),
+            }
+        }
+        if !saw_envelope {
+            return Err(not_wrapped());
+        }
+        Ok(data.unwrap_or_else(|| Shape::of(Ty::Value)))
+    }
+
+    /// Builds the group tree and checks that names do not clash.
+    fn groups(&mut self) -> Result<()> {
+        let mut root = Group::default();
+        for (index, op) in self.ops.iter().enumerate() {
+            let mut node = &mut root;
+            for segment in &op.group {
+                let path = node.path.clone();
+                node = node.children.entry(segment.clone()).or_insert_with(|| {
+                    let mut path = path;
+                    path.push(segment.clone());
+                    Group {
+                        path,
+                        ..Group::default()
+                    }
+                });
+            }
+            node.ops.push(index);
+        }
+        for (name, _) in &root.children {
+            if ["types", "operations"].contains(&name.as_str()) {
+                let op = self.ops.iter().find(|op| op.group.first() == Some(name));
+                let pointer = op.map_or_else(Pointer::root, |op| op.pointer.clone());
+                return Err(Error::invalid(
+                    &pointer,
+                    format!("the group `{name}` would clash with the generated `{name}` module"),
+                ));
+            }
+            if ["runtime", "from_runtime", "clone"].contains(&name.as_str()) {
+                let op = self.ops.iter().find(|op| op.group.first() == Some(name));
+                let pointer = op.map_or_else(Pointer::root, |op| op.pointer.clone());
+                return Err(Error::invalid(
+                    &pointer,
+                    format!("the group `{name}` would clash with the `Client::{name}` method"),
+                ));
+            }
+        }
+        check_group(&root, &self.ops)?;
+        self.root = root;
+        Ok(())
+    }
+}
+
+fn check_group(group: &Group, ops: &[Op]) -> Result<()> {
+    let mut methods: IndexMap<String, Pointer> = IndexMap::new();
+    let handle = group.path.last().and_then(|s| names::pascal(s));
+    for &index in &group.ops {
+        let op = &ops[index];
+        if let Some(first) = methods.insert(op.method.clone(), op.pointer.clone()) {
+            return Err(Error::NameCollision {
+                name: format!("{}.{}", group.path.join("."), op.method),
+                first: first.to_string(),
+                second: op.pointer.to_string(),
+            });
+        }
+        let builder = names::pascal(&op.method).unwrap_or_default();
+        if names::RESERVED_TYPE_NAMES.contains(&builder.as_str())
+            || ["Self", "Client"].contains(&builder.as_str())
+        {
+            return Err(Error::invalid(
+                &op.pointer,
+                format!("the builder name `{builder}` would shadow an item the code relies on"),
+            ));
+        }
+        if handle.as_deref() == Some(builder.as_str()) {
+            return Err(Error::invalid(
+                &op.pointer,
+                format!(
+                    "the builder `{builder}` would have the same name as its group handle; set \
+                     `x-method`"
+                ),
+            ));
+        }
+    }
+    for (name, child) in &group.children {
+        if let Some(first) = methods.get(name) {
+            let second = child
+                .ops
+                .first()
+                .map(|&i| ops[i].pointer.to_string())
+                .unwrap_or_default();
+            return Err(Error::NameCollision {
+                name: format!("{}.{}", group.path.join("."), name),
+                first: first.to_string(),
+                second,
+            });
+        }
+        check_group(child, ops)?;
+    }
+    Ok(())
+}
+
+fn check_param_type(shape: &Shape, location: Location, at: &Pointer) -> Result<()> {
+    let target = shape.target();
+    let scalar = |ty: &Ty| {
+        matches!(
+            ty,
+            Ty::String
+                | Ty::Bool
+                | Ty::I32
+                | Ty::I64
+                | Ty::F64
+                | Ty::Uuid
+                | Ty::DateTime
+                | Ty::Enum(_)
+        )
+    };
+    let ok = match &target.ty {
+        Ty::Vec(item) => location == Location::Query && scalar(&item.target().ty),
+        ty => scalar(ty),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::unsupported(
+            &at.join("schema"),
+            "parameters that are not strings, numbers, booleans, enums or (in the query) arrays \
+             of those",
+        ))
+    }
+}
+
+fn resolve_parameter<'s>(
+    spec: &'s OpenAPI,
+    parameter: &'s ReferenceOr<Parameter>,
+    at: &Pointer,
+) -> Result<(&'s Parameter, Pointer)> {
+    match parameter {
+        ReferenceOr::Item(parameter) => Ok((parameter, at.clone())),
+        ReferenceOr::Reference { reference } => {
+            let name = reference
+                .strip_prefix("#/components/parameters/")
+                .ok_or_else(|| Error::dangling(at, reference))?;
+            match spec
+                .components
+                .as_ref()
+                .and_then(|c| c.parameters.get(name))
+            {
+                Some(ReferenceOr::Item(parameter)) => Ok((parameter, Pointer::from_ref(reference))),
+                Some(ReferenceOr::Reference { .. }) => Err(Error::unsupported(
+                    &Pointer::from_ref(reference),
+                    "a `$ref` to a `$ref`",
+                )),
+                None => Err(Error::dangling(at, reference)),
+            }
+        }
+    }
+}
+
+fn resolve_request_body<'s>(
+    spec: &'s OpenAPI,
+    body: &'s ReferenceOr<RequestBody>,
+    at: &Pointer,
+) -> Result<(&'s RequestBody, Pointer)> {
+    match body {
+        ReferenceOr::Item(body) => Ok((body, at.clone())),
+        ReferenceOr::Reference { reference } => {
+            let name = reference
+                .strip_prefix("#/components/requestBodies/")
+                .ok_or_else(|| Error::dangling(at, reference))?;
+            match spec
+                .components
+                .as_ref()
+                .and_then(|c| c.request_bodies.get(name))
+            {
+                Some(ReferenceOr::Item(body)) => Ok((body, Pointer::from_ref(reference))),
+                Some(ReferenceOr::Reference { .. }) => Err(Error::unsupported(
+                    &Pointer::from_ref(reference),
+                    "a `$ref` to a `$ref`",
+                )),
+                None => Err(Error::dangling(at, reference)),
+            }
+        }
+    }
+}
+
+fn resolve_response<'s>(
+    spec: &'s OpenAPI,
+    response: &'s ReferenceOr<ApiResponse>,
+    at: &Pointer,
+) -> Result<(&'s ApiResponse, Pointer)> {
+    match response {
+        ReferenceOr::Item(response) => Ok((response, at.clone())),
+        ReferenceOr::Reference { reference } => {
+            let name = reference
+                .strip_prefix("#/components/responses/")
+                .ok_or_else(|| Error::dangling(at, reference))?;
+            match spec.components.as_ref().and_then(|c| c.responses.get(name)) {
+                Some(ReferenceOr::Item(response)) => Ok((response, Pointer::from_ref(reference))),
+                Some(ReferenceOr::Reference { .. }) => Err(Error::unsupported(
+                    &Pointer::from_ref(reference),
+                    "a `$ref` to a `$ref`",
+                )),
+                None => Err(Error::dangling(at, reference)),
+            }
+        }
+    }
+}
+
+/// The JSON media type of a content map: `application/json` or any `+json` type.
+fn json_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
+    content
+        .iter()
+        .find(|(media, _)| {
+            let essence = media
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        })
+        .map(|(media, value)| (media.as_str(), value))
+}
+
+/// The `{name}`s of a path template, in order.
+fn template_params(path: &str, pointer: &Pointer) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            return Err(Error::invalid(
+                pointer,
+                format!("unbalanced braces in {path:?}"),
+            ));
+        };
+        let name = &rest[start + 1..start + len];
+        if name.is_empty() || name.contains('{') {
+            return Err(Error::invalid(
+                pointer,
+                format!("malformed template {path:?}"),
+            ));
+        }
+        names.push(name.to_owned());
+        rest = &rest[start + len + 1..];
+    }
+    if rest.contains('}') {
+        return Err(Error::invalid(
+            pointer,
+            format!("unbalanced braces in {path:?}"),
+        ));
+    }
+    Ok(names)
+}
+
+/// Group path and method name, from `x-group`/`x-method` or derived from the path.
+fn naming(
+    path: &str,
+    method: &str,
+    operation: &Operation,
+    pointer: &Pointer,
+) -> Result<(Vec<String>, String)> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let segments: Vec<&str> = match segments.first() {
+        Some(first)
+            if first.len() > 1
+                && first.starts_with('v')
+                && first[1..].chars().all(|c| c.is_ascii_digit()) =>
+        {
+            segments[1..].to_vec()
+        }
+        _ => segments,
+    };
+    let is_param = |s: &str| s.starts_with('{') && s.ends_with('}');
+    let statics: Vec<&str> = segments.iter().copied().filter(|s| !is_param(s)).collect();
+    let last_is_param = segments.last().is_some_and(|s| is_param(s));
+    let action = !last_is_param && segments.len() >= 2 && is_param(segments[segments.len() - 2]);
+
+    let group: Vec<String> = match operation.extensions.get("x-group") {
+        Some(Value::Array(items)) => {
+            let mut group = Vec::with_capacity(items.len());
+            for (index, item) in items.iter().enumerate() {
+                let at = pointer.join("x-group").join(index.to_string());
+                let segment = item
+                    .as_str()
+                    .and_then(names::snake)
+                    .ok_or_else(|| Error::invalid(&at, "expected a group name"))?;
+                group.push(segment);
+            }
+            group
+        }
+        Some(Value::String(single)) => vec![
+            names::snake(single)
+                .ok_or_else(|| Error::invalid(&pointer.join("x-group"), "expected a group name"))?,
+        ],
+        Some(_) => {
+            return Err(Error::invalid(
+                &pointer.join("x-group"),
+                "expected an array of group names",
+            ));
+        }
+        None => {
+            let count = if action {
+                statics.len().saturating_sub(1)
+            } else {
+                statics.len()
+            };
+            let mut group = Vec::with_capacity(count);
+            for segment in &statics[..count] {
+                group.push(names::snake(segment).ok_or_else(|| {
+                    Error::invalid(
+                        pointer,
+                        format!("path segment {segment:?} cannot name a group"),
+                    )
+                })?);
+            }
+            group
+        }
+    };
+    if group.is_empty() {
+        return Err(Error::invalid(
+            pointer,
+            "no resource group can be derived from the path; set `x-group`",
+        ));
+    }
+    let method_name = match operation.extensions.get("x-method") {
+        Some(Value::String(name)) => names::snake(name)
+            .ok_or_else(|| Error::invalid(&pointer.join("x-method"), "expected a method name"))?,
+        Some(_) => {
+            return Err(Error::invalid(
+                &pointer.join("x-method"),
+                "expected a method name",
+            ));
+        }
+        None => {
+            if action {
+                let segment = statics.last().copied().unwrap_or("");
+                names::snake(segment).ok_or_else(|| {
+                    Error::invalid(
+                        pointer,
+                        format!("path segment {segment:?} cannot name a method"),
+                    )
+                })?
+            } else {
+                match (method, last_is_param) {
+                    ("get", false) => "list",
+                    ("post", false) => "create",
+                    ("get", true) => "get",
+                    ("put" | "patch", _) => "update",
+                    ("delete", _) => "delete",
+                    (other, _) => other,
+                }
+                .to_owned()
+            }
+        }
+    };
+    Ok((group, method_name))
+}
+
+fn pagination(operation: &Operation, pointer: &Pointer) -> Result<Option<Pagination>> {
+    let Some(value) = operation.extensions.get("x-pagination") else {
+        return Ok(None);
+    };
+    let at = pointer.join("x-pagination");
+    let Value::Object(object) = value else {
+        return Err(Error::invalid(&at, "expected an object"));
+    };
+    let text = |key: &str| -> Result<String> {
+        object
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| Error::invalid(&at.join(key), "expected a string"))
+    };
+    let default_page_size = match object.get("default_page_size") {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(value.as_i64().filter(|n| *n > 0).ok_or_else(|| {
+            Error::invalid(&at.join("default_page_size"), "expected a positive integer")
+        })?),
+    };
+    Ok(Some(Pagination {
+        pointer: at.clone(),
+        page: text("page")?,
+        page_size: text("page_size")?,
+        items: text("items")?,
+        has_more: text("has_more")?.split('.').map(str::to_owned).collect(),
+        default_page_size,
+    }))
+}
+
+fn envelope(spec: &OpenAPI) -> Result<Option<Envelope>> {
+    let Some(value) = spec.extensions.get("x-envelope") else {
+        return Ok(None);
+    };
+    let at = Pointer::root().join("x-envelope");
+    let Value::Object(object) = value else {
+        return Err(Error::invalid(&at, "expected an object"));
+    };
+    let text = |key: &str| -> Result<String> {
+        object
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| Error::invalid(&at.join(key), "expected a string"))
+    };
+    Ok(Some(Envelope {
+        schema: text("schema")?,
+        data: text("data")?,
+        error: text("error")?,
+        meta: text("meta")?,
+        success: text("success")?,
+    }))
+}
+
+fn error_codes(spec: &OpenAPI) -> Result<Vec<ErrorCodeDef>> {
+    let Some(value) = spec.extensions.get("x-error-codes") else {
+        return Ok(Vec::new());
+    };
+    let at = Pointer::root().join("x-error-codes");
+    let Value::Array(items) = value else {
+        return Err(Error::invalid(&at, "expected an array"));
+    };
+    let mut codes: Vec<ErrorCodeDef> = Vec::with_capacity(items.len());
+    let mut seen: IndexMap<String, Pointer> = IndexMap::new();
+    for (index, item) in items.iter().enumerate() {
+        let item_at = at.join(index.to_string());
+        let code = item
+            .get("code")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::invalid(&item_at.join("code"), "expected a string"))?;
+        if codes.iter().any(|c| c.code == code) {
+            continue;
+        }
+        let status = match item.get("status") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(
+                value
+                    .as_u64()
+                    .and_then(|n| u16::try_from(n).ok())
+                    .ok_or_else(|| Error::invalid(&item_at.join("status"), "expected a status"))?,
+            ),
+        };
+        let message = match item.get("message") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(message)) => Some(message.clone()),
+            Some(_) => {
+                return Err(Error::invalid(
+                    &item_at.join("message"),
+                    "expected a string",
+                ));
+            }
+        };
+        let variant = names::pascal(code)
+            .ok_or_else(|| Error::invalid(&item_at.join("code"), "cannot be made a variant"))?;
+        let variant = if variant == "Unknown" {
+            "UnknownValue".to_owned()
+        } else {
+            variant
+        };
+        if let Some(first) = seen.insert(variant.clone(), item_at.clone()) {
+            return Err(Error::NameCollision {
+                name: variant,
+                first: first.to_string(),
+                second: item_at.to_string(),
+            });
+        }
+        codes.push(ErrorCodeDef {
+            code: code.to_owned(),
+            variant,
+            status,
+            message,
+        });
+    }
+    Ok(codes)
+}
+
+fn base_url(spec: &OpenAPI) -> String {
+    let Some(server) = spec.servers.first() else {
+        return "/".to_owned();
+    };
+    let mut url = server.url.clone();
+    if let Some(variables) = &server.variables {
+        for (name, variable) in variables {
+            url = url.replace(&format!("{{{name}}}"), &variable.default);
+        }
+    }
+    url
+}
+
+fn auth(spec: &OpenAPI) -> Result<Auth> {
+    let Some(requirements) = &spec.security else {
+        return Ok(Auth::None);
+    };
+    let Some((index, requirement)) = requirements
+        .iter()
+        .enumerate()
+        .find(|(_, requirement)| !requirement.is_empty())
+    else {
+        return Ok(Auth::None);
+    };
+    let at = Pointer::root().join("security").join(index.to_string());
+    if requirement.len() > 1 {
+        return Err(Error::unsupported(
+            &at,
+            "a requirement that combines several security schemes",
+        ));
+    }
+    let Some(name) = requirement.keys().next() else {
+        return Ok(Auth::None);
+    };
+    let scheme_at = Pointer::root()
+        .join("components")
+        .join("securitySchemes")
+        .join(name);
+    let scheme = spec
+        .components
+        .as_ref()
+        .and_then(|c| c.security_schemes.get(name))
+        .ok_or_else(|| Error::dangling(&at.join(name), &scheme_at.to_string()))?;
+    let ReferenceOr::Item(scheme) = scheme else {
+        return Err(Error::unsupported(&scheme_at, "a `$ref` security scheme"));
+    };
+    Ok(match scheme {
+        SecurityScheme::APIKey { location, name, .. } => match location {
+            APIKeyLocation::Header => Auth::Header(name.clone()),
+            APIKeyLocation::Query => Auth::Query(name.clone()),
+            APIKeyLocation::Cookie => {
+                return Err(Error::unsupported(&scheme_at, "API keys sent in a cookie"));
+            }
+        },
+        SecurityScheme::HTTP { scheme, .. } => match scheme.to_ascii_lowercase().as_str() {
+            "bearer" => Auth::Bearer,
+            "basic" => Auth::Basic,
+            other => {
+                return Err(Error::unsupported(
+                    &scheme_at,
+                    format!("the HTTP authentication scheme {other:?}"),
+                ));
+            }
+        },
+        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => {
+            return Err(Error::unsupported(&scheme_at, "OAuth 2 and OpenID Connect"));
+        }
+    })
+}
+
+/// Whether a shape names the struct `name` (directly).
+pub(crate) fn shape_struct(shape: &Shape) -> Option<&str> {
+    match &shape.target().ty {
+        Ty::Struct(name) => Some(name),
+        _ => None,
+    }
+}

@@ -1,0 +1,370 @@
+//! Rust code for an analysed document.
+
+mod checks;
+mod groups;
+mod operations;
+mod types;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::api::{Api, Auth, Group};
+use crate::docs::{Docs, code};
+use crate::error::Result;
+use crate::model::{Shape, Ty};
+use crate::names;
+
+pub(crate) struct Emitter<'a> {
+    pub(crate) api: &'a Api<'a>,
+    /// The runtime module path, e.g. `crate::runtime`.
+    pub(crate) rt: TokenStream,
+}
+
+impl<'a> Emitter<'a> {
+    pub(crate) fn new(api: &'a Api<'a>, runtime: &syn::Path) -> Emitter<'a> {
+        Emitter {
+            api,
+            rt: quote!(#runtime),
+        }
+    }
+
+    /// The whole file, as tokens.
+    pub(crate) fn file(&self) -> Result<TokenStream> {
+        let api = self.api_const();
+        let client = self.client();
+        let error_code = self.error_code();
+        let types = self.types_module()?;
+        let operations = self.operations_module()?;
+        let mut groups = Vec::new();
+        for (name, group) in &self.api.root.children {
+            groups.push(self.group_module(name, group)?);
+        }
+        Ok(quote! {
+            #api
+            #client
+            #error_code
+            #types
+            #operations
+            #(#groups)*
+        })
+    }
+
+    /// `use <runtime> as rt;` when `tokens` refer to `rt`.
+    pub(crate) fn use_rt(&self, tokens: &TokenStream) -> TokenStream {
+        if mentions(tokens, "rt") {
+            let rt = &self.rt;
+            quote!(use #rt as rt;)
+        } else {
+            quote!()
+        }
+    }
+
+    /// The Rust type of a shape, not counting nullability, as seen from a module whose path to
+    /// the `types` module is `types` (empty inside it).
+    pub(crate) fn ty(&self, shape: &Shape, types: &TokenStream) -> TokenStream {
+        match &shape.ty {
+            Ty::String => quote!(String),
+            Ty::Bool => quote!(bool),
+            Ty::I32 => quote!(i32),
+            Ty::I64 => quote!(i64),
+            Ty::F64 => quote!(f64),
+            Ty::Uuid => quote!(uuid::Uuid),
+            Ty::DateTime => quote!(time::OffsetDateTime),
+            Ty::Value => quote!(serde_json::Value),
+            Ty::JsonMap => quote!(serde_json::Map<String, serde_json::Value>),
+            Ty::Vec(item) => {
+                let item = self.nullable_ty(item, types);
+                quote!(Vec<#item>)
+            }
+            Ty::Map(item) => {
+                let item = self.nullable_ty(item, types);
+                quote!(std::collections::BTreeMap<String, #item>)
+            }
+            Ty::Struct(name) | Ty::Enum(name) | Ty::Alias(name, _) => {
+                let name = names::ident(name);
+                quote!(#types #name)
+            }
+            Ty::External(path) => match syn::parse_str::<syn::Path>(path) {
+                Ok(path) => quote!(#path),
+                Err(_) => quote!(serde_json::Value),
+            },
+        }
+    }
+
+    /// The Rust type of a shape, `Option` when it is nullable.
+    pub(crate) fn nullable_ty(&self, shape: &Shape, types: &TokenStream) -> TokenStream {
+        let ty = self.ty(shape, types);
+        if shape.nullable {
+            quote!(Option<#ty>)
+        } else {
+            ty
+        }
+    }
+
+    fn api_const(&self) -> TokenStream {
+        let rt = &self.rt;
+        let api = self.api;
+        let title = &api.title;
+        let version = &api.version;
+        let base_url = &api.base_url;
+        let auth = match &api.auth {
+            Auth::None => quote!(#rt::Auth::None),
+            Auth::Header(name) => quote!(#rt::Auth::ApiKeyHeader { name: #name }),
+            Auth::Query(name) => quote!(#rt::Auth::ApiKeyQuery { name: #name }),
+            Auth::Bearer => quote!(#rt::Auth::Bearer),
+            Auth::Basic => quote!(#rt::Auth::Basic),
+        };
+        let envelope = match &api.envelope {
+            Some(envelope) => {
+                let data = &envelope.data;
+                let error = &envelope.error;
+                let meta = &envelope.meta;
+                let success = &envelope.success;
+                quote! {
+                    Some(#rt::Envelope {
+                        data: #data,
+                        error: #error,
+                        meta: #meta,
+                        success: #success,
+                    })
+                }
+            }
+            None => quote!(None),
+        };
+        let mut docs = Docs::new();
+        docs.line(format!(
+            "What the runtime needs to know about {} {}: base URL, authentication and \
+             response envelope.",
+            code(title),
+            code(version)
+        ));
+        let docs = docs.attrs();
+        quote! {
+            #docs
+            pub const API: #rt::ApiDescription = #rt::ApiDescription {
+                title: #title,
+                version: #version,
+                default_base_url: #base_url,
+                auth: #auth,
+                envelope: #envelope,
+            };
+        }
+    }
+
+    fn client(&self) -> TokenStream {
+        let rt = &self.rt;
+        let mut docs = Docs::new();
+        docs.line(format!("Client for {}.", code(&self.api.title)));
+        docs.opt_text(self.api.description.as_deref());
+        docs.line(
+            "Operations are grouped by resource: each group accessor returns a handle whose \
+             methods build requests. A request is sent when its builder is awaited.",
+        );
+        let docs = docs.attrs();
+        let accessors = self.api.root.children.iter().map(|(name, group)| {
+            let method = names::ident(name);
+            let module = names::ident(name);
+            let handle = handle_ident(group);
+            let mut docs = Docs::new();
+            docs.line(format!("Operations under {}.", code(&group_call(group))));
+            let docs = docs.attrs();
+            quote! {
+                #docs
+                pub fn #method(&self) -> #module::#handle<'_> {
+                    #module::#handle { client: self }
+                }
+            }
+        });
+        quote! {
+            #docs
+            #[derive(Clone, Debug)]
+            pub struct Client {
+                runtime: #rt::Runtime,
+            }
+
+            impl Client {
+                /// Creates a client that sends its requests through `runtime`, which holds the
+                /// transport, the credentials and the base URL.
+                pub fn from_runtime(runtime: #rt::Runtime) -> Self {
+                    Self { runtime }
+                }
+
+                /// The runtime requests are sent through.
+                pub fn runtime(&self) -> &#rt::Runtime {
+                    &self.runtime
+                }
+
+                #(#accessors)*
+            }
+        }
+    }
+
+    fn error_code(&self) -> TokenStream {
+        let codes = &self.api.error_codes;
+        if codes.is_empty() {
+            return quote!();
+        }
+        let variants = codes.iter().map(|c| {
+            let variant = names::ident(&c.variant);
+            let mut docs = Docs::new();
+            match &c.message {
+                Some(message) => {
+                    docs.text(message);
+                }
+                None => {
+                    docs.line(format!("The error code {}.", code(&c.code)));
+                }
+            }
+            let mut facts = format!("Code {}", code(&c.code));
+            if let Some(status) = c.status {
+                facts.push_str(&format!(", HTTP status {status}"));
+            }
+            facts.push('.');
+            docs.line(facts);
+            let docs = docs.attrs();
+            quote!(#docs #variant,)
+        });
+        let values: Vec<&str> = codes.iter().map(|c| c.code.as_str()).collect();
+        let as_str = codes.iter().map(|c| {
+            let variant = names::ident(&c.variant);
+            let value = &c.code;
+            quote!(Self::#variant => #value,)
+        });
+        let from = codes.iter().map(|c| {
+            let variant = names::ident(&c.variant);
+            let value = &c.code;
+            quote!(#value => Self::#variant,)
+        });
+        let status = codes.iter().map(|c| {
+            let variant = names::ident(&c.variant);
+            match c.status {
+                Some(status) => {
+                    let status = proc_macro2::Literal::u16_unsuffixed(status);
+                    quote!(Self::#variant => Some(#status),)
+                }
+                None => quote!(Self::#variant => None,),
+            }
+        });
+        let common = string_enum_impls(&quote!(ErrorCode));
+        quote! {
+            /// Error codes the API documents, as found in the `code` of an error response.
+            ///
+            /// Codes this version of the client does not know are kept in
+            /// `ErrorCode::Unknown`.
+            #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum ErrorCode {
+                #(#variants)*
+                /// A code not documented when this client was generated, kept as received.
+                Unknown(String),
+            }
+
+            impl ErrorCode {
+                /// Every documented code.
+                pub const VALUES: &[&str] = &[#(#values),*];
+
+                /// The code as it appears in responses.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(#as_str)*
+                        Self::Unknown(value) => value,
+                    }
+                }
+
+                /// Whether the code is documented (not `Unknown`).
+                pub fn is_known(&self) -> bool {
+                    !matches!(self, Self::Unknown(_))
+                }
+
+                /// The HTTP status the documentation gives for this code.
+                pub fn status(&self) -> Option<u16> {
+                    match self {
+                        #(#status)*
+                        Self::Unknown(_) => None,
+                    }
+                }
+            }
+
+            impl From<String> for ErrorCode {
+                fn from(value: String) -> Self {
+                    match value.as_str() {
+                        #(#from)*
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+
+            #common
+        }
+    }
+}
+
+/// `Display`, `From<&str>`, `FromStr` and serde impls shared by string enums; they rely on
+/// `as_str` and `From<String>`.
+pub(crate) fn string_enum_impls(name: &TokenStream) -> TokenStream {
+    quote! {
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                Self::from(value.to_owned())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+/// `Contacts`, the handle type of a group.
+pub(crate) fn handle_ident(group: &Group) -> proc_macro2::Ident {
+    let last = group.path.last().map(String::as_str).unwrap_or("group");
+    names::ident(&names::pascal(last).unwrap_or_else(|| "Group".to_owned()))
+}
+
+/// `client.profiles().campaigns()`.
+pub(crate) fn group_call(group: &Group) -> String {
+    let mut call = "client".to_owned();
+    for segment in &group.path {
+        call.push('.');
+        call.push_str(segment);
+        call.push_str("()");
+    }
+    call
+}
+
+/// `super::super::` for a module at `depth`.
+pub(crate) fn supers(depth: usize) -> TokenStream {
+    let supers = (0..depth).map(|_| quote!(super::));
+    quote!(#(#supers)*)
+}
+
+/// Whether an identifier appears anywhere in the tokens.
+fn mentions(tokens: &TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) => ident == name,
+        proc_macro2::TokenTree::Group(group) => mentions(&group.stream(), name),
+        _ => false,
+    })
+}

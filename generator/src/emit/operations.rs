@@ -1,0 +1,153 @@
+//! `pub mod operations`: the runtime's view of every operation.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::Emitter;
+use crate::api::{Location, shape_struct};
+use crate::docs::{Docs, code};
+use crate::error::Result;
+use crate::names;
+
+impl Emitter<'_> {
+    pub(crate) fn operations_module(&self) -> Result<TokenStream> {
+        let types = quote!(super::types::);
+        let mut statics = Vec::new();
+        let mut all = Vec::new();
+        let mut arms = Vec::new();
+        for op in &self.api.ops {
+            let name = names::ident(&op.static_name());
+            let id = &op.id;
+            let dotted = op.name();
+            let method = names::ident(&op.http_method);
+            let path = &op.path;
+            let success = op
+                .responses
+                .statuses
+                .iter()
+                .map(|s| Literal::u16_unsuffixed(*s));
+            let response = if op.responses.json {
+                quote!(rt::ResponseKind::Json)
+            } else {
+                quote!(rt::ResponseKind::Empty)
+            };
+            let body_fields: Vec<String> = op
+                .body
+                .as_ref()
+                .and_then(|b| shape_struct(&b.shape))
+                .and_then(|name| self.api.models.struct_def(name))
+                .map(|def| {
+                    def.fields
+                        .iter()
+                        .filter(|f| def.settable(f))
+                        .map(|f| f.json.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let headers: Vec<&str> = op
+                .params
+                .iter()
+                .filter(|p| p.location == Location::Header)
+                .map(|p| p.wire.as_str())
+                .collect();
+            let mut docs = Docs::new();
+            let route = format!("{} {}", op.http_method, op.path);
+            match &op.summary {
+                Some(summary) => {
+                    docs.line(format!(
+                        "{}: {}",
+                        code(&route),
+                        crate::docs::escape(summary).join(" ")
+                    ));
+                }
+                None => {
+                    docs.line(code(&route));
+                }
+            }
+            let docs = docs.attrs();
+            statics.push(quote! {
+                #docs
+                pub static #name: rt::Operation = rt::Operation {
+                    id: #id,
+                    name: #dotted,
+                    method: rt::Method::#method,
+                    path: #path,
+                    success: &[#(#success),*],
+                    response: #response,
+                    body_fields: &[#(#body_fields),*],
+                    header_params: &[#(#headers),*],
+                };
+            });
+            all.push(quote!(&#name));
+            let payload = match &op.responses.payload {
+                Some(shape) => self.nullable_ty(shape, &types),
+                None => quote!(()),
+            };
+            arms.push(quote!(#id => decode::<#payload>(&#name, status, headers, body),));
+        }
+        let decode = if arms.is_empty() {
+            quote! {
+                /// Decodes a response to the operation with id `operation_id`; this API has no
+                /// operations, so it always returns `None`.
+                pub fn decode_response(
+                    operation_id: &str,
+                    status: u16,
+                    headers: &rt::HeaderMap,
+                    body: bytes::Bytes,
+                ) -> Option<Result<rt::Response<Payload>, rt::Error>> {
+                    let _ = (operation_id, status, headers, body);
+                    None
+                }
+            }
+        } else {
+            quote! {
+                /// Decodes a response to the operation with id `operation_id` into that
+                /// operation's success type, boxed.
+                ///
+                /// Returns `None` for an id that is not in [`ALL`].
+                pub fn decode_response(
+                    operation_id: &str,
+                    status: u16,
+                    headers: &rt::HeaderMap,
+                    body: bytes::Bytes,
+                ) -> Option<Result<rt::Response<Payload>, rt::Error>> {
+                    fn decode<T>(
+                        operation: &'static rt::Operation,
+                        status: u16,
+                        headers: &rt::HeaderMap,
+                        body: bytes::Bytes,
+                    ) -> Result<rt::Response<Payload>, rt::Error>
+                    where
+                        T: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
+                    {
+                        rt::decode::<T>(operation, super::API.envelope.as_ref(), status, headers, body)
+                            .map(|response| response.map(|data| Box::new(data) as Payload))
+                    }
+
+                    Some(match operation_id {
+                        #(#arms)*
+                        _ => return None,
+                    })
+                }
+            }
+        };
+        let rt = &self.rt;
+        Ok(quote! {
+            /// What the runtime needs to know about each operation, and a decoder for their
+            /// responses.
+            pub mod operations {
+                use #rt as rt;
+
+                #(#statics)*
+
+                /// Every operation, in document order.
+                pub static ALL: &[&rt::Operation] = &[#(#all),*];
+
+                /// A decoded success payload of any operation.
+                pub type Payload = Box<dyn std::fmt::Debug + Send + Sync>;
+
+                #decode
+            }
+        })
+    }
+}

@@ -1,0 +1,798 @@
+//! `pub mod types`: structs, enums and aliases.
+
+use indexmap::IndexMap;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::checks::FieldRef;
+use super::{Emitter, string_enum_impls};
+use crate::api::{Pagination, shape_struct};
+use crate::docs::{Docs, code};
+use crate::error::{Error, Result};
+use crate::model::{AliasDef, EnumDef, Field, Shape, StructDef, Ty, TypeDef};
+use crate::names;
+
+/// How a value is passed to a constructor, setter or operation method.
+pub(crate) struct Input {
+    /// The parameter type.
+    pub(crate) ty: TokenStream,
+    /// Converts the parameter (an identifier) to the stored type.
+    pub(crate) convert: fn(&proc_macro2::Ident) -> TokenStream,
+}
+
+fn keep(value: &proc_macro2::Ident) -> TokenStream {
+    quote!(#value)
+}
+
+fn into(value: &proc_macro2::Ident) -> TokenStream {
+    quote!(#value.into())
+}
+
+fn collect(value: &proc_macro2::Ident) -> TokenStream {
+    quote!(#value.into_iter().map(Into::into).collect())
+}
+
+impl Emitter<'_> {
+    /// The parameter type that accepts a value of `shape` (not nullable) ergonomically.
+    pub(crate) fn input(&self, shape: &Shape, types: &TokenStream) -> Input {
+        let stored = self.ty(shape, types);
+        match &shape.target().ty {
+            Ty::String => Input {
+                ty: quote!(impl Into<#stored>),
+                convert: into,
+            },
+            Ty::Vec(item) if item.target().ty == Ty::String && !item.nullable => Input {
+                ty: quote!(impl IntoIterator<Item = impl Into<String>>),
+                convert: collect,
+            },
+            _ => Input {
+                ty: stored,
+                convert: keep,
+            },
+        }
+    }
+
+    pub(crate) fn types_module(&self) -> Result<TokenStream> {
+        let mut items = Vec::new();
+        let pages = self.pages()?;
+        for def in self.api.models.defs.values() {
+            match def {
+                TypeDef::Struct(def) => {
+                    items.push(self.struct_item(def)?);
+                    if let Some(pagination) = pages.get(&def.name) {
+                        items.push(self.page_impl(def, pagination)?);
+                    }
+                }
+                TypeDef::Enum(def) => items.push(self.enum_item(def)),
+                TypeDef::Alias(def) => items.push(self.alias_item(def)),
+                TypeDef::Pending => {}
+            }
+        }
+        let body = quote!(#(#items)*);
+        let helper = if super::mentions(&body, "field_path") {
+            quote! {
+                /// The JSON path of a field of the object at `at`.
+                fn field_path(at: &str, name: &str) -> String {
+                    if at.is_empty() {
+                        name.to_owned()
+                    } else {
+                        format!("{at}.{name}")
+                    }
+                }
+            }
+        } else {
+            quote!()
+        };
+        let use_rt = self.use_rt(&body);
+        Ok(quote! {
+            /// The data types of requests and responses.
+            pub mod types {
+                #use_rt
+                #body
+                #helper
+            }
+        })
+    }
+
+    /// Payload structs of paginated operations, with the pagination that applies to them.
+    fn pages(&self) -> Result<IndexMap<String, Pagination>> {
+        let mut pages: IndexMap<String, Pagination> = IndexMap::new();
+        for op in &self.api.ops {
+            let Some(pagination) = &op.pagination else {
+                continue;
+            };
+            let name = op
+                .responses
+                .payload
+                .as_ref()
+                .and_then(shape_struct)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        &pagination.pointer,
+                        "the success payload of a paginated operation must be an object schema",
+                    )
+                })?;
+            if let Some(existing) = pages.get(name) {
+                if existing.items != pagination.items || existing.has_more != pagination.has_more {
+                    return Err(Error::invalid(
+                        &pagination.pointer,
+                        format!("`{name}` is paginated differently by {}", existing.pointer),
+                    ));
+                }
+                continue;
+            }
+            pages.insert(name.to_owned(), pagination.clone());
+        }
+        Ok(pages)
+    }
+
+    fn type_docs(
+        &self,
+        name: &str,
+        pointer: &str,
+        enumeration: bool,
+        title: Option<&str>,
+        description: Option<&str>,
+    ) -> Docs {
+        let mut docs = Docs::new();
+        match (title, description) {
+            (Some(title), Some(description)) if title.trim() != description.trim() => {
+                docs.text(title);
+                docs.text(description);
+            }
+            (_, Some(text)) | (Some(text), None) => {
+                docs.text(text);
+            }
+            (None, None) => {}
+        }
+        if docs.is_empty() {
+            let origin = self.api.models.origin(pointer);
+            docs.line(match (origin, enumeration) {
+                (Some(origin), false) => format!("{}.", capitalize(&origin)),
+                (Some(origin), true) => format!("Values of {origin}."),
+                (None, false) => format!("The {} object.", code(name)),
+                (None, true) => format!("The {} values.", code(name)),
+            });
+        }
+        docs
+    }
+
+    /// Documentation of a field, parameter or setter: description and constraints.
+    pub(crate) fn shape_docs(&self, docs: &mut Docs, shape: &Shape, fallback: &str) {
+        let description = shape.description.as_deref().or(match &shape.target().ty {
+            Ty::Alias(..) => None,
+            Ty::Struct(name) => self
+                .api
+                .models
+                .struct_def(name)
+                .and_then(|d| d.description.as_deref()),
+            Ty::Enum(name) => self
+                .api
+                .models
+                .enum_def(name)
+                .and_then(|d| d.description.as_deref()),
+            _ => shape.target().description.as_deref(),
+        });
+        match description {
+            Some(text) => {
+                docs.text(text);
+            }
+            None => {
+                docs.line(fallback.to_owned());
+            }
+        }
+        let notes = notes(shape);
+        if !notes.is_empty() {
+            docs.line(notes.join(" "));
+        }
+    }
+
+    fn struct_item(&self, def: &StructDef) -> Result<TokenStream> {
+        let name = names::ident(&def.name);
+        let types = quote!();
+        let docs = self
+            .type_docs(
+                &def.name,
+                def.pointer.as_str(),
+                false,
+                def.title.as_deref(),
+                def.description.as_deref(),
+            )
+            .attrs();
+        let mut fields = Vec::new();
+        for field in &def.fields {
+            let ident = names::ident(&field.name);
+            let ty = self.field_ty(def, field, &types);
+            let mut serde: Vec<TokenStream> = Vec::new();
+            if field.json != field.name {
+                let json = &field.json;
+                serde.push(quote!(rename = #json));
+            }
+            let optional = def.optional(field);
+            if optional && !field.required {
+                serde.push(quote!(skip_serializing_if = "Option::is_none"));
+            }
+            if let Some(with) = serde_with(def, field)? {
+                if optional {
+                    serde.push(quote!(default));
+                }
+                serde.push(quote!(with = #with));
+            }
+            let serde = if serde.is_empty() {
+                quote!()
+            } else {
+                quote!(#[serde(#(#serde),*)])
+            };
+            let mut docs = Docs::new();
+            self.shape_docs(
+                &mut docs,
+                &field.shape,
+                &format!("The {} field.", code(&field.json)),
+            );
+            if field.shape.read_only {
+                docs.line("Set by the server; ignored in requests.");
+            }
+            if field.shape.deprecated {
+                docs.line("Deprecated.");
+            }
+            let docs = docs.attrs();
+            fields.push(quote! {
+                #docs
+                #serde
+                pub #ident: #ty,
+            });
+        }
+        if let Some(extra) = &def.extra {
+            let value = self.nullable_ty(extra, &types);
+            let ty = if extra.ty == Ty::Value {
+                quote!(serde_json::Map<String, serde_json::Value>)
+            } else {
+                quote!(std::collections::BTreeMap<String, #value>)
+            };
+            fields.push(quote! {
+                /// Properties not described by the schema, kept as received.
+                #[serde(flatten)]
+                pub extra: #ty,
+            });
+        }
+        let default = if def.default {
+            quote!(Default,)
+        } else {
+            quote!()
+        };
+        let non_exhaustive = if def.response {
+            quote!(#[non_exhaustive])
+        } else {
+            quote!()
+        };
+        let request = if def.request {
+            let constructor = self.constructor(def)?;
+            let validate = self.validate_impl(def);
+            quote!(#constructor #validate)
+        } else {
+            quote!()
+        };
+        Ok(quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]
+            #non_exhaustive
+            pub struct #name {
+                #(#fields)*
+            }
+
+            #request
+        })
+    }
+
+    /// The Rust type of a struct field.
+    pub(crate) fn field_ty(
+        &self,
+        def: &StructDef,
+        field: &Field,
+        types: &TokenStream,
+    ) -> TokenStream {
+        let ty = self.ty(&field.shape, types);
+        let ty = if field.boxed { quote!(Box<#ty>) } else { ty };
+        if def.optional(field) {
+            quote!(Option<#ty>)
+        } else {
+            ty
+        }
+    }
+
+    /// `new` and one setter per optional field, for request-side structs.
+    fn constructor(&self, def: &StructDef) -> Result<TokenStream> {
+        let name = names::ident(&def.name);
+        let types = quote!();
+        let mut params = Vec::new();
+        let mut inits = Vec::new();
+        let mut setters = Vec::new();
+        let mut arg_docs = Vec::new();
+        for field in &def.fields {
+            let ident = names::ident(&field.name);
+            let optional = def.optional(field);
+            if !optional {
+                let input = self.input(&field.shape, &types);
+                let ty = input.ty;
+                let value = (input.convert)(&ident);
+                params.push(quote!(#ident: #ty));
+                if field.boxed {
+                    inits.push(quote!(#ident: Box::new(#value)));
+                } else if ident == value.to_string() {
+                    inits.push(quote!(#ident));
+                } else {
+                    inits.push(quote!(#ident: #value));
+                }
+                arg_docs.push(format!("`{}`", field.name));
+                continue;
+            }
+            if field.required && field.shape.nullable && def.settable(field) {
+                // Required but nullable: the caller says whether it is null.
+                let ty = self.field_ty(def, field, &types);
+                params.push(quote!(#ident: #ty));
+                inits.push(quote!(#ident));
+                arg_docs.push(format!("`{}`", field.name));
+                continue;
+            }
+            inits.push(quote!(#ident: None));
+            if !def.settable(field) {
+                continue;
+            }
+            if field.name == "new" {
+                return Err(Error::invalid(
+                    &field.pointer,
+                    "a property named `new` would clash with the constructor",
+                ));
+            }
+            let input = self.input(&field.shape, &types);
+            let ty = input.ty;
+            let value = (input.convert)(&ident);
+            let value = if field.boxed {
+                quote!(Box::new(#value))
+            } else {
+                value
+            };
+            let mut docs = Docs::new();
+            docs.line(format!("Sets {}.", code(&field.json)));
+            if let Some(text) = &field.shape.description {
+                docs.text(text);
+            }
+            let docs = docs.attrs();
+            setters.push(quote! {
+                #docs
+                pub fn #ident(mut self, #ident: #ty) -> Self {
+                    self.#ident = Some(#value);
+                    self
+                }
+            });
+        }
+        if def.extra.is_some() {
+            inits.push(quote!(extra: Default::default()));
+        }
+        let mut docs = Docs::new();
+        if arg_docs.is_empty() {
+            docs.line(format!(
+                "Creates an empty {}; set fields with the setters.",
+                code(&def.name)
+            ));
+        } else {
+            docs.line(format!(
+                "Creates {} {} from its required fields ({}); optional fields start unset.",
+                article(&def.name),
+                code(&def.name),
+                arg_docs.join(", ")
+            ));
+        }
+        let docs = docs.attrs();
+        let allow = if params.len() > 7 {
+            quote!(#[allow(clippy::too_many_arguments)])
+        } else {
+            quote!()
+        };
+        let body = if params.is_empty() && def.default {
+            quote!(Self::default())
+        } else {
+            quote!(Self { #(#inits),* })
+        };
+        Ok(quote! {
+            impl #name {
+                #docs
+                #allow
+                pub fn new(#(#params),*) -> Self {
+                    #body
+                }
+
+                #(#setters)*
+            }
+        })
+    }
+
+    fn validate_impl(&self, def: &StructDef) -> TokenStream {
+        let name = names::ident(&def.name);
+        let types = quote!();
+        let mut statements = Vec::new();
+        for field in &def.fields {
+            if !def.settable(field) || !self.api.models.has_checks(&field.shape) {
+                continue;
+            }
+            let ident = names::ident(&field.name);
+            let json = &field.json;
+            let value = if field.boxed {
+                quote!(&**value)
+            } else {
+                quote!(value)
+            };
+            let value_ident = quote!(value);
+            let checks = self.checks(&value_ident, &field.shape, &FieldRef::Var, &types);
+            let rebind = if field.boxed {
+                quote!(let value = #value;)
+            } else {
+                quote!()
+            };
+            if def.optional(field) {
+                statements.push(quote! {
+                    if let Some(value) = &self.#ident {
+                        #rebind
+                        let field = field_path(at, #json);
+                        #(#checks)*
+                    }
+                });
+            } else {
+                let value = if field.boxed {
+                    quote!(&*self.#ident)
+                } else {
+                    quote!(&self.#ident)
+                };
+                statements.push(quote! {
+                    {
+                        let value = #value;
+                        let field = field_path(at, #json);
+                        #(#checks)*
+                    }
+                });
+            }
+        }
+        if let Some(extra) = &def.extra
+            && self.api.models.has_checks(extra)
+        {
+            let value_ident = quote!(value);
+            let checks = self.checks(&value_ident, extra, &FieldRef::Var, &types);
+            let null = if extra.nullable {
+                quote!(let Some(value) = value else { continue; };)
+            } else {
+                quote!()
+            };
+            statements.push(quote! {
+                for (key, value) in &self.extra {
+                    #null
+                    let field = field_path(at, key);
+                    #(#checks)*
+                }
+            });
+        }
+        if statements.is_empty() {
+            quote! {
+                impl rt::validate::Validate for #name {
+                    fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+                        Ok(())
+                    }
+                }
+            }
+        } else {
+            quote! {
+                impl rt::validate::Validate for #name {
+                    fn validate(&self, at: &str) -> Result<(), rt::Error> {
+                        #(#statements)*
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    fn enum_item(&self, def: &EnumDef) -> TokenStream {
+        let name = names::ident(&def.name);
+        let docs = self
+            .type_docs(
+                &def.name,
+                def.pointer.as_str(),
+                true,
+                def.title.as_deref(),
+                def.description.as_deref(),
+            )
+            .attrs();
+        let variants = def.variants.iter().map(|(variant, value)| {
+            let variant = names::ident(variant);
+            let mut docs = Docs::new();
+            docs.line(code(value));
+            let docs = docs.attrs();
+            quote!(#docs #variant,)
+        });
+        let values = def.variants.iter().map(|(_, value)| value);
+        let as_str = def.variants.iter().map(|(variant, value)| {
+            let variant = names::ident(variant);
+            quote!(Self::#variant => #value,)
+        });
+        let from = def.variants.iter().map(|(variant, value)| {
+            let variant = names::ident(variant);
+            quote!(#value => Self::#variant,)
+        });
+        let common = string_enum_impls(&quote!(#name));
+        quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variants)*
+                /// A value not documented when this client was generated, kept as received.
+                Unknown(String),
+            }
+
+            impl #name {
+                /// Every documented value.
+                pub const VALUES: &[&str] = &[#(#values),*];
+
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(#as_str)*
+                        Self::Unknown(value) => value,
+                    }
+                }
+
+                /// Whether the value is documented (not `Unknown`).
+                pub fn is_known(&self) -> bool {
+                    !matches!(self, Self::Unknown(_))
+                }
+            }
+
+            impl From<String> for #name {
+                fn from(value: String) -> Self {
+                    match value.as_str() {
+                        #(#from)*
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+
+            #common
+        }
+    }
+
+    fn alias_item(&self, def: &AliasDef) -> TokenStream {
+        let name = names::ident(&def.name);
+        let ty = self.nullable_ty(
+            &Shape {
+                nullable: false,
+                ..def.shape.clone()
+            },
+            &quote!(),
+        );
+        let mut docs = Docs::new();
+        self.shape_docs(
+            &mut docs,
+            &def.shape,
+            &format!("The {} schema.", code(&def.name)),
+        );
+        let docs = docs.attrs();
+        quote! {
+            #docs
+            pub type #name = #ty;
+        }
+    }
+
+    fn page_impl(&self, def: &StructDef, pagination: &Pagination) -> Result<TokenStream> {
+        let name = names::ident(&def.name);
+        let types = quote!();
+        let items_field = def
+            .fields
+            .iter()
+            .find(|f| f.json == pagination.items)
+            .ok_or_else(|| {
+                Error::invalid(
+                    &pagination.pointer.join("items"),
+                    format!("`{}` has no property {:?}", def.name, pagination.items),
+                )
+            })?;
+        let Ty::Vec(item) = &items_field.shape.target().ty else {
+            return Err(Error::invalid(
+                &pagination.pointer.join("items"),
+                format!("`{}.{}` is not an array", def.name, pagination.items),
+            ));
+        };
+        let item_ty = self.nullable_ty(item, &types);
+        let items = names::ident(&items_field.name);
+        let (items_ref, into_items) = if def.optional(items_field) {
+            (
+                quote!(self.#items.as_deref().unwrap_or_default()),
+                quote!(self.#items.unwrap_or_default()),
+            )
+        } else {
+            (quote!(&self.#items), quote!(self.#items))
+        };
+        let has_more = self.has_more(def, pagination)?;
+        Ok(quote! {
+            impl rt::Page for #name {
+                type Item = #item_ty;
+
+                fn items(&self) -> &[#item_ty] {
+                    #items_ref
+                }
+
+                fn into_items(self) -> Vec<#item_ty> {
+                    #into_items
+                }
+
+                fn has_more(&self) -> bool {
+                    #has_more
+                }
+            }
+        })
+    }
+
+    /// The expression reading the dotted `has_more` path; absent values mean `false`.
+    fn has_more(&self, def: &StructDef, pagination: &Pagination) -> Result<TokenStream> {
+        let at = pagination.pointer.join("has_more");
+        let mut current = def;
+        // Either a place expression (`self.pagination`) or an `Option<&T>` expression.
+        let mut expr = quote!(self);
+        let mut optional = false;
+        let mut binder = names::ident("page");
+        let segments = &pagination.has_more;
+        for (index, segment) in segments.iter().enumerate() {
+            let field = current
+                .fields
+                .iter()
+                .find(|f| &f.json == segment)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        &at,
+                        format!("`{}` has no property {segment:?}", current.name),
+                    )
+                })?;
+            let ident = names::ident(&field.name);
+            let field_optional = current.optional(field);
+            let last = index + 1 == segments.len();
+            if last {
+                if field.shape.target().ty != Ty::Bool {
+                    return Err(Error::invalid(
+                        &at,
+                        format!("`{}.{segment}` is not a boolean", current.name),
+                    ));
+                }
+                return Ok(match (optional, field_optional) {
+                    (false, false) => quote!(#expr.#ident),
+                    (false, true) => quote!(#expr.#ident.unwrap_or(false)),
+                    (true, false) => quote!(#expr.is_some_and(|#binder| #binder.#ident)),
+                    (true, true) => {
+                        quote!(#expr.and_then(|#binder| #binder.#ident).unwrap_or(false))
+                    }
+                });
+            }
+            let next = shape_struct(&field.shape)
+                .and_then(|name| self.api.models.struct_def(name))
+                .ok_or_else(|| {
+                    Error::invalid(
+                        &at,
+                        format!("`{}.{segment}` is not an object", current.name),
+                    )
+                })?;
+            let as_ref = if field.boxed {
+                quote!(as_deref)
+            } else {
+                quote!(as_ref)
+            };
+            expr = match (optional, field_optional) {
+                (false, false) => quote!(#expr.#ident),
+                (false, true) => quote!(#expr.#ident.#as_ref()),
+                (true, false) => quote!(#expr.map(|#binder| &#binder.#ident)),
+                (true, true) => quote!(#expr.and_then(|#binder| #binder.#ident.#as_ref())),
+            };
+            optional |= field_optional;
+            binder = ident;
+            current = next;
+        }
+        Err(Error::invalid(&at, "empty path"))
+    }
+}
+
+/// The `#[serde(with)]` module a field needs, if any.
+fn serde_with(def: &StructDef, field: &Field) -> Result<Option<String>> {
+    let target = field.shape.target();
+    if target.ty == Ty::DateTime {
+        return Ok(Some(if def.optional(field) {
+            "time::serde::rfc3339::option".to_owned()
+        } else {
+            "time::serde::rfc3339".to_owned()
+        }));
+    }
+    if contains_date_time(target) {
+        return Err(Error::unsupported(
+            &field.pointer,
+            "date-time values inside arrays or maps",
+        ));
+    }
+    Ok(None)
+}
+
+fn contains_date_time(shape: &Shape) -> bool {
+    match &shape.ty {
+        Ty::DateTime => true,
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Alias(_, inner) => contains_date_time(inner),
+        _ => false,
+    }
+}
+
+/// Short notes on format and constraints, for documentation.
+pub(crate) fn notes(shape: &Shape) -> Vec<String> {
+    let mut notes = Vec::new();
+    let target = shape.target();
+    if let Some(format) = &target.format
+        && !matches!(format.as_str(), "uuid" | "date-time")
+    {
+        notes.push(format!("Format: {}.", code(format)));
+    }
+    let checks = &target.checks;
+    if let Some(pattern) = &checks.pattern {
+        notes.push(format!("Must match {}.", code(pattern)));
+    }
+    let chars = |n: usize| if n == 1 { "character" } else { "characters" };
+    match (checks.min_length, checks.max_length) {
+        (Some(min), Some(max)) if min == max => {
+            notes.push(format!("Exactly {min} {}.", chars(min)));
+        }
+        (Some(min), Some(max)) => notes.push(format!("{min} to {max} characters.")),
+        (Some(min), None) => notes.push(format!("At least {min} {}.", chars(min))),
+        (None, Some(max)) => notes.push(format!("At most {max} {}.", chars(max))),
+        (None, None) => {}
+    }
+    let vec = matches!(target.ty, Ty::Vec(_));
+    let unit = |n: usize| match (vec, n == 1) {
+        (true, true) => "item",
+        (true, false) => "items",
+        (false, true) => "entry",
+        (false, false) => "entries",
+    };
+    match (checks.min_items, checks.max_items) {
+        (Some(min), Some(max)) if min == max => notes.push(format!("Exactly {min} {}.", unit(min))),
+        (Some(min), Some(max)) => notes.push(format!("{min} to {max} {}.", unit(max))),
+        (Some(min), None) => notes.push(format!("At least {min} {}.", unit(min))),
+        (None, Some(max)) => notes.push(format!("At most {max} {}.", unit(max))),
+        (None, None) => {}
+    }
+    match (checks.min_int, checks.max_int) {
+        (Some(min), Some(max)) => notes.push(format!("From {min} to {max}.")),
+        (Some(min), None) => notes.push(format!("At least {min}.")),
+        (None, Some(max)) => notes.push(format!("At most {max}.")),
+        (None, None) => {}
+    }
+    match (checks.min_num, checks.max_num) {
+        (Some(min), Some(max)) => notes.push(format!("From {min} to {max}.")),
+        (Some(min), None) => notes.push(format!("At least {min}.")),
+        (None, Some(max)) => notes.push(format!("At most {max}.")),
+        (None, None) => {}
+    }
+    if let Some(default) = shape.default.as_ref().or(target.default.as_ref())
+        && !default.is_null()
+    {
+        notes.push(format!("Defaults to {}.", code(&default.to_string())));
+    }
+    notes
+}
+
+/// "a" or "an" before a type name.
+fn article(name: &str) -> &'static str {
+    if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
