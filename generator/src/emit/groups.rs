@@ -127,12 +127,8 @@ impl Emitter<'_> {
         let route = format!("{} {}", op.http_method, op.path);
         let call = format!("{}.{}()", group_call(group), op.method);
 
-        let mut fields = Namespace::default();
         let mut setters = Namespace::default();
         let mut arg_names = Namespace::default();
-        for reserved in ["client", "options", "body"] {
-            fields.reserve(reserved, &op.pointer);
-        }
         for reserved in ["options", "send", "into_future"] {
             setters.reserve(reserved, &op.pointer);
         }
@@ -142,9 +138,10 @@ impl Emitter<'_> {
         let mut members: Vec<Member> = Vec::new();
         let mut builder_methods: Vec<TokenStream> = Vec::new();
 
-        for param in &op.params {
+        let field_names = param_fields(op)?;
+        for (param, field_name) in op.params.iter().zip(&field_names) {
             let ident = names::ident(&param.name);
-            fields.claim(&param.name, &param.pointer, "builder field")?;
+            let field = names::ident(field_name);
             let stored = self.ty(&param.shape, &types);
             let input = self.input(&param.shape, &types);
             let input_ty = &input.ty;
@@ -157,14 +154,14 @@ impl Emitter<'_> {
                     doc: param_doc(param),
                 });
                 members.push(Member {
-                    field: ident,
+                    field,
                     ty: stored,
                     init: value,
                 });
             } else {
                 setters.claim(&param.name, &param.pointer, "builder method")?;
                 members.push(Member {
-                    field: ident.clone(),
+                    field: field.clone(),
                     ty: quote!(Option<#stored>),
                     init: quote!(None),
                 });
@@ -185,7 +182,7 @@ impl Emitter<'_> {
                 builder_methods.push(quote! {
                     #docs
                     pub fn #ident(mut self, #ident: #input_ty) -> Self {
-                        self.#ident = Some(#value);
+                        self.#field = Some(#value);
                         self
                     }
                 });
@@ -334,7 +331,9 @@ impl Emitter<'_> {
 
         // The group method.
         let mut docs = Docs::new();
-        docs.opt_text(op.summary.as_deref());
+        if let Some(summary) = &op.summary {
+            docs.text(&sentence(summary));
+        }
         docs.opt_text(op.description.as_deref());
         docs.line(format!("Sends {}.", code(&route)));
         if op.deprecated {
@@ -402,7 +401,7 @@ impl Emitter<'_> {
             Some(shape) => self.nullable_ty(shape, &types),
             None => quote!(()),
         };
-        let send = self.send_body(op, &root, body_validates, body_optional)?;
+        let send = self.send_body(op, &field_names, &root, body_validates, body_optional)?;
         let field_decls = members.iter().map(|m| {
             let field = &m.field;
             let ty = &m.ty;
@@ -473,6 +472,7 @@ impl Emitter<'_> {
     fn send_body(
         &self,
         op: &Op,
+        field_names: &[String],
         root: &TokenStream,
         body_validates: bool,
         body_optional: bool,
@@ -480,11 +480,11 @@ impl Emitter<'_> {
         let types = quote!(#root types::);
         let mut statements: Vec<TokenStream> = Vec::new();
 
-        for param in &op.params {
+        for (param, field_name) in op.params.iter().zip(field_names) {
             if !self.api.models.has_checks(&param.shape) {
                 continue;
             }
-            let ident = names::ident(&param.name);
+            let ident = names::ident(field_name);
             let value = quote!(value);
             let checks = self.checks(
                 &value,
@@ -553,12 +553,13 @@ impl Emitter<'_> {
             let end = rest[start..].find('}').map_or(rest.len(), |e| start + e);
             format.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
             let name = &rest[start + 1..end];
-            let param = op
+            let (param, field_name) = op
                 .params
                 .iter()
-                .find(|p| p.location == Location::Path && p.wire == name)
+                .zip(field_names)
+                .find(|(p, _)| p.location == Location::Path && p.wire == name)
                 .ok_or_else(|| Error::invalid(&op.pointer, format!("undeclared {{{name}}}")))?;
-            let ident = names::ident(&param.name);
+            let ident = names::ident(field_name);
             let binding = if ident.to_string().starts_with("r#") {
                 format!("{}_", param.name)
             } else {
@@ -583,8 +584,8 @@ impl Emitter<'_> {
         };
 
         // Query and headers.
-        let (query_statements, query) = self.pairs(op, Location::Query, "query");
-        let (header_statements, headers) = self.pairs(op, Location::Header, "headers");
+        let (query_statements, query) = self.pairs(op, field_names, Location::Query, "query");
+        let (header_statements, headers) = self.pairs(op, field_names, Location::Header, "headers");
         statements.extend(query_statements);
         statements.extend(header_statements);
 
@@ -633,20 +634,27 @@ impl Emitter<'_> {
 
     /// Statements collecting the parameters of one location into `var`, and the field
     /// initializer of `OperationRequest` for it.
-    fn pairs(&self, op: &Op, location: Location, var: &str) -> (Vec<TokenStream>, TokenStream) {
+    fn pairs(
+        &self,
+        op: &Op,
+        field_names: &[String],
+        location: Location,
+        var: &str,
+    ) -> (Vec<TokenStream>, TokenStream) {
         let var = names::ident(var);
-        let params: Vec<&Param> = op
+        let params: Vec<(&Param, &String)> = op
             .params
             .iter()
-            .filter(|p| p.location == location)
+            .zip(field_names)
+            .filter(|(p, _)| p.location == location)
             .collect();
         if params.is_empty() {
             return (Vec::new(), quote!(#var: Vec::new()));
         }
         let mut leading: Vec<TokenStream> = Vec::new();
         let mut rest: Vec<TokenStream> = Vec::new();
-        for param in params {
-            let ident = names::ident(&param.name);
+        for (param, field_name) in params {
+            let ident = names::ident(field_name);
             let wire = &param.wire;
             let is_vec = matches!(param.shape.target().ty, Ty::Vec(_));
             let element = match &param.shape.target().ty {
@@ -722,6 +730,44 @@ impl Emitter<'_> {
             _ => quote!(#value.to_string()),
         }
     }
+}
+
+/// A summary as a sentence: with a final period when it ends in a letter or digit.
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    if text.ends_with(|c: char| c.is_alphanumeric() || c == '`' || c == ')') {
+        format!("{text}.")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Builder field names of the parameters: their Rust names, with the location appended when
+/// two parameters (say the path `profileId` and the header `x-profile-id`) share one.
+fn param_fields(op: &Op) -> Result<Vec<String>> {
+    let mut taken: Vec<String> = ["client", "options", "body"].map(str::to_owned).to_vec();
+    let mut names = Vec::with_capacity(op.params.len());
+    for param in &op.params {
+        let mut name = param.name.clone();
+        if taken.contains(&name) {
+            let suffix = match param.location {
+                Location::Path => "path",
+                Location::Query => "query",
+                Location::Header => "header",
+            };
+            name = format!("{}_{suffix}", param.name);
+        }
+        if taken.contains(&name) {
+            return Err(Error::NameCollision {
+                name: format!("builder field `{name}`"),
+                first: op.pointer.to_string(),
+                second: param.pointer.to_string(),
+            });
+        }
+        taken.push(name.clone());
+        names.push(name);
+    }
+    Ok(names)
 }
 
 fn date_time(value: &TokenStream, wire: &str) -> TokenStream {
