@@ -1,0 +1,434 @@
+//! Operations: the API description, builders, bodies, responses and pagination.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+fn api_const(file: &syn::File) -> String {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Const(c) if c.ident == "API" => Some(ts(c)),
+            _ => None,
+        })
+        .expect("API const")
+}
+
+fn with_security(mut value: serde_json::Value, scheme: serde_json::Value) -> serde_json::Value {
+    value["components"]["securitySchemes"] = json!({ "auth": scheme });
+    value["security"] = json!([{ "auth": [] }]);
+    value
+}
+
+#[test]
+fn api_description_covers_auth_servers_and_envelope() {
+    let base = doc(json!({}), json!({}));
+    let cases = [
+        (
+            json!({ "type": "apiKey", "in": "header", "name": "x-api-key" }),
+            r#"auth: crate::runtime::Auth::ApiKeyHeader { name: "x-api-key" }"#,
+        ),
+        (
+            json!({ "type": "apiKey", "in": "query", "name": "key" }),
+            r#"auth: crate::runtime::Auth::ApiKeyQuery { name: "key" }"#,
+        ),
+        (
+            json!({ "type": "http", "scheme": "bearer" }),
+            "auth: crate::runtime::Auth::Bearer",
+        ),
+        (
+            json!({ "type": "http", "scheme": "basic" }),
+            "auth: crate::runtime::Auth::Basic",
+        ),
+    ];
+    for (scheme, expected) in cases {
+        let api = api_const(&gen_file(&with_security(base.clone(), scheme)));
+        assert!(api.contains(&squash(expected)), "{api}");
+    }
+    let api = api_const(&gen_file(&base));
+    assert!(
+        api.contains(&squash("auth: crate::runtime::Auth::None")),
+        "{api}"
+    );
+    assert!(api.contains(&squash(r#"default_base_url: "https://api.example.com""#)));
+    assert!(api.contains(&squash("envelope: None")));
+    assert!(api.contains(&squash(r#"title: "Test API", version: "1.0.0""#)));
+
+    let mut enveloped = base.clone();
+    enveloped["x-envelope"] = json!({ "schema": "Env", "data": "data", "error": "error", "meta": "meta", "success": "ok" });
+    enveloped["components"]["schemas"] =
+        json!({ "Env": { "type": "object", "properties": { "data": {} } } });
+    let api = api_const(&gen_file(&enveloped));
+    assert!(
+        api.contains(&squash(
+            r#"envelope: Some(crate::runtime::Envelope { data: "data", error: "error", meta: "meta", success: "ok" })"#
+        )),
+        "{api}"
+    );
+}
+
+fn envelope_doc(data: serde_json::Value) -> serde_json::Value {
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "t", "version": "1" },
+        "x-envelope": { "schema": "ApiResponse", "data": "data", "error": "error", "meta": "meta", "success": "success" },
+        "paths": { "/v3/contacts": { "get": {
+            "operationId": "ListContacts",
+            "x-group": ["contacts"], "x-method": "list",
+            "responses": {
+                "200": { "description": "ok", "content": { "application/json": {
+                    "schema": { "allOf": [ { "$ref": "#/components/schemas/ApiResponse" },
+                        { "type": "object", "properties": { "data": data } } ] },
+                    "example": { "success": true } } } },
+                "400": { "description": "bad", "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/ApiResponse" } } } }
+            }
+        } } },
+        "components": { "schemas": {
+            "ApiResponse": { "type": "object", "properties": { "success": { "type": "boolean" }, "data": {} } },
+            "Contact": { "type": "object", "properties": { "id": { "type": "string" } } }
+        } }
+    })
+}
+
+fn payload(file: &syn::File, group: &str, builder: &str) -> String {
+    let send = method(module(&file.items, group), builder, "send");
+    ts(&send.sig.output)
+}
+
+#[test]
+fn envelope_data_is_the_payload() {
+    let cases = [
+        (
+            json!({ "$ref": "#/components/schemas/Contact" }),
+            "super::types::Contact",
+        ),
+        (
+            json!({ "type": "array", "items": { "$ref": "#/components/schemas/Contact" } }),
+            "Vec<super::types::Contact>",
+        ),
+        (json!({}), "serde_json::Value"),
+    ];
+    for (data, expected) in cases {
+        let file = gen_file(&envelope_doc(data));
+        assert_eq!(
+            payload(&file, "contacts", "List"),
+            squash(&format!("-> Result<rt::Response<{expected}>, rt::Error>"))
+        );
+        let decode = ts(&item_fn(module(&file.items, "operations"), "decode_response").block);
+        assert!(
+            decode.contains(&squash(&format!(
+                r#""ListContacts" => {{ decode::<{expected}>(&CONTACTS_LIST, status, headers, body) }}"#
+            ))),
+            "{decode}"
+        );
+    }
+}
+
+#[test]
+fn plain_responses_and_empty_responses() {
+    let value = doc(
+        json!({
+            "/v1/things/{id}": {
+                "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } } ],
+                "get": { "operationId": "getThing", "responses": {
+                    "200": { "description": "ok", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } } },
+                    "404": { "description": "missing", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
+                } },
+                "delete": { "operationId": "deleteThing", "responses": { "204": { "description": "gone" } } },
+                "put": { "operationId": "putThing", "responses": {
+                    "200": { "description": "ok", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } } },
+                    "201": { "description": "created", "content": { "application/json": { "schema": { "type": "array", "items": { "type": "string" } } } } }
+                } }
+            }
+        }),
+        json!({
+            "Thing": { "type": "object", "properties": { "name": { "type": "string" } } },
+            "Problem": { "type": "object", "properties": { "message": { "type": "string" } } }
+        }),
+    );
+    let file = gen_file(&value);
+    assert_eq!(
+        payload(&file, "things", "Get"),
+        squash("-> Result<rt::Response<super::types::Thing>, rt::Error>")
+    );
+    assert_eq!(
+        payload(&file, "things", "Delete"),
+        squash("-> Result<rt::Response<()>, rt::Error>")
+    );
+    assert_eq!(
+        payload(&file, "things", "Update"),
+        squash("-> Result<rt::Response<serde_json::Value>, rt::Error>")
+    );
+    let update = method(module(&file.items, "things"), "Things", "update");
+    assert!(
+        docs(&update.attrs).contains("different bodies"),
+        "{}",
+        docs(&update.attrs)
+    );
+    let operations = module(&file.items, "operations");
+    let delete = static_item(operations, "THINGS_DELETE");
+    assert!(
+        delete.contains(&squash(
+            "success: &[204], response: rt::ResponseKind::Empty"
+        )),
+        "{delete}"
+    );
+    let put = static_item(operations, "THINGS_UPDATE");
+    assert!(
+        put.contains(&squash(
+            "success: &[200, 201], response: rt::ResponseKind::Json"
+        )),
+        "{put}"
+    );
+    let all = static_item(operations, "ALL");
+    assert_eq!(
+        all,
+        squash(
+            "pub static ALL: &[&rt::Operation] = &[&THINGS_GET, &THINGS_UPDATE, &THINGS_DELETE];"
+        )
+    );
+    let decode = item_fn(operations, "decode_response");
+    assert_eq!(
+        ts(&decode.sig),
+        squash(
+            "fn decode_response(operation_id: &str, status: u16, headers: &rt::HeaderMap, \
+             body: bytes::Bytes) -> Option<Result<rt::Response<Payload>, rt::Error>>"
+        )
+    );
+    assert!(ts(&decode.block).contains(&squash("_ => return None")));
+    // An integer path parameter is a plain integer argument, encoded into the path.
+    let things = module(&file.items, "things");
+    assert_eq!(
+        sig(things, "Things", "get"),
+        squash("pub fn get(&self, id: i64) -> Get")
+    );
+    let send = body(things, "Get", "send");
+    assert!(send.contains(&squash(
+        "let id = rt::encode_path_segment(&self.id.to_string());"
+    )));
+    assert!(
+        send.contains(&squash(r#"let path = format!("/v1/things/{id}");"#)),
+        "{send}"
+    );
+}
+
+#[test]
+fn arguments_are_path_parameters_then_required_body_fields() {
+    let file = gen_text(
+        r#"{
+            "openapi": "3.0.3",
+            "info": { "title": "t", "version": "1" },
+            "paths": { "/v1/orgs/{orgId}/teams/{teamId}/members": { "post": {
+                "x-group": ["members"], "x-method": "add",
+                "parameters": [
+                    { "name": "teamId", "in": "path", "required": true, "schema": { "type": "string" } },
+                    { "name": "orgId", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } },
+                    { "name": "notify", "in": "query", "required": true, "schema": { "type": "boolean" } },
+                    { "name": "dry_run", "in": "query", "schema": { "type": "boolean" } }
+                ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["role", "emails"], "properties": {
+                        "role": { "type": "string", "enum": ["admin", "member"] },
+                        "note": { "type": "string" },
+                        "emails": { "type": "array", "items": { "type": "string" } }
+                    } } } } },
+                "responses": { "204": { "description": "added" } }
+            } } }
+        }"#,
+    );
+    let members = module(&file.items, "members");
+    assert_eq!(
+        sig(members, "Members", "add"),
+        squash(
+            "pub fn add(&self, org_id: uuid::Uuid, team_id: impl Into<String>, notify: bool, \
+             role: super::types::MembersAddRequestRole, \
+             emails: impl IntoIterator<Item = impl Into<String>>) -> Add"
+        )
+    );
+    assert_eq!(
+        body(members, "Members", "add"),
+        squash(
+            "{ Add { client: self.client.clone(), org_id, team_id: team_id.into(), notify, \
+             dry_run: None, body: super::types::MembersAddRequest::new(role, emails), \
+             options: rt::RequestOptions::default(), } }"
+        )
+    );
+    assert_eq!(
+        sig(members, "Add", "note"),
+        squash("pub fn note(mut self, note: impl Into<String>) -> Self")
+    );
+    assert_eq!(
+        sig(members, "Add", "dry_run"),
+        squash("pub fn dry_run(mut self, dry_run: bool) -> Self")
+    );
+    assert_eq!(
+        sig(members, "Add", "options"),
+        squash("pub fn options(mut self, options: rt::RequestOptions) -> Self")
+    );
+    let send = body(members, "Add", "send");
+    assert!(
+        send.contains(&squash(
+            r#"let mut query = Vec::from([("notify", self.notify.to_string())]);"#
+        )),
+        "{send}"
+    );
+    assert!(send.contains(&squash(
+        r#"if let Some(value) = self.dry_run { query.push(("dry_run", value.to_string())); }"#
+    )));
+    let operations = module(&file.items, "operations");
+    assert!(
+        static_item(operations, "MEMBERS_ADD")
+            .contains(&squash(r#"body_fields: &["role", "note", "emails"]"#))
+    );
+}
+
+#[test]
+fn request_bodies_with_only_optional_fields() {
+    let value = doc(
+        json!({ "/v3/contacts/{id}": {
+            "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } } ],
+            "delete": {
+                "requestBody": { "required": false, "content": { "application/json": { "schema": {
+                    "type": "object", "properties": { "sandbox": { "type": "boolean" } } } } } },
+                "responses": { "204": { "description": "gone" } }
+            },
+            "post": {
+                "x-method": "rotate",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object", "properties": { "sandbox": { "type": "boolean" } } } } } },
+                "responses": { "204": { "description": "done" } }
+            }
+        } }),
+        json!({}),
+    );
+    let file = gen_file(&value);
+    let contacts = module(&file.items, "contacts");
+    // Optional body: sent only when a field was set.
+    assert_eq!(
+        ts(&field(item_struct(contacts, "Delete"), "body").ty),
+        squash("Option<super::types::ContactsDeleteRequest>")
+    );
+    assert_eq!(
+        body(contacts, "Delete", "sandbox"),
+        squash("{ self.body = Some(self.body.unwrap_or_default().sandbox(sandbox)); self }")
+    );
+    assert!(body(contacts, "Delete", "send").contains(&squash(
+        "let body = self.body.as_ref().map(serde_json::to_value).transpose()"
+    )));
+    // Required body: always sent, `{}` at least.
+    assert_eq!(
+        ts(&field(item_struct(contacts, "Rotate"), "body").ty),
+        squash("super::types::ContactsRotateRequest")
+    );
+    assert!(
+        body(contacts, "Contacts", "rotate")
+            .contains(&squash("body: super::types::ContactsRotateRequest::new(),"))
+    );
+    assert!(body(contacts, "Rotate", "send").contains(&squash(
+        "let body = serde_json::to_value(&self.body).map(Some)"
+    )));
+}
+
+#[test]
+fn pagination_sets_defaults_and_implements_page() {
+    let value = json!({
+        "openapi": "3.0.3",
+        "info": { "title": "t", "version": "1" },
+        "paths": { "/v3/contacts": { "get": {
+            "x-group": ["contacts"], "x-method": "list",
+            "x-pagination": { "page": "page", "page_size": "page_size", "items": "contacts",
+                "has_more": "pagination.has_more", "default_page_size": 20 },
+            "parameters": [
+                { "name": "page", "in": "query", "required": true, "schema": { "type": "integer", "minimum": 1 } },
+                { "name": "page_size", "in": "query", "required": true, "schema": { "type": "integer", "maximum": 100 } }
+            ],
+            "responses": { "200": { "description": "ok", "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/ContactList" } } } } }
+        } } },
+        "components": { "schemas": {
+            "ContactList": { "type": "object", "properties": {
+                "contacts": { "type": "array", "items": { "$ref": "#/components/schemas/Contact" } },
+                "pagination": { "type": "object", "properties": { "has_more": { "type": "boolean" } } }
+            } },
+            "Contact": { "type": "object", "properties": { "id": { "type": "string" } } }
+        } }
+    });
+    let file = gen_file(&value);
+    let contacts = module(&file.items, "contacts");
+    assert_eq!(
+        sig(contacts, "Contacts", "list"),
+        squash("pub fn list(&self) -> List")
+    );
+    assert_eq!(
+        sig(contacts, "List", "page"),
+        squash("pub fn page(mut self, page: i64) -> Self")
+    );
+    assert_eq!(
+        sig(contacts, "List", "page_size"),
+        squash("pub fn page_size(mut self, page_size: i64) -> Self")
+    );
+    let send = body(contacts, "List", "send");
+    assert!(
+        send.contains(&squash(
+            r#"let query = Vec::from([("page", self.page.unwrap_or(1).to_string()),
+               ("page_size", self.page_size.unwrap_or(20).to_string())]);"#
+        )),
+        "{send}"
+    );
+    let types = module(&file.items, "types");
+    assert!(implements(types, "rt::Page", "ContactList"));
+    assert_eq!(
+        sig(types, "ContactList", "items"),
+        squash("fn items(&self) -> &[Contact]")
+    );
+    assert_eq!(
+        body(types, "ContactList", "items"),
+        squash("{ self.contacts.as_deref().unwrap_or_default() }")
+    );
+    assert_eq!(
+        body(types, "ContactList", "into_items"),
+        squash("{ self.contacts.unwrap_or_default() }")
+    );
+    assert_eq!(
+        body(types, "ContactList", "has_more"),
+        squash(
+            "{ self.pagination.as_ref().and_then(|pagination| pagination.has_more).unwrap_or(false) }"
+        )
+    );
+}
+
+#[test]
+fn builders_are_documented_with_method_and_path() {
+    let value = doc(
+        json!({ "/v1/things": { "get": {
+            "summary": "List things",
+            "description": "Returns [things] from <https://x.example> and https://y.example/docs.",
+            "parameters": [ { "name": "q", "in": "query", "description": "Search <text>.", "schema": { "type": "string" } } ],
+            "responses": { "200": { "description": "ok" } }
+        } } }),
+        json!({}),
+    );
+    let file = gen_file(&value);
+    let things = module(&file.items, "things");
+    let list_docs = docs(&method(things, "Things", "list").attrs);
+    assert!(list_docs.starts_with(" List things."), "{list_docs}");
+    assert!(
+        list_docs
+            .contains(r"Returns \[things\] from <https://x.example> and <https://y.example/docs>.")
+    );
+    assert!(list_docs.contains("Sends `GET /v1/things`."));
+    let builder_docs = docs(&item_struct(things, "List").attrs);
+    assert!(
+        builder_docs.contains("`client.things().list()`: `GET /v1/things`"),
+        "{builder_docs}"
+    );
+    assert!(docs(&method(things, "List", "q").attrs).contains(r"Search \<text\>."));
+    assert!(has_attr(
+        &item_struct(things, "List").attrs,
+        r#"#[must_use = "a request builder does nothing until it is awaited or sent"]"#
+    ));
+}
