@@ -2,9 +2,9 @@
 
 use indexmap::IndexMap;
 use openapiv3::{
-    APIKeyLocation, MediaType, OpenAPI, Operation, Parameter, ParameterSchemaOrContent,
-    ReferenceOr, RequestBody, Response as ApiResponse, SchemaKind, SecurityScheme, StatusCode,
-    Type,
+    APIKeyLocation, MediaType, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, PathStyle,
+    QueryStyle, ReferenceOr, RequestBody, Response as ApiResponse, SchemaKind, SecurityScheme,
+    StatusCode, Type,
 };
 use serde_json::Value;
 
@@ -65,6 +65,8 @@ pub(crate) struct Param {
     pub(crate) description: Option<String>,
     pub(crate) pointer: Pointer,
     pub(crate) page_role: Option<PageRole>,
+    /// For query arrays: one `name=value` pair per item (`true`) or one comma-separated pair.
+    pub(crate) explode: bool,
 }
 
 impl Param {
@@ -139,10 +141,9 @@ impl Op {
 /// `client.profiles().campaigns().create()`.
 fn call(group: &[String], method: &str) -> String {
     let mut call = "client".to_owned();
-    for segment in group {
-        call.push_str(&format!(".{segment}()"));
+    for segment in group.iter().map(String::as_str).chain([method]) {
+        call.push_str(&format!(".{}()", names::ident(segment)));
     }
-    call.push_str(&format!(".{method}()"));
     call
 }
 
@@ -337,8 +338,31 @@ impl<'a> Api<'a> {
         let mut other_params: Vec<Param> = Vec::new();
         for (parameter, at) in raw {
             let (location, data) = match parameter {
-                Parameter::Path { parameter_data, .. } => (Location::Path, parameter_data),
-                Parameter::Query { parameter_data, .. } => (Location::Query, parameter_data),
+                Parameter::Path {
+                    parameter_data,
+                    style,
+                } => {
+                    if *style != PathStyle::Simple {
+                        return Err(Error::unsupported(
+                            &at.join("style"),
+                            "path parameter styles other than `simple`",
+                        ));
+                    }
+                    (Location::Path, parameter_data)
+                }
+                Parameter::Query {
+                    parameter_data,
+                    style,
+                    ..
+                } => {
+                    if *style != QueryStyle::Form {
+                        return Err(Error::unsupported(
+                            &at.join("style"),
+                            "query parameter styles other than `form`",
+                        ));
+                    }
+                    (Location::Query, parameter_data)
+                }
                 Parameter::Header { parameter_data, .. } => (Location::Header, parameter_data),
                 Parameter::Cookie { .. } => {
                     return Err(Error::unsupported(&at, "cookie parameters"));
@@ -393,6 +417,7 @@ impl<'a> Api<'a> {
             }
             let param = Param {
                 location,
+                explode: data.explode.unwrap_or(true),
                 wire: data.name.clone(),
                 name,
                 required: data.required || location == Location::Path,
@@ -763,7 +788,11 @@ fn check_param_type(shape: &Shape, location: Location, at: &Pointer) -> Result<(
         )
     };
     let ok = match &target.ty {
-        Ty::Vec(item) => location == Location::Query && scalar(&item.target().ty),
+        Ty::Vec(item) => {
+            location == Location::Query
+                && scalar(&item.target().ty)
+                && item.target().ty != Ty::DateTime
+        }
         ty => scalar(ty),
     };
     if ok {

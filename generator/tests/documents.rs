@@ -241,3 +241,74 @@ fn damaged_documents_never_panic() {
     }
     assert!(generated > 100, "only {generated} edits generated code");
 }
+
+#[test]
+fn edge_cases_document() {
+    let file = gen_text(include_str!("data/edge-cases.json"));
+    let types = module(&file.items, "types");
+    let node = item_struct(types, "Node");
+    // Required and nullable (through a one-schema `allOf`): an `Option` that is sent as null.
+    assert_eq!(ts(&field(node, "parent").ty), squash("Option<Box<Node>>"));
+    assert!(attrs(&field(node, "parent").attrs).is_empty());
+    // Read-only and required: optional in a request-side struct.
+    assert_eq!(
+        ts(&field(node, "created").ty),
+        squash("Option<time::OffsetDateTime>")
+    );
+    assert_eq!(
+        ts(&field(node, "weights").ty),
+        squash("Option<std::collections::BTreeMap<String, Option<f64>>>")
+    );
+    assert_eq!(
+        sig(types, "Node", "new"),
+        squash(
+            "pub fn new(name: impl Into<String>, r#type: NodeType, parent: Option<Box<Node>>, \
+             code: impl Into<Code>) -> Self"
+        )
+    );
+    assert_eq!(
+        variants(item_enum(types, "NodeType")),
+        ["Leaf", "Branch", "UnknownValue", "Unknown"]
+    );
+    let strict_new = method(types, "Strict", "new");
+    assert!(has_attr(
+        &strict_new.attrs,
+        "#[allow(clippy::too_many_arguments)]"
+    ));
+    // Checks reach through aliases, nested arrays and nullable map values.
+    let validate = body(types, "Node", "validate");
+    for check in [
+        r#"rt::validate::pattern(&field, value, &PATTERN)?;"#,
+        "rt::validate::items(&field, value.len(), None, Some(5))?;",
+        r#"let field = format!("{field}[{index}]");"#,
+        "rt::validate::range_i64(&field, i64::from(*item), None, Some(10))?;",
+        "if let Some(item) = item {",
+        "rt::validate::range_f64(&field, *item, Some(0.0), None)?;",
+        "rt::validate::Validate::validate(value, &field)?;",
+    ] {
+        assert!(
+            validate.contains(&squash(check)),
+            "missing `{check}` in\n{validate}"
+        );
+    }
+    let get = body(module(&file.items, "r#type::r#match"), "Get", "send");
+    for part in [
+        r#"let type_ = rt::encode_path_segment(self.r#type.as_str());"#,
+        r#"let path = format!("/v1/items/{type_}/{at}");"#,
+        r#"("ids", self.ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(","))"#,
+        r#"if let Some(values) = self.names { query.push(("names", values.join(","))); }"#,
+        r#"if let Some(values) = self.kinds { for value in values { query.push(("kinds", value.to_string())); } }"#,
+        r#"let headers = Vec::from([("X-Tenant", self.tenant)]);"#,
+    ] {
+        assert!(get.contains(&squash(part)), "missing `{part}` in\n{get}");
+    }
+    let batches = module(&file.items, "batches");
+    assert_eq!(
+        sig(batches, "Batches", "create"),
+        squash("pub fn create(&self, body: Vec<super::types::Node>) -> Create")
+    );
+    assert_eq!(
+        sig(batches, "Update", "body"),
+        squash("pub fn body(mut self, body: super::types::Strict) -> Self")
+    );
+}

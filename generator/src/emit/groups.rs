@@ -125,7 +125,7 @@ impl Emitter<'_> {
         let builder = names::ident(&builder_name);
         let method = names::ident(&op.method);
         let route = format!("{} {}", op.http_method, op.path);
-        let call = format!("{}.{}()", group_call(group), op.method);
+        let call = format!("{}.{}()", group_call(group), names::ident(&op.method));
 
         let mut setters = Namespace::default();
         let mut arg_names = Namespace::default();
@@ -684,6 +684,36 @@ impl Emitter<'_> {
                     leading.push(quote!((#wire, #text)));
                 } else {
                     rest.push(quote!(#var.push((#wire, #text));));
+                }
+            } else if is_vec && !param.explode {
+                // `explode: false`: one pair with the items separated by commas.
+                let join = |values: TokenStream| {
+                    if element.target().ty == Ty::String {
+                        quote!(#values.join(","))
+                    } else {
+                        quote! {
+                            #values
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        }
+                    }
+                };
+                if param.is_argument() {
+                    let joined = join(quote!(self.#ident));
+                    if rest.is_empty() {
+                        leading.push(quote!((#wire, #joined)));
+                    } else {
+                        rest.push(quote!(#var.push((#wire, #joined));));
+                    }
+                } else {
+                    let joined = join(quote!(values));
+                    rest.push(quote! {
+                        if let Some(values) = self.#ident {
+                            #var.push((#wire, #joined));
+                        }
+                    });
                 }
             } else if param.is_argument() {
                 rest.push(quote! {

@@ -348,7 +348,7 @@ pub(crate) fn group_call(group: &Group) -> String {
     let mut call = "client".to_owned();
     for segment in &group.path {
         call.push('.');
-        call.push_str(segment);
+        call.push_str(&names::ident(segment).to_string());
         call.push_str("()");
     }
     call
