@@ -1,0 +1,145 @@
+//! Creating a [`Client`]: from the environment, from an API key, or with a [`ClientBuilder`].
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::runtime::{Error, Runtime, RuntimeBuilder, Secret};
+use crate::{API, Client};
+
+/// Environment variable holding the API key.
+pub const API_KEY_ENV: &str = "SENT_DM_API_KEY";
+/// Environment variable overriding the base URL (default `https://api.sent.dm`).
+pub const BASE_URL_ENV: &str = "SENT_DM_BASE_URL";
+
+/// Header scoping a request to a child profile of an organization.
+const PROFILE_HEADER: &str = "x-profile-id";
+const USER_AGENT: &str = concat!("sentdm-rust/", env!("CARGO_PKG_VERSION"));
+
+impl Client {
+    /// A client for the production API with the given API key and default settings.
+    pub fn new(api_key: impl Into<Secret>) -> Result<Client, Error> {
+        ClientBuilder::new().api_key(api_key).build()
+    }
+
+    /// A client configured from the environment: `SENT_DM_API_KEY` (required) and
+    /// `SENT_DM_BASE_URL` (optional).
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+}
+
+/// Configures a [`Client`].
+///
+/// ```no_run
+/// # fn main() -> Result<(), sentdm_client::Error> {
+/// use std::time::Duration;
+///
+/// let client = sentdm_client::Client::builder()
+///     .api_key("your-api-key")
+///     .timeout(Duration::from_secs(20))
+///     .build()?;
+/// # let _ = client;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// `Debug` output never includes the API key.
+pub struct ClientBuilder {
+    runtime: RuntimeBuilder,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("runtime", &self.runtime)
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder::new()
+    }
+}
+
+impl ClientBuilder {
+    /// Default settings: production base URL, 60 s timeout, no API key yet.
+    pub fn new() -> ClientBuilder {
+        ClientBuilder {
+            runtime: Runtime::builder(&API).user_agent(USER_AGENT),
+        }
+    }
+
+    /// Settings from the environment: `SENT_DM_API_KEY` (required) and `SENT_DM_BASE_URL`
+    /// (optional). Further settings can be chained before [`build`](Self::build).
+    pub fn from_env() -> Result<ClientBuilder, Error> {
+        let key = read_env(API_KEY_ENV)?
+            .ok_or_else(|| Error::config(format!("{API_KEY_ENV} is not set")))?;
+        let mut builder = ClientBuilder::new().api_key(key);
+        if let Some(url) = read_env(BASE_URL_ENV)? {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// The API key sent in the `x-api-key` header.
+    pub fn api_key(mut self, api_key: impl Into<Secret>) -> Self {
+        self.runtime = self.runtime.credential(api_key);
+        self
+    }
+
+    /// The base URL (default `https://api.sent.dm`); a loopback mock server's URL in tests.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.runtime = self.runtime.base_url(base_url);
+        self
+    }
+
+    /// Total timeout of each request (default 60 s); requests can override it.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.runtime = self.runtime.timeout(timeout);
+        self
+    }
+
+    /// Timeout for establishing a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.runtime = self.runtime.connect_timeout(timeout);
+        self
+    }
+
+    /// Scopes every request to a child profile of the organization (`x-profile-id`).
+    /// Operations' own `profile_id` setting overrides it per request.
+    pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+        self.runtime = self
+            .runtime
+            .default_header(PROFILE_HEADER, profile_id.to_string());
+        self
+    }
+
+    /// Uses a preconfigured HTTP client (proxies, custom TLS roots, …).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.runtime = self.runtime.http_client(client);
+        self
+    }
+
+    /// Builds the client. Fails on an invalid base URL or API key, without revealing the key.
+    pub fn build(self) -> Result<Client, Error> {
+        Ok(Client::from_runtime(self.runtime.build()?))
+    }
+}
+
+/// An environment variable's value; `None` when unset or empty.
+fn read_env(name: &str) -> Result<Option<String>, Error> {
+    match std::env::var(name) {
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::config(format!("{name} is not valid Unicode")))
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! `cargo xtask codegen [--check] [--docs PATH]`: refreshes every generated file, or checks
+//! that none is stale.
+//!
+//! Generated files:
+//! - `spec/openapi.json` — the assembled spec;
+//! - `spec/conflicts.md` — the conflicts report;
+//! - `sentdm-client/openapi.json` — the client's copy of the spec (its build script reads only
+//!   its own package);
+//! - `tests/snapshots/sentdm_client.rs` — the code the client's build script generates.
+//!
+//! Everything is computed in memory first; files are written only when assembly succeeded,
+//! each through a temporary file and a rename, so bad docs never leave a half-written spec.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::assemble::{self, Assembly, SourceLabel};
+use crate::conflicts;
+use crate::error::Error;
+
+#[path = "../../sentdm-client/codegen_config.rs"]
+mod client_config;
+
+/// The docs snapshot label, `spec/docs/SOURCE.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Label {
+    source: String,
+    retrieved: String,
+    file: String,
+    sha256: String,
+}
+
+impl Label {
+    fn render(&self) -> String {
+        format!(
+            "# Label of the vendored documentation snapshot in this directory.\n\
+             # `{file}` is data, not code: the `llms` text export of the Sent.dm documentation\n\
+             # (one page after another, each introduced by a `SOURCE: <url>` banner, newlines collapsed\n\
+             # by the export). `cargo xtask codegen --docs PATH` replaces it with another copy and\n\
+             # updates this label.\n\
+             source = \"{source}\"\nretrieved = \"{retrieved}\"\nfile = \"{file}\"\nsha256 = \"{sha}\"\n",
+            file = self.file,
+            source = self.source,
+            retrieved = self.retrieved,
+            sha = self.sha256,
+        )
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Options {
+    pub check: bool,
+    pub docs: Option<PathBuf>,
+}
+
+/// One file the command owns.
+struct Output {
+    path: PathBuf,
+    contents: String,
+}
+
+pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
+    let started = Instant::now();
+    let label_path = root.join("spec/docs/SOURCE.toml");
+    let label_text = read(&label_path)?;
+    let mut label: Label = toml::from_str(&label_text)
+        .map_err(|e| Error::Usage(format!("{}: {e}", label_path.display())))?;
+    let vendored = root.join("spec/docs").join(&label.file);
+    let docs_path = options.docs.clone().unwrap_or_else(|| vendored.clone());
+    let docs_bytes = fs::read(&docs_path).map_err(|e| Error::io(&docs_path, e))?;
+    let docs_text = String::from_utf8(docs_bytes.clone())
+        .map_err(|e| Error::Usage(format!("{}: not UTF-8: {e}", docs_path.display())))?;
+    let sha = hex(&Sha256::digest(&docs_bytes));
+    if options.docs.is_some() && sha != label.sha256 {
+        label.sha256 = sha.clone();
+        label.retrieved = today();
+    }
+
+    let facts_path = root.join("spec/facts.toml");
+    let facts = read(&facts_path)?;
+    let assembly = assemble::assemble(
+        docs_text,
+        &facts,
+        &SourceLabel {
+            source: label.source.clone(),
+            retrieved: label.retrieved.clone(),
+        },
+    )?;
+    let assembled_at = started.elapsed();
+
+    let spec_text = pretty(&assembly.spec)?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_str(&spec_text).map_err(|e| Error::InvalidSpec(e.to_string()))?;
+    let code = sentdm_generator::generate(&spec, &client_config::config())
+        .map_err(|e| Error::Generate(e.to_string()))?;
+    let generated_at = started.elapsed();
+
+    let mut outputs = vec![
+        Output {
+            path: root.join("spec/openapi.json"),
+            contents: spec_text.clone(),
+        },
+        Output {
+            path: root.join("sentdm-client/openapi.json"),
+            contents: spec_text,
+        },
+        Output {
+            path: root.join("spec/conflicts.md"),
+            contents: conflicts::render(&assembly.conflicts, &assembly.gaps, &assembly.precedence),
+        },
+        Output {
+            path: root.join("tests/snapshots/sentdm_client.rs"),
+            contents: code,
+        },
+    ];
+    if options.docs.is_some() {
+        outputs.push(Output {
+            path: vendored,
+            contents: String::from_utf8(docs_bytes).unwrap_or_default(),
+        });
+    }
+    // The label always states the snapshot's hash.
+    if sha != label.sha256 && options.docs.is_none() {
+        return Err(Error::Usage(format!(
+            "{} was edited without updating {} (sha256 {sha}); take docs in with `cargo xtask codegen --docs PATH`",
+            docs_path.display(),
+            label_path.display()
+        )));
+    }
+    outputs.push(Output {
+        path: label_path,
+        contents: label.render(),
+    });
+
+    if options.check {
+        let stale = stale_outputs(&outputs, &assembly)?;
+        if stale.is_empty() {
+            report(&assembly, assembled_at, generated_at, "up to date");
+            return Ok(());
+        }
+        return Err(Error::Usage(format!(
+            "generated files are stale; run `cargo xtask codegen`:\n{}",
+            stale.join("\n")
+        )));
+    }
+    for out in &outputs {
+        write_atomic(&out.path, &out.contents)?;
+    }
+    report(&assembly, assembled_at, generated_at, "written");
+    Ok(())
+}
+
+fn report(
+    a: &Assembly,
+    assembled: std::time::Duration,
+    generated: std::time::Duration,
+    what: &str,
+) {
+    let s = a.stats;
+    println!(
+        "codegen: {what}. {} pages ({} endpoint pages) → {} operations, {} schemas, {} examples checked, {} error codes, {} conflicts. assembled in {:.0?}, code generated by {:.0?}",
+        s.pages,
+        s.endpoint_pages,
+        s.operations,
+        s.schemas,
+        s.examples,
+        s.error_codes,
+        a.conflicts.len(),
+        assembled,
+        generated,
+    );
+}
+
+/// Which outputs differ from the files on disk, each with what differs.
+fn stale_outputs(outputs: &[Output], assembly: &Assembly) -> Result<Vec<String>, Error> {
+    let mut stale = Vec::new();
+    for out in outputs {
+        let current = match fs::read_to_string(&out.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                stale.push(format!("  {}: missing", out.path.display()));
+                continue;
+            }
+            Err(e) => return Err(Error::io(&out.path, e)),
+        };
+        if current == out.contents {
+            continue;
+        }
+        let mut line = format!("  {}: differs", out.path.display());
+        if out.path.extension().is_some_and(|e| e == "json")
+            && let Ok(old) = serde_json::from_str::<Value>(&current)
+        {
+            let what = spec_differences(&old, &assembly.spec);
+            if !what.is_empty() {
+                line.push_str(&format!(" ({})", what.join("; ")));
+            }
+        } else if let Some(n) = first_differing_line(&current, &out.contents) {
+            line.push_str(&format!(" (from line {n})"));
+        }
+        stale.push(line);
+    }
+    Ok(stale)
+}
+
+/// Names the operations and components that differ between two specs.
+pub fn spec_differences(old: &Value, new: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let ops = |spec: &Value| -> Vec<(String, Value)> {
+        let mut v = Vec::new();
+        if let Some(paths) = spec.get("paths").and_then(Value::as_object) {
+            for (path, methods) in paths {
+                if let Some(methods) = methods.as_object() {
+                    for (method, op) in methods {
+                        let id = op
+                            .get("operationId")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string();
+                        v.push((
+                            format!("{id} ({} {path})", method.to_uppercase()),
+                            op.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+        v
+    };
+    let (old_ops, new_ops) = (ops(old), ops(new));
+    for (name, op) in &new_ops {
+        match old_ops.iter().find(|(n, _)| n == name) {
+            None => out.push(format!("operation {name} added")),
+            Some((_, before)) if before != op => {
+                let mut parts = Vec::new();
+                if let (Some(a), Some(b)) = (before.as_object(), op.as_object()) {
+                    for key in a.keys().chain(b.keys()) {
+                        if a.get(key) != b.get(key) && !parts.contains(key) {
+                            parts.push(key.clone());
+                        }
+                    }
+                }
+                out.push(format!("operation {name} changed: {}", parts.join(", ")));
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, _) in &old_ops {
+        if !new_ops.iter().any(|(n, _)| n == name) {
+            out.push(format!("operation {name} removed"));
+        }
+    }
+    let schemas = |spec: &Value| {
+        spec.pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (a, b) = (schemas(old), schemas(new));
+    for (name, s) in &b {
+        match a.get(name) {
+            None => out.push(format!("schema {name} added")),
+            Some(before) if before != s => out.push(format!("schema {name} changed")),
+            Some(_) => {}
+        }
+    }
+    for name in a.keys() {
+        if !b.contains_key(name) {
+            out.push(format!("schema {name} removed"));
+        }
+    }
+    for key in [
+        "info",
+        "servers",
+        "security",
+        "tags",
+        "x-envelope",
+        "x-error-codes",
+    ] {
+        if old.get(key) != new.get(key) {
+            out.push(format!("`{key}` changed"));
+        }
+    }
+    out
+}
+
+fn first_differing_line(a: &str, b: &str) -> Option<usize> {
+    a.lines()
+        .zip(b.lines())
+        .position(|(x, y)| x != y)
+        .or_else(|| {
+            (a.lines().count() != b.lines().count())
+                .then(|| a.lines().count().min(b.lines().count()))
+        })
+        .map(|i| i + 1)
+}
+
+fn pretty(v: &Value) -> Result<String, Error> {
+    let mut s = serde_json::to_string_pretty(v).map_err(|e| Error::InvalidSpec(e.to_string()))?;
+    s.push('\n');
+    Ok(s)
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}
+
+fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
+    if let Ok(current) = fs::read_to_string(path)
+        && current == contents
+    {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("out")
+    ));
+    fs::write(&tmp, contents).map_err(|e| Error::io(&tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Today's UTC date as `YYYY-MM-DD`.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_changed_operations() {
+        let old = json!({"paths": {"/v3/x": {"get": {"operationId": "GetX", "parameters": []}}}, "components": {"schemas": {"A": {}}}});
+        let new = json!({"paths": {"/v3/x": {"get": {"operationId": "GetX", "parameters": [{"name": "q"}]}}}, "components": {"schemas": {"A": {}, "B": {}}}});
+        let d = spec_differences(&old, &new);
+        assert_eq!(
+            d,
+            [
+                "operation GetX (GET /v3/x) changed: parameters",
+                "schema B added"
+            ]
+        );
+    }
+
+    #[test]
+    fn date_is_well_formed() {
+        let d = today();
+        assert_eq!(d.len(), 10);
+        assert!(d.starts_with("20"));
+    }
+
+    #[test]
+    fn differing_line() {
+        assert_eq!(first_differing_line("a\nb\nc", "a\nx\nc"), Some(2));
+        assert_eq!(first_differing_line("a\nb", "a\nb\nc"), Some(3));
+        assert_eq!(first_differing_line("a", "a"), None);
+    }
+}
