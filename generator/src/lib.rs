@@ -122,20 +122,28 @@ fn spaced(code: &str) -> String {
         "use ",
         "async fn ",
     ];
+    /// Items of these kinds stay together when they follow one another (`type Output` and
+    /// `type IntoFuture`, a run of `use`s).
+    const GROUPED: &[&str] = &["type ", "use "];
+    let indent = |line: &str| line.len() - line.trim_start().len();
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut previous: Option<&str> = None;
+    // The grouped kind of the last item started at each indentation.
+    let mut last_kind: Vec<(usize, Option<&str>)> = Vec::new();
     for line in code.lines() {
+        let trimmed = line.trim_start();
+        let starts_item = ITEM_STARTS.iter().any(|start| trimmed.starts_with(start));
+        let kind = GROUPED.iter().copied().find(|k| trimmed.starts_with(k));
         if let Some(prev) = previous {
-            let indent = |l: &str| l.len() - l.trim_start().len();
             let prev_trimmed = prev.trim();
             let ends_item =
                 prev_trimmed == "}" || prev_trimmed == "};" || prev_trimmed.ends_with(';');
-            let starts_item = ITEM_STARTS
-                .iter()
-                .any(|start| line.trim_start().starts_with(start));
-            let same_kind = ["type ", "use "]
-                .iter()
-                .any(|k| prev_trimmed.starts_with(k) && line.trim_start().starts_with(k));
+            let same_kind = kind.is_some()
+                && last_kind
+                    .iter()
+                    .rev()
+                    .find(|(at, _)| *at == indent(line))
+                    .is_some_and(|(_, k)| *k == kind);
             if ends_item
                 && starts_item
                 && !same_kind
@@ -145,9 +153,29 @@ fn spaced(code: &str) -> String {
                 out.push('\n');
             }
         }
+        if starts_item && !trimmed.starts_with("///") && !trimmed.starts_with("#[") {
+            last_kind.retain(|(at, _)| *at < indent(line));
+            last_kind.push((indent(line), kind));
+        }
         out.push_str(line);
         out.push('\n');
         previous = Some(line);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spaced;
+
+    #[test]
+    fn items_are_separated_by_blank_lines() {
+        let code = "use a as b;\n/// Doc.\npub struct S {\n    x: i32,\n}\nimpl S {\n    \
+                    type A = i32;\n    type B = i32;\n    fn f() {\n        let x = 1;\n    }\n    \
+                    fn g() {}\n}\n";
+        let expected = "use a as b;\n\n/// Doc.\npub struct S {\n    x: i32,\n}\n\nimpl S {\n    \
+                        type A = i32;\n    type B = i32;\n\n    fn f() {\n        let x = 1;\n    \
+                        }\n\n    fn g() {}\n}\n";
+        assert_eq!(spaced(code), expected);
+    }
 }
