@@ -66,8 +66,12 @@ impl Config {
 /// An [`Error`] naming the JSON pointer of the first construct that is unsupported or
 /// inconsistent, or [`Error::Config`] for an unusable configuration.
 pub fn generate(spec: &openapiv3::OpenAPI, config: &Config) -> Result<String, Error> {
-    let runtime = absolute_path(&config.runtime_path)
-        .ok_or_else(|| Error::Config(format!("runtime path {:?}", config.runtime_path)))?;
+    let runtime = absolute_path(&config.runtime_path).ok_or_else(|| {
+        Error::Config(format!(
+            "runtime path {:?} is not an absolute Rust path (`crate::…` or `::crate_name::…`)",
+            config.runtime_path
+        ))
+    })?;
     for (schema, path) in &config.replacements {
         if absolute_path(path).is_none() {
             return Err(Error::Config(format!(
