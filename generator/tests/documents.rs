@@ -104,6 +104,26 @@ fn petstore_fixture_shape() {
     assert_eq!(ts(&field(pet, "tag").ty), squash("Option<String>"));
     assert_eq!(ts(&field(pet, "status").ty), "PetStatus");
     item_enum(types, "PetsListSort");
+    // A read-only property of a request-side struct is optional and has no setter.
+    assert_eq!(
+        ts(&field(item_struct(types, "Owner"), "id").ty),
+        squash("Option<i64>")
+    );
+    assert!(find_method(types, "Owner", "id").is_none());
+    let owners = module(&file.items, "owners");
+    assert_eq!(
+        sig(owners, "Owners", "get"),
+        squash("pub fn get(&self, owner_id: i64) -> Get")
+    );
+    assert_eq!(
+        sig(owners, "List", "name"),
+        squash("pub fn name(mut self, name: impl Into<String>) -> Self")
+    );
+    let inventory = module(&file.items, "store::inventory");
+    assert_eq!(
+        ts(&method(inventory, "List", "send").sig.output),
+        squash("-> Result<rt::Response<std::collections::BTreeMap<String, i32>>, rt::Error>")
+    );
 }
 
 #[test]
