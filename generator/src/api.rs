@@ -735,15 +735,7 @@ fn check_group(group: &Group, ops: &[Op]) -> Result<()> {
                 second: op.pointer.to_string(),
             });
         }
-        let builder = names::pascal(&op.method).unwrap_or_default();
-        if names::RESERVED_TYPE_NAMES.contains(&builder.as_str())
-            || ["Self", "Client"].contains(&builder.as_str())
-        {
-            return Err(Error::invalid(
-                &op.pointer,
-                format!("the builder name `{builder}` would shadow an item the code relies on"),
-            ));
-        }
+        let builder = names::builder_type(&op.method).unwrap_or_default();
         if handle.as_deref() == Some(builder.as_str()) {
             return Err(Error::invalid(
                 &op.pointer,

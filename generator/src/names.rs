@@ -109,6 +109,47 @@ pub(crate) fn header_method(name: &str) -> Option<String> {
     snake(trimmed)
 }
 
+/// The request-builder type of an operation method: `list` → `List`. A name that would shadow
+/// a prelude item (`send` → `Send`) or the client gets a `Request` suffix (`SendRequest`), so
+/// that glob imports of a group module never hide `std` names.
+pub(crate) fn builder_type(method: &str) -> Option<String> {
+    let name = pascal(method)?;
+    if RESERVED_TYPE_NAMES.contains(&name.as_str()) || PRELUDE_TRAITS.contains(&name.as_str()) {
+        Some(format!("{name}Request"))
+    } else {
+        Some(name)
+    }
+}
+
+/// Prelude traits and the names generated code itself defines; builders never take them.
+const PRELUDE_TRAITS: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "Client",
+    "Clone",
+    "Copy",
+    "Drop",
+    "Eq",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "FromIterator",
+    "Future",
+    "IntoFuture",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Self",
+    "Send",
+    "Sized",
+    "Sync",
+    "ToOwned",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+];
+
 /// Type names that would shadow prelude items the generated code relies on.
 pub(crate) const RESERVED_TYPE_NAMES: &[&str] = &[
     "Box",
@@ -131,6 +172,14 @@ pub(crate) const RESERVED_TYPE_NAMES: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builder_types_never_shadow_the_prelude() {
+        assert_eq!(builder_type("list").as_deref(), Some("List"));
+        assert_eq!(builder_type("send").as_deref(), Some("SendRequest"));
+        assert_eq!(builder_type("option").as_deref(), Some("OptionRequest"));
+        assert_eq!(builder_type("client").as_deref(), Some("ClientRequest"));
+    }
 
     #[test]
     fn conversions() {

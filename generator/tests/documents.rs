@@ -144,7 +144,7 @@ fn sent_sample_shape() {
         sig(messages, "Messages", "send"),
         squash(
             "pub fn send(&self, to: impl IntoIterator<Item = impl Into<String>>, \
-             template: super::types::TemplateRef) -> Send"
+             template: super::types::TemplateRef) -> SendRequest"
         )
     );
     let campaigns = module(&file.items, "profiles::campaigns");

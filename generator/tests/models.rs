@@ -119,15 +119,16 @@ fn response_structs_are_non_exhaustive_and_request_structs_get_constructors() {
             "responses": { "200": { "description": "ok", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } } } }
         } } }),
         json!({
+            // Keys in sorted order: the same with and without serde_json's `preserve_order`.
             "NewThing": { "type": "object", "required": ["name", "tags", "kind", "parent"], "properties": {
-                "name": { "type": "string" },
-                "tags": { "type": "array", "items": { "type": "string" } },
+                "id": { "type": "string", "readOnly": true },
                 "kind": { "type": "string", "enum": ["a", "b"] },
-                "parent": { "type": "string", "format": "uuid" },
-                "note": { "type": "string" },
                 "labels": { "type": "array", "items": { "type": "string" } },
+                "name": { "type": "string" },
+                "note": { "type": "string" },
+                "parent": { "type": "string", "format": "uuid" },
                 "size": { "type": "integer" },
-                "id": { "type": "string", "readOnly": true }
+                "tags": { "type": "array", "items": { "type": "string" } }
             } },
             "Thing": { "type": "object", "required": ["id"], "properties": {
                 "id": { "type": "string", "format": "uuid" },
@@ -153,7 +154,6 @@ fn response_structs_are_non_exhaustive_and_request_structs_get_constructors() {
         &new_thing.attrs,
         "#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]"
     ));
-    // Keys of `json!` documents are sorted, hence the argument order.
     assert_eq!(
         sig(types, "NewThing", "new"),
         squash(

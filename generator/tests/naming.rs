@@ -202,14 +202,14 @@ fn header_parameter_methods_drop_the_x_prefix() {
     let file = gen_file(&value);
     let messages = module(&file.items, "messages");
     assert_eq!(
-        sig(messages, "Send", "idempotency_key"),
+        sig(messages, "SendRequest", "idempotency_key"),
         squash("pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self")
     );
     assert_eq!(
-        sig(messages, "Send", "profile_id"),
+        sig(messages, "SendRequest", "profile_id"),
         squash("pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self")
     );
-    let send = body(messages, "Send", "send");
+    let send = body(messages, "SendRequest", "send");
     assert!(
         send.contains(&squash(r#"headers.push(("Idempotency-Key", value));"#)),
         "{send}"

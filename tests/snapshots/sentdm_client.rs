@@ -6457,8 +6457,8 @@ pub mod messages {
             &self,
             to: impl IntoIterator<Item = impl Into<String>>,
             template: super::types::TemplateRef,
-        ) -> Send {
-            Send {
+        ) -> SendRequest {
+            SendRequest {
                 client: self.client.clone(),
                 idempotency_key: None,
                 profile_id: None,
@@ -6509,7 +6509,7 @@ pub mod messages {
     /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
     #[derive(Clone, Debug)]
     #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Send {
+    pub struct SendRequest {
         client: super::Client,
         idempotency_key: Option<String>,
         profile_id: Option<uuid::Uuid>,
@@ -6517,7 +6517,7 @@ pub mod messages {
         options: rt::RequestOptions,
     }
 
-    impl Send {
+    impl SendRequest {
         /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
         ///
         /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
@@ -6592,7 +6592,7 @@ pub mod messages {
         }
     }
 
-    impl std::future::IntoFuture for Send {
+    impl std::future::IntoFuture for SendRequest {
         type Output = Result<rt::Response<super::types::SendMessageResult>, rt::Error>;
         type IntoFuture = rt::BoxFuture<Self::Output>;
 
@@ -7807,7 +7807,6 @@ pub mod profiles {
                 rt::Response<Vec<super::super::types::Campaign>>,
                 rt::Error,
             >;
-
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -9817,7 +9816,6 @@ pub mod webhooks {
             rt::Response<super::types::WebhookEventTypeList>,
             rt::Error,
         >;
-
         type IntoFuture = rt::BoxFuture<Self::Output>;
 
         fn into_future(self) -> Self::IntoFuture {

@@ -121,7 +121,7 @@ impl Emitter<'_> {
         let depth = group.path.len();
         let root = supers(depth);
         let types = quote!(#root types::);
-        let builder_name = names::pascal(&op.method).unwrap_or_else(|| "Request".to_owned());
+        let builder_name = names::builder_type(&op.method).unwrap_or_else(|| "Request".to_owned());
         let builder = names::ident(&builder_name);
         let method = names::ident(&op.method);
         let route = format!("{} {}", op.http_method, op.path);

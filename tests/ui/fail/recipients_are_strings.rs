@@ -1,0 +1,8 @@
+// Recipients are phone-number strings.
+use sentdm_client::{Client, types::TemplateRef};
+
+async fn run(client: Client) {
+    let _ = client.messages().send([14155551234_u64], TemplateRef::new().name("welcome")).await;
+}
+
+fn main() {}

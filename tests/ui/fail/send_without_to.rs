@@ -1,0 +1,8 @@
+// A send must name its recipients.
+use sentdm_client::{Client, types::TemplateRef};
+
+async fn run(client: Client) {
+    let _ = client.messages().send(TemplateRef::new().name("welcome")).await;
+}
+
+fn main() {}
