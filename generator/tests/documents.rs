@@ -75,7 +75,7 @@ fn petstore_fixture_shape() {
         "{api}"
     );
     assert!(api.contains(&squash("envelope: None")));
-    let pets = module(&file.items, "pets");
+    let pets = group(&file.items, "pets");
     for (name, signature) in [
         ("list", "pub fn list(&self) -> List"),
         (
@@ -110,7 +110,7 @@ fn petstore_fixture_shape() {
         squash("Option<i64>")
     );
     assert!(find_method(types, "Owner", "id").is_none());
-    let owners = module(&file.items, "owners");
+    let owners = group(&file.items, "owners");
     assert_eq!(
         sig(owners, "Owners", "get"),
         squash("pub fn get(&self, owner_id: i64) -> Get")
@@ -119,7 +119,7 @@ fn petstore_fixture_shape() {
         sig(owners, "List", "name"),
         squash("pub fn name(mut self, name: impl Into<String>) -> Self")
     );
-    let inventory = module(&file.items, "store::inventory");
+    let inventory = group(&file.items, "store::inventory");
     assert_eq!(
         ts(&method(inventory, "List", "send").sig.output),
         squash("-> Result<rt::Response<std::collections::BTreeMap<String, i32>>, rt::Error>")
@@ -130,7 +130,7 @@ fn petstore_fixture_shape() {
 fn sent_sample_shape() {
     let code = generate(&spec_text(SAMPLE), &sent_config()).expect("generates");
     let file = parse(&code);
-    let contacts = module(&file.items, "contacts");
+    let contacts = group(&file.items, "contacts");
     assert_eq!(
         sig(contacts, "Contacts", "list"),
         squash("pub fn list(&self) -> List")
@@ -139,20 +139,20 @@ fn sent_sample_shape() {
         sig(contacts, "Contacts", "get_by_phone"),
         squash("pub fn get_by_phone(&self, phone_number: impl Into<String>) -> GetByPhone")
     );
-    let messages = module(&file.items, "messages");
+    let messages = group(&file.items, "messages");
     assert_eq!(
         sig(messages, "Messages", "send"),
         squash(
             "pub fn send(&self, to: impl IntoIterator<Item = impl Into<String>>, \
-             template: super::types::TemplateRef) -> SendRequest"
+             template: super::super::types::TemplateRef) -> SendRequest"
         )
     );
-    let campaigns = module(&file.items, "profiles::campaigns");
+    let campaigns = group(&file.items, "profiles::campaigns");
     assert_eq!(
         sig(campaigns, "Campaigns", "create"),
         squash(
             "pub fn create(&self, profile_id: uuid::Uuid, name: impl Into<String>, \
-             use_cases: Vec<super::super::types::CreateCampaignRequestUseCasesItem>, \
+             use_cases: Vec<super::super::super::types::CreateCampaignRequestUseCasesItem>, \
              message_flow: impl Into<String>) -> Create"
         )
     );
@@ -311,7 +311,7 @@ fn edge_cases_document() {
             "missing `{check}` in\n{validate}"
         );
     }
-    let get = body(module(&file.items, "r#type::r#match"), "Get", "send");
+    let get = body(group(&file.items, "r#type::r#match"), "Get", "send");
     for part in [
         r#"let type_ = rt::encode_path_segment(self.r#type.as_str());"#,
         r#"let path = format!("/v1/items/{type_}/{at}");"#,
@@ -322,13 +322,13 @@ fn edge_cases_document() {
     ] {
         assert!(get.contains(&squash(part)), "missing `{part}` in\n{get}");
     }
-    let batches = module(&file.items, "batches");
+    let batches = group(&file.items, "batches");
     assert_eq!(
         sig(batches, "Batches", "create"),
-        squash("pub fn create(&self, body: Vec<super::types::Node>) -> Create")
+        squash("pub fn create(&self, body: Vec<super::super::types::Node>) -> Create")
     );
     assert_eq!(
         sig(batches, "Update", "body"),
-        squash("pub fn body(mut self, body: super::types::Strict) -> Self")
+        squash("pub fn body(mut self, body: super::super::types::Strict) -> Self")
     );
 }

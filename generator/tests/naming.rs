@@ -48,9 +48,9 @@ fn groups_and_methods_are_derived_from_paths() {
     let file = gen_file(&pets_doc());
     assert_eq!(
         sig(&file.items, "Client", "pets"),
-        squash("pub fn pets(&self) -> pets::Pets<'_>")
+        squash("pub fn pets(&self) -> resources::pets::Pets<'_>")
     );
-    let pets = module(&file.items, "pets");
+    let pets = group(&file.items, "pets");
     item_struct(pets, "Pets");
     assert_eq!(
         sig(pets, "Pets", "list"),
@@ -114,14 +114,14 @@ fn x_group_and_x_method_name_nested_groups() {
     let file = gen_file(&value);
     assert_eq!(
         sig(&file.items, "Client", "profiles"),
-        squash("pub fn profiles(&self) -> profiles::Profiles<'_>")
+        squash("pub fn profiles(&self) -> resources::profiles::Profiles<'_>")
     );
-    let profiles = module(&file.items, "profiles");
+    let profiles = group(&file.items, "profiles");
     assert_eq!(
         sig(profiles, "Profiles", "campaigns"),
         squash("pub fn campaigns(&self) -> campaigns::Campaigns<'a>")
     );
-    let campaigns = module(&file.items, "profiles::campaigns");
+    let campaigns = group(&file.items, "profiles::campaigns");
     assert_eq!(
         sig(campaigns, "Campaigns", "create"),
         squash("pub fn create(&self, profile_id: uuid::Uuid, name: impl Into<String>) -> Create")
@@ -131,7 +131,7 @@ fn x_group_and_x_method_name_nested_groups() {
         module(&file.items, "types"),
         "ProfilesCampaignsCreateRequest",
     );
-    let webhooks = module(&file.items, "webhooks");
+    let webhooks = group(&file.items, "webhooks");
     assert_eq!(
         sig(webhooks, "Webhooks", "rotate_secret"),
         squash("pub fn rotate_secret(&self, id: uuid::Uuid) -> RotateSecret")
@@ -200,7 +200,7 @@ fn header_parameter_methods_drop_the_x_prefix() {
         json!({}),
     );
     let file = gen_file(&value);
-    let messages = module(&file.items, "messages");
+    let messages = group(&file.items, "messages");
     assert_eq!(
         sig(messages, "SendRequest", "idempotency_key"),
         squash("pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self")
@@ -233,7 +233,7 @@ fn a_path_parameter_and_a_header_may_share_a_rust_name() {
         json!({}),
     );
     let file = gen_file(&value);
-    let profiles = module(&file.items, "profiles");
+    let profiles = group(&file.items, "profiles");
     assert_eq!(
         sig(profiles, "Profiles", "get"),
         squash("pub fn get(&self, profile_id: uuid::Uuid) -> Get")

@@ -95,7 +95,7 @@ fn envelope_doc(data: serde_json::Value) -> serde_json::Value {
 }
 
 fn payload(file: &syn::File, group: &str, builder: &str) -> String {
-    let send = method(module(&file.items, group), builder, "send");
+    let send = method(common::group(&file.items, group), builder, "send");
     ts(&send.sig.output)
 }
 
@@ -104,11 +104,11 @@ fn envelope_data_is_the_payload() {
     let cases = [
         (
             json!({ "$ref": "#/components/schemas/Contact" }),
-            "super::types::Contact",
+            "super::super::types::Contact",
         ),
         (
             json!({ "type": "array", "items": { "$ref": "#/components/schemas/Contact" } }),
-            "Vec<super::types::Contact>",
+            "Vec<super::super::types::Contact>",
         ),
         (json!({}), "serde_json::Value"),
     ];
@@ -119,9 +119,11 @@ fn envelope_data_is_the_payload() {
             squash(&format!("-> Result<rt::Response<{expected}>, rt::Error>"))
         );
         let decode = ts(&item_fn(module(&file.items, "operations"), "decode_response").block);
+        // `operations` sits at the root, one level above the group modules.
+        let from_operations = expected.replace("super::super::", "super::");
         assert!(
             decode.contains(&squash(&format!(
-                r#""ListContacts" => {{ decode::<{expected}>(&CONTACTS_LIST, status, headers, body) }}"#
+                r#""ListContacts" => {{ decode::<{from_operations}>(&CONTACTS_LIST, status, headers, body) }}"#
             ))),
             "{decode}"
         );
@@ -153,7 +155,7 @@ fn plain_responses_and_empty_responses() {
     let file = gen_file(&value);
     assert_eq!(
         payload(&file, "things", "Get"),
-        squash("-> Result<rt::Response<super::types::Thing>, rt::Error>")
+        squash("-> Result<rt::Response<super::super::types::Thing>, rt::Error>")
     );
     assert_eq!(
         payload(&file, "things", "Delete"),
@@ -163,7 +165,7 @@ fn plain_responses_and_empty_responses() {
         payload(&file, "things", "Update"),
         squash("-> Result<rt::Response<serde_json::Value>, rt::Error>")
     );
-    let update = method(module(&file.items, "things"), "Things", "update");
+    let update = method(group(&file.items, "things"), "Things", "update");
     assert!(
         docs(&update.attrs).contains("different bodies"),
         "{}",
@@ -201,7 +203,7 @@ fn plain_responses_and_empty_responses() {
     );
     assert!(ts(&decode.block).contains(&squash("_ => return None")));
     // An integer path parameter is a plain integer argument, encoded into the path.
-    let things = module(&file.items, "things");
+    let things = group(&file.items, "things");
     assert_eq!(
         sig(things, "Things", "get"),
         squash("pub fn get(&self, id: i64) -> Get")
@@ -240,12 +242,12 @@ fn arguments_are_path_parameters_then_required_body_fields() {
             } } }
         }"#,
     );
-    let members = module(&file.items, "members");
+    let members = group(&file.items, "members");
     assert_eq!(
         sig(members, "Members", "add"),
         squash(
             "pub fn add(&self, org_id: uuid::Uuid, team_id: impl Into<String>, notify: bool, \
-             role: super::types::MembersAddRequestRole, \
+             role: super::super::types::MembersAddRequestRole, \
              emails: impl IntoIterator<Item = impl Into<String>>) -> Add"
         )
     );
@@ -253,7 +255,7 @@ fn arguments_are_path_parameters_then_required_body_fields() {
         body(members, "Members", "add"),
         squash(
             "{ Add { client: self.client.clone(), org_id, team_id: team_id.into(), notify, \
-             dry_run: None, body: super::types::MembersAddRequest::new(role, emails), \
+             dry_run: None, body: super::super::types::MembersAddRequest::new(role, emails), \
              options: rt::RequestOptions::default(), } }"
         )
     );
@@ -306,11 +308,11 @@ fn request_bodies_with_only_optional_fields() {
         json!({}),
     );
     let file = gen_file(&value);
-    let contacts = module(&file.items, "contacts");
+    let contacts = group(&file.items, "contacts");
     // Optional body: sent only when a field was set.
     assert_eq!(
         ts(&field(item_struct(contacts, "Delete"), "body").ty),
-        squash("Option<super::types::ContactsDeleteRequest>")
+        squash("Option<super::super::types::ContactsDeleteRequest>")
     );
     assert_eq!(
         body(contacts, "Delete", "sandbox"),
@@ -322,12 +324,11 @@ fn request_bodies_with_only_optional_fields() {
     // Required body: always sent, `{}` at least.
     assert_eq!(
         ts(&field(item_struct(contacts, "Rotate"), "body").ty),
-        squash("super::types::ContactsRotateRequest")
+        squash("super::super::types::ContactsRotateRequest")
     );
-    assert!(
-        body(contacts, "Contacts", "rotate")
-            .contains(&squash("body: super::types::ContactsRotateRequest::new(),"))
-    );
+    assert!(body(contacts, "Contacts", "rotate").contains(&squash(
+        "body: super::super::types::ContactsRotateRequest::new(),"
+    )));
     assert!(body(contacts, "Rotate", "send").contains(&squash(
         "let body = serde_json::to_value(&self.body).map(Some)"
     )));
@@ -358,7 +359,7 @@ fn pagination_sets_defaults_and_implements_page() {
         } }
     });
     let file = gen_file(&value);
-    let contacts = module(&file.items, "contacts");
+    let contacts = group(&file.items, "contacts");
     assert_eq!(
         sig(contacts, "Contacts", "list"),
         squash("pub fn list(&self) -> List")
@@ -413,7 +414,7 @@ fn builders_are_documented_with_method_and_path() {
         json!({}),
     );
     let file = gen_file(&value);
-    let things = module(&file.items, "things");
+    let things = group(&file.items, "things");
     let list_docs = docs(&method(things, "Things", "list").attrs);
     assert!(list_docs.starts_with(" List things."), "{list_docs}");
     assert!(

@@ -83,7 +83,7 @@ fn structs_without_constraints_still_implement_validate() {
     assert!(implements(types, "rt::validate::Validate", "Req"));
     assert_eq!(validate_body(&file, "Req"), squash("{ Ok(()) }"));
     // Nothing calls it, and nothing needs the path helper.
-    assert!(!body(module(&file.items, "things"), "Create", "send").contains("Validate"));
+    assert!(!body(group(&file.items, "things"), "Create", "send").contains("Validate"));
     assert!(
         !types
             .iter()
@@ -109,13 +109,13 @@ fn builders_validate_parameters_and_body_before_sending() {
         json!({}),
     );
     let file = gen_file(&value);
-    let send = body(module(&file.items, "contacts"), "Update", "send");
+    let send = body(group(&file.items, "contacts"), "Update", "send");
     let checks = [
         r#"rt::validate::pattern("phoneNumber", value, &PATTERN)?;"#,
         r#"rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;"#,
         r#"rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;"#,
         r#"rt::validate::range_i64("limit", *value, Some(1), None)?;"#,
-        r#"rt::validate::known("status", value.is_known(), super::types::ContactsUpdateStatus::VALUES)?;"#,
+        r#"rt::validate::known("status", value.is_known(), super::super::types::ContactsUpdateStatus::VALUES)?;"#,
         r#"rt::validate::Validate::validate(&self.body, "")?;"#,
     ];
     let execute = send

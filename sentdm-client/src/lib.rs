@@ -31,6 +31,7 @@
 //! invalid input is rejected before any network I/O.
 
 pub mod runtime;
+pub mod webhooks;
 
 mod client;
 

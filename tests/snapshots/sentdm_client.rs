@@ -39,45 +39,59 @@ impl Client {
     }
 
     /// Operations under `client.contacts()`.
-    pub fn contacts(&self) -> contacts::Contacts<'_> {
-        contacts::Contacts { client: self }
+    pub fn contacts(&self) -> resources::contacts::Contacts<'_> {
+        resources::contacts::Contacts {
+            client: self,
+        }
     }
 
     /// Operations under `client.account()`.
-    pub fn account(&self) -> account::Account<'_> {
-        account::Account { client: self }
+    pub fn account(&self) -> resources::account::Account<'_> {
+        resources::account::Account {
+            client: self,
+        }
     }
 
     /// Operations under `client.messages()`.
-    pub fn messages(&self) -> messages::Messages<'_> {
-        messages::Messages { client: self }
+    pub fn messages(&self) -> resources::messages::Messages<'_> {
+        resources::messages::Messages {
+            client: self,
+        }
     }
 
     /// Operations under `client.numbers()`.
-    pub fn numbers(&self) -> numbers::Numbers<'_> {
-        numbers::Numbers { client: self }
+    pub fn numbers(&self) -> resources::numbers::Numbers<'_> {
+        resources::numbers::Numbers {
+            client: self,
+        }
     }
 
     /// Operations under `client.profiles()`.
-    pub fn profiles(&self) -> profiles::Profiles<'_> {
-        profiles::Profiles { client: self }
+    pub fn profiles(&self) -> resources::profiles::Profiles<'_> {
+        resources::profiles::Profiles {
+            client: self,
+        }
     }
 
     /// Operations under `client.templates()`.
-    pub fn templates(&self) -> templates::Templates<'_> {
-        templates::Templates {
+    pub fn templates(&self) -> resources::templates::Templates<'_> {
+        resources::templates::Templates {
             client: self,
         }
     }
 
     /// Operations under `client.users()`.
-    pub fn users(&self) -> users::Users<'_> {
-        users::Users { client: self }
+    pub fn users(&self) -> resources::users::Users<'_> {
+        resources::users::Users {
+            client: self,
+        }
     }
 
     /// Operations under `client.webhooks()`.
-    pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
-        webhooks::Webhooks { client: self }
+    pub fn webhooks(&self) -> resources::webhooks::Webhooks<'_> {
+        resources::webhooks::Webhooks {
+            client: self,
+        }
     }
 }
 
@@ -2704,6 +2718,24 @@ pub mod types {
         }
     }
 
+    /// Data of a `messages` webhook event: a message's new status.
+    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct MessageStatusPayload {
+        /// The message whose status changed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message_id: Option<uuid::Uuid>,
+        /// The message's new status.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message_status: Option<MessageStatus>,
+        /// The channel the message went out on.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub channel: Option<Channel>,
+        /// Properties not described by the schema, kept as received.
+        #[serde(flatten)]
+        pub extra: serde_json::Map<String, serde_json::Value>,
+    }
+
     /// Carrier, line type, porting status and VoIP detection of a phone number.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
@@ -4809,6 +4841,84 @@ pub mod types {
         pub processing_completed_at: Option<time::OffsetDateTime>,
     }
 
+    /// Kind of a webhook event, as in the `field` of the delivery and the `X-Webhook-Event-Type` header.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum WebhookEventKind {
+        /// `messages`
+        Messages,
+        /// `templates`
+        Templates,
+        /// A value not documented when this client was generated, kept as received.
+        Unknown(String),
+    }
+
+    impl WebhookEventKind {
+        /// Every documented value.
+        pub const VALUES: &[&str] = &["messages", "templates"];
+
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Messages => "messages",
+                Self::Templates => "templates",
+                Self::Unknown(value) => value,
+            }
+        }
+
+        /// Whether the value is documented (not `Unknown`).
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+
+    impl From<String> for WebhookEventKind {
+        fn from(value: String) -> Self {
+            match value.as_str() {
+                "messages" => Self::Messages,
+                "templates" => Self::Templates,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+
+    impl From<&str> for WebhookEventKind {
+        fn from(value: &str) -> Self {
+            Self::from(value.to_owned())
+        }
+    }
+
+    impl std::str::FromStr for WebhookEventKind {
+        type Err = std::convert::Infallible;
+
+        fn from_str(value: &str) -> Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+
+    impl std::fmt::Display for WebhookEventKind {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+
+    impl serde::Serialize for WebhookEventKind {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for WebhookEventKind {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        }
+    }
+
     /// One page of a webhook's deliveries.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
@@ -4896,6 +5006,18 @@ pub mod types {
                 .and_then(|pagination| pagination.has_more)
                 .unwrap_or(false)
         }
+    }
+
+    /// The body of a webhook delivery: the kind of event and its data. Deliveries are signed; verify them before trusting the body.
+    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct WebhookPayload {
+        /// Kind of event: `messages` (status changes of messages) or `templates`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub field: Option<WebhookEventKind>,
+        /// The event data; for `messages` events a `MessageStatusPayload`. The docs do not document the members of `templates` events.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub payload: Option<serde_json::Map<String, serde_json::Value>>,
     }
 
     /// A webhook's new signing secret.
@@ -5777,1994 +5899,173 @@ pub mod operations {
     }
 }
 
-/// Operations under `client.contacts()`.
-pub mod contacts {
-    use crate::runtime as rt;
-
-    /// Handle for the operations under `client.contacts()`.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Contacts<'a> {
-        pub(super) client: &'a super::Client,
-    }
-
-    impl Contacts<'_> {
-        /// Get contacts list.
-        ///
-        /// Retrieves a paginated list of contacts for the authenticated customer. Supports filtering by search term, channel, or phone number.
-        ///
-        /// Sends `GET /v3/contacts`.
-        pub fn list(&self) -> List {
-            List {
-                client: self.client.clone(),
-                page: None,
-                page_size: None,
-                search: None,
-                channel: None,
-                phone: None,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Create a contact.
-        ///
-        /// Creates a new contact by phone number and associates it with the authenticated customer.
-        ///
-        /// Sends `POST /v3/contacts`.
-        ///
-        /// # Arguments
-        ///
-        /// * `phone_number`: Phone number in E.164 format.
-        pub fn create(&self, phone_number: impl Into<String>) -> Create {
-            Create {
-                client: self.client.clone(),
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::CreateContactRequest::new(phone_number),
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Get contact by ID.
-        ///
-        /// Retrieves a specific contact by their unique identifier. Returns detailed contact information including phone formats, available channels, and opt-out status.
-        ///
-        /// Sends `GET /v3/contacts/{id}`.
-        ///
-        /// # Arguments
-        ///
-        /// * `id`: Contact ID from route parameter
-        pub fn get(&self, id: uuid::Uuid) -> Get {
-            Get {
-                client: self.client.clone(),
-                id,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Delete a contact.
-        ///
-        /// Dissociates a contact from the authenticated customer. Inherited contacts cannot be deleted.
-        ///
-        /// Sends `DELETE /v3/contacts/{id}`.
-        ///
-        /// # Arguments
-        ///
-        /// * `id`: Contact ID from route parameter
-        pub fn delete(&self, id: uuid::Uuid) -> Delete {
-            Delete {
-                client: self.client.clone(),
-                id,
-                profile_id: None,
-                body: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Update a contact.
-        ///
-        /// Updates a contact's default channel and/or opt-out status. Inherited contacts cannot be updated.
-        ///
-        /// Sends `PATCH /v3/contacts/{id}`.
-        ///
-        /// # Arguments
-        ///
-        /// * `id`: Contact ID from route parameter
-        pub fn update(&self, id: uuid::Uuid) -> Update {
-            Update {
-                client: self.client.clone(),
-                id,
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::UpdateContactRequest::new(),
-                options: rt::RequestOptions::default(),
-            }
-        }
-    }
-
-    /// Request builder for `client.contacts().list()`: `GET /v3/contacts`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct List {
-        client: super::Client,
-        page: Option<i64>,
-        page_size: Option<i64>,
-        search: Option<String>,
-        channel: Option<super::types::Channel>,
-        phone: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl List {
-        /// Page number (1-indexed)
-        ///
-        /// At least 1.
-        ///
-        /// Page 1 is requested when this is not set.
-        pub fn page(mut self, page: i64) -> Self {
-            self.page = Some(page);
-            self
-        }
-
-        /// Number of items per page
-        ///
-        /// From 1 to 100.
-        ///
-        /// 20 is sent when this is not set.
-        pub fn page_size(mut self, page_size: i64) -> Self {
-            self.page_size = Some(page_size);
-            self
-        }
-
-        /// Optional search term for filtering contacts
-        pub fn search(mut self, search: impl Into<String>) -> Self {
-            self.search = Some(search.into());
-            self
-        }
-
-        /// Optional channel filter (sms, whatsapp)
-        pub fn channel(mut self, channel: super::types::Channel) -> Self {
-            self.channel = Some(channel);
-            self
-        }
-
-        /// Optional phone number filter (alternative to list view)
-        pub fn phone(mut self, phone: impl Into<String>) -> Self {
-            self.phone = Some(phone.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::ContactList>, rt::Error> {
-            if let Some(value) = &self.page {
-                rt::validate::range_i64("page", *value, Some(1), None)?;
-            }
-            if let Some(value) = &self.page_size {
-                rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
-            }
-            if let Some(value) = &self.channel {
-                rt::validate::known(
-                    "channel",
-                    value.is_known(),
-                    super::types::Channel::VALUES,
-                )?;
-            }
-            let mut query = Vec::from([
-                ("page", self.page.unwrap_or(1).to_string()),
-                ("page_size", self.page_size.unwrap_or(20).to_string()),
-            ]);
-            if let Some(value) = self.search {
-                query.push(("search", value));
-            }
-            if let Some(value) = self.channel {
-                query.push(("channel", value.to_string()));
-            }
-            if let Some(value) = self.phone {
-                query.push(("phone", value));
-            }
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::CONTACTS_LIST,
-                path: "/v3/contacts".to_owned(),
-                query,
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for List {
-        type Output = Result<rt::Response<super::types::ContactList>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.contacts().create()`: `POST /v3/contacts`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Create {
-        client: super::Client,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::CreateContactRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Create {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Validate without side effects: nothing is stored.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Contact>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
-                }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
-            }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::CONTACTS_CREATE,
-                path: "/v3/contacts".to_owned(),
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Create {
-        type Output = Result<rt::Response<super::types::Contact>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.contacts().get()`: `GET /v3/contacts/{id}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Get {
-        client: super::Client,
-        id: uuid::Uuid,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Get {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Contact>, rt::Error> {
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/contacts/{id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::CONTACTS_GET,
-                path,
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Get {
-        type Output = Result<rt::Response<super::types::Contact>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.contacts().delete()`: `DELETE /v3/contacts/{id}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Delete {
-        client: super::Client,
-        id: uuid::Uuid,
-        profile_id: Option<uuid::Uuid>,
-        body: Option<super::types::SandboxRequest>,
-        options: rt::RequestOptions,
-    }
-
-    impl Delete {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Validate without side effects: nothing is changed.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/contacts/{id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = self
-                .body
-                .as_ref()
-                .map(serde_json::to_value)
-                .transpose()
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::CONTACTS_DELETE,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Delete {
-        type Output = Result<rt::Response<()>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.contacts().update()`: `PATCH /v3/contacts/{id}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Update {
-        client: super::Client,
-        id: uuid::Uuid,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::UpdateContactRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Update {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Validate without side effects: nothing is stored.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// The channel messages to this contact use by default.
-        pub fn default_channel(
-            mut self,
-            default_channel: super::types::Channel,
-        ) -> Self {
-            self.body = self.body.default_channel(default_channel);
-            self
-        }
-
-        /// Whether the contact has opted out of messaging.
-        pub fn opt_out(mut self, opt_out: bool) -> Self {
-            self.body = self.body.opt_out(opt_out);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Contact>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
-                }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
-            }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/contacts/{id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::CONTACTS_UPDATE,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Update {
-        type Output = Result<rt::Response<super::types::Contact>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-}
-
-/// Operations under `client.account()`.
-pub mod account {
-    use crate::runtime as rt;
-
-    /// Handle for the operations under `client.account()`.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Account<'a> {
-        pub(super) client: &'a super::Client,
-    }
-
-    impl Account<'_> {
-        /// Get authenticated account.
-        ///
-        /// Returns the account associated with the provided API key. The response includes account identity, contact information, messaging channel configuration, and — depending on the account type — either a list of child profiles or the profile's own settings. **Account types:** - `organization` — Has child profiles. The `profiles` array is populated. - `user` — Standalone account with no profiles. - `profile` — Child of an organization. Includes `organization_id`, `short_name`, `status`, and `settings`. **Channels:** The `channels` object always includes `sms`, `whatsapp`, and `rcs`. Each channel has a `configured` boolean. Configured channels expose additional details such as `phone_number`.
-        ///
-        /// Sends `GET /v3/me`.
-        pub fn get(&self) -> Get {
-            Get {
-                client: self.client.clone(),
-                profile_id: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-    }
-
-    /// Request builder for `client.account().get()`: `GET /v3/me`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Get {
-        client: super::Client,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Get {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Account>, rt::Error> {
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::ACCOUNT_GET,
-                path: "/v3/me".to_owned(),
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Get {
-        type Output = Result<rt::Response<super::types::Account>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-}
-
-/// Operations under `client.messages()`.
-pub mod messages {
-    use crate::runtime as rt;
-
-    /// Handle for the operations under `client.messages()`.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Messages<'a> {
-        pub(super) client: &'a super::Client,
-    }
-
-    impl Messages<'_> {
-        /// Send a message.
-        ///
-        /// Sends a message to one or more recipients using a template. Supports multi-channel broadcast — when multiple channels are specified (e.g. \["sms", "whatsapp"\]), a separate message is created for each (recipient, channel) pair. Returns immediately with per-recipient message IDs for async tracking via webhooks or the GET /messages/{id} endpoint.
-        ///
-        /// Sends `POST /v3/messages`.
-        ///
-        /// # Arguments
-        ///
-        /// * `to`: Recipients' phone numbers in E.164 format (`+14155551234`).
-        /// * `template`: The template to send, by id or name, with its parameters.
-        pub fn send(
-            &self,
-            to: impl IntoIterator<Item = impl Into<String>>,
-            template: super::types::TemplateRef,
-        ) -> SendRequest {
-            SendRequest {
-                client: self.client.clone(),
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::SendMessageRequest::new(to, template),
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Get message status.
-        ///
-        /// Retrieves the current status and details of a message by ID. Includes delivery status, timestamps, and error information if applicable.
-        ///
-        /// Sends `GET /v3/messages/{id}`.
-        ///
-        /// # Arguments
-        ///
-        /// * `id`: Message ID
-        pub fn get(&self, id: uuid::Uuid) -> Get {
-            Get {
-                client: self.client.clone(),
-                id,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Get message activities.
-        ///
-        /// Retrieves the activity log for a specific message. Activities track the message lifecycle including acceptance, processing, sending, delivery, and any errors.
-        ///
-        /// Sends `GET /v3/messages/{id}/activities`.
-        ///
-        /// # Arguments
-        ///
-        /// * `id`: Message ID from route parameter
-        pub fn activities(&self, id: uuid::Uuid) -> Activities {
-            Activities {
-                client: self.client.clone(),
-                id,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-    }
-
-    /// Request builder for `client.messages().send()`: `POST /v3/messages`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct SendRequest {
-        client: super::Client,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::SendMessageRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl SendRequest {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Channels to send on; the template's channels when absent.
-        pub fn channel(mut self, channel: Vec<super::types::Channel>) -> Self {
-            self.body = self.body.channel(channel);
-            self
-        }
-
-        /// Validate without side effects: nothing is sent or stored, and the response carries `X-Sandbox: true`.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::SendMessageResult>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
-                }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
-            }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::MESSAGES_SEND,
-                path: "/v3/messages".to_owned(),
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for SendRequest {
-        type Output = Result<rt::Response<super::types::SendMessageResult>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.messages().get()`: `GET /v3/messages/{id}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Get {
-        client: super::Client,
-        id: uuid::Uuid,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Get {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Message>, rt::Error> {
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/messages/{id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::MESSAGES_GET,
-                path,
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Get {
-        type Output = Result<rt::Response<super::types::Message>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.messages().activities()`: `GET /v3/messages/{id}/activities`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Activities {
-        client: super::Client,
-        id: uuid::Uuid,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Activities {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::MessageActivities>, rt::Error> {
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/messages/{id}/activities");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::MESSAGES_ACTIVITIES,
-                path,
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Activities {
-        type Output = Result<rt::Response<super::types::MessageActivities>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-}
-
-/// Operations under `client.numbers()`.
-pub mod numbers {
-    use crate::runtime as rt;
-
-    /// Handle for the operations under `client.numbers()`.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Numbers<'a> {
-        pub(super) client: &'a super::Client,
-    }
-
-    impl Numbers<'_> {
-        /// Get phone number details.
-        ///
-        /// Retrieves detailed information about a phone number including carrier, line type, porting status, and VoIP detection. Uses the customer's messaging provider for rich data, with fallback to the internal index.
-        ///
-        /// Sends `GET /v3/numbers/lookup/{phoneNumber}`.
-        ///
-        /// # Arguments
-        ///
-        /// * `phone_number`: Must match `^\+[1-9][0-9]{1,14}$`.
-        pub fn lookup(&self, phone_number: impl Into<String>) -> Lookup {
-            Lookup {
-                client: self.client.clone(),
-                phone_number: phone_number.into(),
-                profile_id: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-    }
-
-    /// Request builder for `client.numbers().lookup()`: `GET /v3/numbers/lookup/{phoneNumber}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Lookup {
-        client: super::Client,
-        phone_number: String,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Lookup {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::NumberLookup>, rt::Error> {
-            {
-                let value = &self.phone_number;
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^\\+[1-9][0-9]{1,14}$",
-                    );
-                    rt::validate::pattern("phoneNumber", value, &PATTERN)?;
-                }
-            }
-            let phone_number = rt::encode_path_segment(&self.phone_number);
-            let path = format!("/v3/numbers/lookup/{phone_number}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::NUMBERS_LOOKUP,
-                path,
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Lookup {
-        type Output = Result<rt::Response<super::types::NumberLookup>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-}
-
-/// Operations under `client.profiles()`.
-pub mod profiles {
-    use crate::runtime as rt;
-
-    /// Handle for the operations under `client.profiles()`.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Profiles<'a> {
-        pub(super) client: &'a super::Client,
-    }
-
-    impl<'a> Profiles<'a> {
-        /// List profiles in organization.
-        ///
-        /// Retrieves all sender profiles within an organization, including brand information for each profile. Profiles represent different brands, departments, or use cases within an organization, each with their own messaging configuration.
-        ///
-        /// Sends `GET /v3/profiles`.
-        pub fn list(&self) -> List {
-            List {
-                client: self.client.clone(),
-                profile_id: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Create a new profile.
-        ///
-        /// Creates a new sender profile within an organization. Profiles represent different brands, departments, or use cases, each with their own messaging configuration and settings. Requires admin role in the organization.
-        ///
-        /// ## WhatsApp Business Account Every profile must be linked to a WhatsApp Business Account. There are two ways to do this: **1. Inherit from organization (default)** — Omit the `whatsapp_business_account` field. The profile will share the organization's WhatsApp Business Account, which must have been set up via WhatsApp Embedded Signup. This is the recommended path for most use cases. **2. Direct credentials** — Provide a `whatsapp_business_account` object with `waba_id`, `phone_number_id`, and `access_token`. Use this when the profile needs its own independent WhatsApp Business Account. Obtain these from Meta Business Manager by creating a System User with `whatsapp_business_messaging` and `whatsapp_business_management` permissions. If the `whatsapp_business_account` field is omitted and the organization has no WhatsApp Business Account configured, the request will be rejected with HTTP 422.
-        ///
-        /// ## Brand Include the optional `brand` field to create the brand for this profile at the same time. Cannot be used when `inherit_tcr_brand` is `true`.
-        ///
-        /// ## Payment Details When `billing_model` is `"profile"` or `"profile_and_organization"` you may include a `payment_details` object containing the card number, expiry (MM/YY), CVC, and billing ZIP code. Payment details are **never stored** on our servers and are forwarded directly to the payment processor. Providing `payment_details` when `billing_model` is `"organization"` is not allowed.
-        ///
-        /// Sends `POST /v3/profiles`.
-        ///
-        /// # Arguments
-        ///
-        /// * `name`: Profile name.
-        pub fn create(&self, name: impl Into<String>) -> Create {
-            Create {
-                client: self.client.clone(),
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::CreateProfileRequest::new(name),
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Get profile by ID.
-        ///
-        /// Retrieves detailed information about a specific sender profile within an organization, including brand and KYC information if a brand has been configured.
-        ///
-        /// Sends `GET /v3/profiles/{profileId}`.
-        pub fn get(&self, profile_id: uuid::Uuid) -> Get {
-            Get {
-                client: self.client.clone(),
-                profile_id,
-                profile_id_header: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Delete a profile.
-        ///
-        /// Soft deletes a sender profile. The profile will be marked as deleted but data is retained. Requires admin role in the organization.
-        ///
-        /// Sends `DELETE /v3/profiles/{profileId}`.
-        pub fn delete(&self, profile_id: uuid::Uuid) -> Delete {
-            Delete {
-                client: self.client.clone(),
-                profile_id,
-                profile_id_header: None,
-                body: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Update profile settings.
-        ///
-        /// Updates a profile's configuration and settings. Requires admin role in the organization. Only provided fields will be updated (partial update).
-        ///
-        /// ## Brand Management Include the optional `brand` field to create or update the brand associated with this profile. The brand holds KYC and TCR compliance data (legal business info, contact details, messaging vertical). Once a brand has been submitted to TCR it cannot be modified. Setting `inherit_tcr_brand: true` and providing `brand` in the same request is not allowed.
-        ///
-        /// ## Payment Details When `billing_model` is `"profile"` or `"profile_and_organization"` you may include a `payment_details` object containing the card number, expiry (MM/YY), CVC, and billing ZIP code. Payment details are **never stored** on our servers and are forwarded directly to the payment processor. Providing `payment_details` when `billing_model` is `"organization"` is not allowed.
-        ///
-        /// Sends `PATCH /v3/profiles/{profileId}`.
-        pub fn update(&self, profile_id: uuid::Uuid) -> Update {
-            Update {
-                client: self.client.clone(),
-                profile_id,
-                idempotency_key: None,
-                profile_id_header: None,
-                body: super::types::UpdateProfileRequest::new(),
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Complete profile setup.
-        ///
-        /// Final step in profile compliance workflow. Validates all prerequisites (general data, brand, campaigns), connects profile to Telnyx/WhatsApp, and sets status based on configuration. The process runs in the background and calls the provided webhook URL when finished. Prerequisites: - Profile must be completed - If inheritTcrBrand=false: Profile must have existing brand - If inheritTcrBrand=true: Parent must have existing brand - If TCR application: Must have at least one campaign (own or inherited) - If inheritTcrCampaign=false: Profile should have campaigns - If inheritTcrCampaign=true: Parent must have campaigns Status Logic: - If both SMS and WhatsApp channels are missing → SUBMITTED - If TCR application and not inheriting brand/campaigns → SUBMITTED - If non-TCR with destination country (IsMain=true) → SUBMITTED - Otherwise → COMPLETED
-        ///
-        /// Sends `POST /v3/profiles/{profileId}/complete`.
-        ///
-        /// # Arguments
-        ///
-        /// * `profile_id`: Profile ID from route
-        pub fn complete(&self, profile_id: uuid::Uuid) -> Complete {
-            Complete {
-                client: self.client.clone(),
-                profile_id,
-                idempotency_key: None,
-                profile_id_header: None,
-                body: super::types::CompleteProfileRequest::new(),
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Operations under `client.profiles().campaigns()`.
-        pub fn campaigns(&self) -> campaigns::Campaigns<'a> {
-            campaigns::Campaigns {
-                client: self.client,
-            }
-        }
-    }
-
-    /// Request builder for `client.profiles().list()`: `GET /v3/profiles`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct List {
-        client: super::Client,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl List {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::ProfileList>, rt::Error> {
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::PROFILES_LIST,
-                path: "/v3/profiles".to_owned(),
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for List {
-        type Output = Result<rt::Response<super::types::ProfileList>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.profiles().create()`: `POST /v3/profiles`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Create {
-        client: super::Client,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::CreateProfileRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Create {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Profile description.
-        pub fn description(mut self, description: impl Into<String>) -> Self {
-            self.body = self.body.description(description);
-            self
-        }
-
-        /// 3 to 11 letters, digits and spaces, with at least one letter.
-        ///
-        /// Must match `^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$`. 3 to 11 characters.
-        pub fn short_name(mut self, short_name: impl Into<String>) -> Self {
-            self.body = self.body.short_name(short_name);
-            self
-        }
-
-        /// Validate without side effects: nothing is created.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Contact email of the profile.
-        pub fn email(mut self, email: impl Into<String>) -> Self {
-            self.body = self.body.email(email);
-            self
-        }
-
-        /// URL of the profile's icon.
-        pub fn icon(mut self, icon: impl Into<String>) -> Self {
-            self.body = self.body.icon(icon);
-            self
-        }
-
-        /// Direct credentials of the profile's own WhatsApp Business Account. Omit to share the organization's.
-        pub fn whatsapp_business_account(
-            mut self,
-            whatsapp_business_account: super::types::WhatsAppBusinessAccount,
-        ) -> Self {
-            self.body = self.body.whatsapp_business_account(whatsapp_business_account);
-            self
-        }
-
-        /// Create the profile's brand at the same time. Not allowed with `inherit_tcr_brand: true`.
-        pub fn brand(mut self, brand: super::types::BrandInput) -> Self {
-            self.body = self.body.brand(brand);
-            self
-        }
-
-        /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
-        pub fn billing_model(
-            mut self,
-            billing_model: super::types::BillingModel,
-        ) -> Self {
-            self.body = self.body.billing_model(billing_model);
-            self
-        }
-
-        /// Card to charge; only with billing model `profile` or `profile_and_organization`. Never stored by Sent.
-        pub fn payment_details(
-            mut self,
-            payment_details: super::types::PaymentDetails,
-        ) -> Self {
-            self.body = self.body.payment_details(payment_details);
-            self
-        }
-
-        /// Who receives the invoices of a profile.
-        pub fn billing_contact(
-            mut self,
-            billing_contact: super::types::BillingContact,
-        ) -> Self {
-            self.body = self.body.billing_contact(billing_contact);
-            self
-        }
-
-        /// Use the organization's brand instead of the profile's own.
-        pub fn inherit_tcr_brand(mut self, inherit_tcr_brand: bool) -> Self {
-            self.body = self.body.inherit_tcr_brand(inherit_tcr_brand);
-            self
-        }
-
-        /// Use the organization's campaigns instead of the profile's own.
-        pub fn inherit_tcr_campaign(mut self, inherit_tcr_campaign: bool) -> Self {
-            self.body = self.body.inherit_tcr_campaign(inherit_tcr_campaign);
-            self
-        }
-
-        /// Sets the body field `inherit_contacts`.
-        pub fn inherit_contacts(mut self, inherit_contacts: bool) -> Self {
-            self.body = self.body.inherit_contacts(inherit_contacts);
-            self
-        }
-
-        /// Sets the body field `inherit_templates`.
-        pub fn inherit_templates(mut self, inherit_templates: bool) -> Self {
-            self.body = self.body.inherit_templates(inherit_templates);
-            self
-        }
-
-        /// Sets the body field `allow_contact_sharing`.
-        pub fn allow_contact_sharing(mut self, allow_contact_sharing: bool) -> Self {
-            self.body = self.body.allow_contact_sharing(allow_contact_sharing);
-            self
-        }
-
-        /// Sets the body field `allow_template_sharing`.
-        pub fn allow_template_sharing(mut self, allow_template_sharing: bool) -> Self {
-            self.body = self.body.allow_template_sharing(allow_template_sharing);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Profile>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
-                }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
-            }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::PROFILES_CREATE,
-                path: "/v3/profiles".to_owned(),
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Create {
-        type Output = Result<rt::Response<super::types::Profile>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.profiles().get()`: `GET /v3/profiles/{profileId}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Get {
-        client: super::Client,
-        profile_id: uuid::Uuid,
-        profile_id_header: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Get {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id_header = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Profile>, rt::Error> {
-            let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
-            let path = format!("/v3/profiles/{profile_id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id_header {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::PROFILES_GET,
-                path,
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Get {
-        type Output = Result<rt::Response<super::types::Profile>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.profiles().delete()`: `DELETE /v3/profiles/{profileId}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Delete {
-        client: super::Client,
-        profile_id: uuid::Uuid,
-        profile_id_header: Option<uuid::Uuid>,
-        body: Option<super::types::SandboxRequest>,
-        options: rt::RequestOptions,
-    }
-
-    impl Delete {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id_header = Some(profile_id);
-            self
-        }
-
-        /// Validate without side effects: nothing is changed.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
-            let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
-            let path = format!("/v3/profiles/{profile_id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id_header {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = self
-                .body
-                .as_ref()
-                .map(serde_json::to_value)
-                .transpose()
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::PROFILES_DELETE,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Delete {
-        type Output = Result<rt::Response<()>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.profiles().update()`: `PATCH /v3/profiles/{profileId}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Update {
-        client: super::Client,
-        profile_id: uuid::Uuid,
-        idempotency_key: Option<String>,
-        profile_id_header: Option<uuid::Uuid>,
-        body: super::types::UpdateProfileRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Update {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id_header = Some(profile_id);
-            self
-        }
-
-        /// Sets the body field `name`.
-        pub fn name(mut self, name: impl Into<String>) -> Self {
-            self.body = self.body.name(name);
-            self
-        }
-
-        /// 3 to 11 letters, digits and spaces, with at least one letter.
-        ///
-        /// Must match `^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$`. 3 to 11 characters.
-        pub fn short_name(mut self, short_name: impl Into<String>) -> Self {
-            self.body = self.body.short_name(short_name);
-            self
-        }
-
-        /// Sets the body field `description`.
-        pub fn description(mut self, description: impl Into<String>) -> Self {
-            self.body = self.body.description(description);
-            self
-        }
-
-        /// Sets the body field `email`.
-        pub fn email(mut self, email: impl Into<String>) -> Self {
-            self.body = self.body.email(email);
-            self
-        }
-
-        /// Sets the body field `icon`.
-        pub fn icon(mut self, icon: impl Into<String>) -> Self {
-            self.body = self.body.icon(icon);
-            self
-        }
-
-        /// Create or update the profile's brand. A brand submitted to TCR cannot be changed; not allowed with `inherit_tcr_brand: true`.
-        pub fn brand(mut self, brand: super::types::BrandInput) -> Self {
-            self.body = self.body.brand(brand);
-            self
-        }
-
-        /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
-        pub fn billing_model(
-            mut self,
-            billing_model: super::types::BillingModel,
-        ) -> Self {
-            self.body = self.body.billing_model(billing_model);
-            self
-        }
-
-        /// A payment card. The docs name the card number, expiry, CVC and billing ZIP code but give the JSON name of the expiry only; pass the others as additional members.
-        pub fn payment_details(
-            mut self,
-            payment_details: super::types::PaymentDetails,
-        ) -> Self {
-            self.body = self.body.payment_details(payment_details);
-            self
-        }
-
-        /// Who receives the invoices of a profile.
-        pub fn billing_contact(
-            mut self,
-            billing_contact: super::types::BillingContact,
-        ) -> Self {
-            self.body = self.body.billing_contact(billing_contact);
-            self
-        }
-
-        /// Sets the body field `inherit_tcr_brand`.
-        pub fn inherit_tcr_brand(mut self, inherit_tcr_brand: bool) -> Self {
-            self.body = self.body.inherit_tcr_brand(inherit_tcr_brand);
-            self
-        }
-
-        /// Sets the body field `inherit_tcr_campaign`.
-        pub fn inherit_tcr_campaign(mut self, inherit_tcr_campaign: bool) -> Self {
-            self.body = self.body.inherit_tcr_campaign(inherit_tcr_campaign);
-            self
-        }
-
-        /// Sets the body field `inherit_contacts`.
-        pub fn inherit_contacts(mut self, inherit_contacts: bool) -> Self {
-            self.body = self.body.inherit_contacts(inherit_contacts);
-            self
-        }
-
-        /// Sets the body field `inherit_templates`.
-        pub fn inherit_templates(mut self, inherit_templates: bool) -> Self {
-            self.body = self.body.inherit_templates(inherit_templates);
-            self
-        }
-
-        /// Sets the body field `allow_contact_sharing`.
-        pub fn allow_contact_sharing(mut self, allow_contact_sharing: bool) -> Self {
-            self.body = self.body.allow_contact_sharing(allow_contact_sharing);
-            self
-        }
-
-        /// Sets the body field `allow_template_sharing`.
-        pub fn allow_template_sharing(mut self, allow_template_sharing: bool) -> Self {
-            self.body = self.body.allow_template_sharing(allow_template_sharing);
-            self
-        }
-
-        /// Validate without side effects: nothing is changed.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Profile>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
-                }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
-            }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
-            let path = format!("/v3/profiles/{profile_id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id_header {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::PROFILES_UPDATE,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Update {
-        type Output = Result<rt::Response<super::types::Profile>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.profiles().complete()`: `POST /v3/profiles/{profileId}/complete`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Complete {
-        client: super::Client,
-        profile_id: uuid::Uuid,
-        idempotency_key: Option<String>,
-        profile_id_header: Option<uuid::Uuid>,
-        body: super::types::CompleteProfileRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Complete {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id_header = Some(profile_id);
-            self
-        }
-
-        /// URL called when completion finishes.
-        pub fn webhook_url(mut self, webhook_url: impl Into<String>) -> Self {
-            self.body = self.body.webhook_url(webhook_url);
-            self
-        }
-
-        /// Validate without side effects.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::ProfileCompletion>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
-                }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
-            }
-            let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
-            let path = format!("/v3/profiles/{profile_id}/complete");
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id_header {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::PROFILES_COMPLETE,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Complete {
-        type Output = Result<rt::Response<super::types::ProfileCompletion>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Operations under `client.profiles().campaigns()`.
-    pub mod campaigns {
+/// Group handles and request builders, one module per resource group
+/// (`client.contacts()` returns a `resources::contacts::Contacts`).
+pub mod resources {
+    /// Operations under `client.contacts()`.
+    pub mod contacts {
         use crate::runtime as rt;
 
-        /// Handle for the operations under `client.profiles().campaigns()`.
+        /// Handle for the operations under `client.contacts()`.
         #[derive(Clone, Copy, Debug)]
-        pub struct Campaigns<'a> {
-            pub(super) client: &'a super::super::Client,
+        pub struct Contacts<'a> {
+            pub(crate) client: &'a super::super::Client,
         }
 
-        impl Campaigns<'_> {
-            /// Get campaigns for a profile's brand.
+        impl Contacts<'_> {
+            /// Get contacts list.
             ///
-            /// Retrieves all campaigns linked to the profile's brand, including use cases and sample messages. Returns inherited campaigns if inherit_tcr_campaign=true.
+            /// Retrieves a paginated list of contacts for the authenticated customer. Supports filtering by search term, channel, or phone number.
             ///
-            /// Sends `GET /v3/profiles/{profileId}/campaigns`.
-            ///
-            /// # Arguments
-            ///
-            /// * `profile_id`: Profile ID from route
-            pub fn list(&self, profile_id: uuid::Uuid) -> List {
+            /// Sends `GET /v3/contacts`.
+            pub fn list(&self) -> List {
                 List {
                     client: self.client.clone(),
-                    profile_id,
-                    profile_id_header: None,
+                    page: None,
+                    page_size: None,
+                    search: None,
+                    channel: None,
+                    phone: None,
+                    profile_id: None,
                     options: rt::RequestOptions::default(),
                 }
             }
 
-            /// Create a campaign for a profile's brand.
+            /// Create a contact.
             ///
-            /// Creates a new campaign scoped under the brand of the specified profile. Each campaign must include at least one use case with sample messages.
+            /// Creates a new contact by phone number and associates it with the authenticated customer.
             ///
-            /// Sends `POST /v3/profiles/{profileId}/campaigns`.
+            /// Sends `POST /v3/contacts`.
             ///
             /// # Arguments
             ///
-            /// * `profile_id`: Profile ID from route
-            /// * `name`
-            /// * `use_cases`
-            pub fn create(
-                &self,
-                profile_id: uuid::Uuid,
-                name: impl Into<String>,
-                use_cases: Vec<super::super::types::CampaignUseCaseInput>,
-            ) -> Create {
+            /// * `phone_number`: Phone number in E.164 format.
+            pub fn create(&self, phone_number: impl Into<String>) -> Create {
                 Create {
                     client: self.client.clone(),
-                    profile_id,
                     idempotency_key: None,
-                    profile_id_header: None,
-                    body: super::super::types::CampaignInput::new(name, use_cases),
+                    profile_id: None,
+                    body: super::super::types::CreateContactRequest::new(phone_number),
                     options: rt::RequestOptions::default(),
                 }
             }
 
-            /// Update a campaign.
+            /// Get contact by ID.
             ///
-            /// Updates an existing campaign under the brand of the specified profile. Cannot update campaigns that have already been submitted to TCR.
+            /// Retrieves a specific contact by their unique identifier. Returns detailed contact information including phone formats, available channels, and opt-out status.
             ///
-            /// Sends `PUT /v3/profiles/{profileId}/campaigns/{campaignId}`.
+            /// Sends `GET /v3/contacts/{id}`.
             ///
             /// # Arguments
             ///
-            /// * `profile_id`: Profile ID from route
-            /// * `campaign_id`: Campaign ID from route
-            /// * `name`
-            /// * `use_cases`
-            pub fn update(
-                &self,
-                profile_id: uuid::Uuid,
-                campaign_id: uuid::Uuid,
-                name: impl Into<String>,
-                use_cases: Vec<super::super::types::CampaignUseCaseInput>,
-            ) -> Update {
-                Update {
+            /// * `id`: Contact ID from route parameter
+            pub fn get(&self, id: uuid::Uuid) -> Get {
+                Get {
                     client: self.client.clone(),
-                    profile_id,
-                    campaign_id,
-                    idempotency_key: None,
-                    profile_id_header: None,
-                    body: super::super::types::CampaignInput::new(name, use_cases),
+                    id,
+                    profile_id: None,
                     options: rt::RequestOptions::default(),
                 }
             }
 
-            /// Delete a campaign.
+            /// Delete a contact.
             ///
-            /// Deletes a campaign by ID from the brand of the specified profile. The profile must belong to the authenticated organization.
+            /// Dissociates a contact from the authenticated customer. Inherited contacts cannot be deleted.
             ///
-            /// Sends `DELETE /v3/profiles/{profileId}/campaigns/{campaignId}`.
+            /// Sends `DELETE /v3/contacts/{id}`.
             ///
             /// # Arguments
             ///
-            /// * `profile_id`: Profile ID from route parameter
-            /// * `campaign_id`: Campaign ID from route parameter
-            pub fn delete(
-                &self,
-                profile_id: uuid::Uuid,
-                campaign_id: uuid::Uuid,
-            ) -> Delete {
+            /// * `id`: Contact ID from route parameter
+            pub fn delete(&self, id: uuid::Uuid) -> Delete {
                 Delete {
                     client: self.client.clone(),
-                    profile_id,
-                    campaign_id,
-                    profile_id_header: None,
+                    id,
+                    profile_id: None,
                     body: None,
                     options: rt::RequestOptions::default(),
                 }
             }
+
+            /// Update a contact.
+            ///
+            /// Updates a contact's default channel and/or opt-out status. Inherited contacts cannot be updated.
+            ///
+            /// Sends `PATCH /v3/contacts/{id}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: Contact ID from route parameter
+            pub fn update(&self, id: uuid::Uuid) -> Update {
+                Update {
+                    client: self.client.clone(),
+                    id,
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::UpdateContactRequest::new(),
+                    options: rt::RequestOptions::default(),
+                }
+            }
         }
 
-        /// Request builder for `client.profiles().campaigns().list()`: `GET /v3/profiles/{profileId}/campaigns`.
+        /// Request builder for `client.contacts().list()`: `GET /v3/contacts`.
         ///
         /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
             client: super::super::Client,
-            profile_id: uuid::Uuid,
-            profile_id_header: Option<uuid::Uuid>,
+            page: Option<i64>,
+            page_size: Option<i64>,
+            search: Option<String>,
+            channel: Option<super::super::types::Channel>,
+            phone: Option<String>,
+            profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
         }
 
         impl List {
+            /// Page number (1-indexed)
+            ///
+            /// At least 1.
+            ///
+            /// Page 1 is requested when this is not set.
+            pub fn page(mut self, page: i64) -> Self {
+                self.page = Some(page);
+                self
+            }
+
+            /// Number of items per page
+            ///
+            /// From 1 to 100.
+            ///
+            /// 20 is sent when this is not set.
+            pub fn page_size(mut self, page_size: i64) -> Self {
+                self.page_size = Some(page_size);
+                self
+            }
+
+            /// Optional search term for filtering contacts
+            pub fn search(mut self, search: impl Into<String>) -> Self {
+                self.search = Some(search.into());
+                self
+            }
+
+            /// Optional channel filter (sms, whatsapp)
+            pub fn channel(mut self, channel: super::super::types::Channel) -> Self {
+                self.channel = Some(channel);
+                self
+            }
+
+            /// Optional phone number filter (alternative to list view)
+            pub fn phone(mut self, phone: impl Into<String>) -> Self {
+                self.phone = Some(phone.into());
+                self
+            }
+
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
             pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id_header = Some(profile_id);
+                self.profile_id = Some(profile_id);
                 self
             }
 
@@ -7783,17 +6084,41 @@ pub mod profiles {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<rt::Response<Vec<super::super::types::Campaign>>, rt::Error> {
-                let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
-                let path = format!("/v3/profiles/{profile_id}/campaigns");
+            ) -> Result<rt::Response<super::super::types::ContactList>, rt::Error> {
+                if let Some(value) = &self.page {
+                    rt::validate::range_i64("page", *value, Some(1), None)?;
+                }
+                if let Some(value) = &self.page_size {
+                    rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
+                }
+                if let Some(value) = &self.channel {
+                    rt::validate::known(
+                        "channel",
+                        value.is_known(),
+                        super::super::types::Channel::VALUES,
+                    )?;
+                }
+                let mut query = Vec::from([
+                    ("page", self.page.unwrap_or(1).to_string()),
+                    ("page_size", self.page_size.unwrap_or(20).to_string()),
+                ]);
+                if let Some(value) = self.search {
+                    query.push(("search", value));
+                }
+                if let Some(value) = self.channel {
+                    query.push(("channel", value.to_string()));
+                }
+                if let Some(value) = self.phone {
+                    query.push(("phone", value));
+                }
                 let mut headers = Vec::new();
-                if let Some(value) = self.profile_id_header {
+                if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::PROFILES_CAMPAIGNS_LIST,
-                    path,
-                    query: Vec::new(),
+                    operation: &super::super::operations::CONTACTS_LIST,
+                    path: "/v3/contacts".to_owned(),
+                    query,
                     headers,
                     body: None,
                     options: self.options,
@@ -7804,7 +6129,7 @@ pub mod profiles {
 
         impl std::future::IntoFuture for List {
             type Output = Result<
-                rt::Response<Vec<super::super::types::Campaign>>,
+                rt::Response<super::super::types::ContactList>,
                 rt::Error,
             >;
             type IntoFuture = rt::BoxFuture<Self::Output>;
@@ -7814,17 +6139,16 @@ pub mod profiles {
             }
         }
 
-        /// Request builder for `client.profiles().campaigns().create()`: `POST /v3/profiles/{profileId}/campaigns`.
+        /// Request builder for `client.contacts().create()`: `POST /v3/contacts`.
         ///
         /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Create {
             client: super::super::Client,
-            profile_id: uuid::Uuid,
             idempotency_key: Option<String>,
-            profile_id_header: Option<uuid::Uuid>,
-            body: super::super::types::CampaignInput,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::CreateContactRequest,
             options: rt::RequestOptions,
         }
 
@@ -7842,88 +6166,11 @@ pub mod profiles {
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
             pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id_header = Some(profile_id);
+                self.profile_id = Some(profile_id);
                 self
             }
 
-            /// Sets the body field `description`.
-            pub fn description(mut self, description: impl Into<String>) -> Self {
-                self.body = self.body.description(description);
-                self
-            }
-
-            /// Campaign type, e.g. `App`.
-            pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-                self.body = self.body.r#type(r#type);
-                self
-            }
-
-            /// How recipients opt in.
-            pub fn message_flow(mut self, message_flow: impl Into<String>) -> Self {
-                self.body = self.body.message_flow(message_flow);
-                self
-            }
-
-            /// Sets the body field `privacyPolicyLink`.
-            pub fn privacy_policy_link(
-                mut self,
-                privacy_policy_link: impl Into<String>,
-            ) -> Self {
-                self.body = self.body.privacy_policy_link(privacy_policy_link);
-                self
-            }
-
-            /// Sets the body field `termsAndConditionsLink`.
-            pub fn terms_and_conditions_link(
-                mut self,
-                terms_and_conditions_link: impl Into<String>,
-            ) -> Self {
-                self.body = self
-                    .body
-                    .terms_and_conditions_link(terms_and_conditions_link);
-                self
-            }
-
-            /// Sets the body field `optinMessage`.
-            pub fn optin_message(mut self, optin_message: impl Into<String>) -> Self {
-                self.body = self.body.optin_message(optin_message);
-                self
-            }
-
-            /// Sets the body field `optoutMessage`.
-            pub fn optout_message(mut self, optout_message: impl Into<String>) -> Self {
-                self.body = self.body.optout_message(optout_message);
-                self
-            }
-
-            /// Sets the body field `helpMessage`.
-            pub fn help_message(mut self, help_message: impl Into<String>) -> Self {
-                self.body = self.body.help_message(help_message);
-                self
-            }
-
-            /// Sets the body field `optinKeywords`.
-            pub fn optin_keywords(mut self, optin_keywords: impl Into<String>) -> Self {
-                self.body = self.body.optin_keywords(optin_keywords);
-                self
-            }
-
-            /// Sets the body field `optoutKeywords`.
-            pub fn optout_keywords(
-                mut self,
-                optout_keywords: impl Into<String>,
-            ) -> Self {
-                self.body = self.body.optout_keywords(optout_keywords);
-                self
-            }
-
-            /// Sets the body field `helpKeywords`.
-            pub fn help_keywords(mut self, help_keywords: impl Into<String>) -> Self {
-                self.body = self.body.help_keywords(help_keywords);
-                self
-            }
-
-            /// Validate without side effects.
+            /// Validate without side effects: nothing is stored.
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -7944,7 +6191,7 @@ pub mod profiles {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<rt::Response<super::super::types::Campaign>, rt::Error> {
+            ) -> Result<rt::Response<super::super::types::Contact>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -7955,13 +6202,11 @@ pub mod profiles {
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
                 rt::validate::Validate::validate(&self.body, "")?;
-                let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
-                let path = format!("/v3/profiles/{profile_id}/campaigns");
                 let mut headers = Vec::new();
                 if let Some(value) = self.idempotency_key {
                     headers.push(("Idempotency-Key", value));
                 }
-                if let Some(value) = self.profile_id_header {
+                if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let body = serde_json::to_value(&self.body)
@@ -7971,8 +6216,8 @@ pub mod profiles {
                         error.to_string(),
                     ))?;
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::PROFILES_CAMPAIGNS_CREATE,
-                    path,
+                    operation: &super::super::operations::CONTACTS_CREATE,
+                    path: "/v3/contacts".to_owned(),
                     query: Vec::new(),
                     headers,
                     body,
@@ -7983,7 +6228,7 @@ pub mod profiles {
         }
 
         impl std::future::IntoFuture for Create {
-            type Output = Result<rt::Response<super::super::types::Campaign>, rt::Error>;
+            type Output = Result<rt::Response<super::super::types::Contact>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -7991,18 +6236,155 @@ pub mod profiles {
             }
         }
 
-        /// Request builder for `client.profiles().campaigns().update()`: `PUT /v3/profiles/{profileId}/campaigns/{campaignId}`.
+        /// Request builder for `client.contacts().get()`: `GET /v3/contacts/{id}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Get {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Get {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Contact>, rt::Error> {
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/contacts/{id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::CONTACTS_GET,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Get {
+            type Output = Result<rt::Response<super::super::types::Contact>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.contacts().delete()`: `DELETE /v3/contacts/{id}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Delete {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            profile_id: Option<uuid::Uuid>,
+            body: Option<super::super::types::SandboxRequest>,
+            options: rt::RequestOptions,
+        }
+
+        impl Delete {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Validate without side effects: nothing is changed.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/contacts/{id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = self
+                    .body
+                    .as_ref()
+                    .map(serde_json::to_value)
+                    .transpose()
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::CONTACTS_DELETE,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Delete {
+            type Output = Result<rt::Response<()>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.contacts().update()`: `PATCH /v3/contacts/{id}`.
         ///
         /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
             client: super::super::Client,
-            profile_id: uuid::Uuid,
-            campaign_id: uuid::Uuid,
+            id: uuid::Uuid,
             idempotency_key: Option<String>,
-            profile_id_header: Option<uuid::Uuid>,
-            body: super::super::types::CampaignInput,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::UpdateContactRequest,
             options: rt::RequestOptions,
         }
 
@@ -8020,88 +6402,292 @@ pub mod profiles {
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
             pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id_header = Some(profile_id);
+                self.profile_id = Some(profile_id);
                 self
             }
 
-            /// Sets the body field `description`.
-            pub fn description(mut self, description: impl Into<String>) -> Self {
-                self.body = self.body.description(description);
+            /// Validate without side effects: nothing is stored.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
                 self
             }
 
-            /// Campaign type, e.g. `App`.
-            pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-                self.body = self.body.r#type(r#type);
-                self
-            }
-
-            /// How recipients opt in.
-            pub fn message_flow(mut self, message_flow: impl Into<String>) -> Self {
-                self.body = self.body.message_flow(message_flow);
-                self
-            }
-
-            /// Sets the body field `privacyPolicyLink`.
-            pub fn privacy_policy_link(
+            /// The channel messages to this contact use by default.
+            pub fn default_channel(
                 mut self,
-                privacy_policy_link: impl Into<String>,
+                default_channel: super::super::types::Channel,
             ) -> Self {
-                self.body = self.body.privacy_policy_link(privacy_policy_link);
+                self.body = self.body.default_channel(default_channel);
                 self
             }
 
-            /// Sets the body field `termsAndConditionsLink`.
-            pub fn terms_and_conditions_link(
+            /// Whether the contact has opted out of messaging.
+            pub fn opt_out(mut self, opt_out: bool) -> Self {
+                self.body = self.body.opt_out(opt_out);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Contact>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                rt::validate::Validate::validate(&self.body, "")?;
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/contacts/{id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::CONTACTS_UPDATE,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Update {
+            type Output = Result<rt::Response<super::super::types::Contact>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+
+    /// Operations under `client.account()`.
+    pub mod account {
+        use crate::runtime as rt;
+
+        /// Handle for the operations under `client.account()`.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Account<'a> {
+            pub(crate) client: &'a super::super::Client,
+        }
+
+        impl Account<'_> {
+            /// Get authenticated account.
+            ///
+            /// Returns the account associated with the provided API key. The response includes account identity, contact information, messaging channel configuration, and — depending on the account type — either a list of child profiles or the profile's own settings. **Account types:** - `organization` — Has child profiles. The `profiles` array is populated. - `user` — Standalone account with no profiles. - `profile` — Child of an organization. Includes `organization_id`, `short_name`, `status`, and `settings`. **Channels:** The `channels` object always includes `sms`, `whatsapp`, and `rcs`. Each channel has a `configured` boolean. Configured channels expose additional details such as `phone_number`.
+            ///
+            /// Sends `GET /v3/me`.
+            pub fn get(&self) -> Get {
+                Get {
+                    client: self.client.clone(),
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+        }
+
+        /// Request builder for `client.account().get()`: `GET /v3/me`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Get {
+            client: super::super::Client,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Get {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Account>, rt::Error> {
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::ACCOUNT_GET,
+                    path: "/v3/me".to_owned(),
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Get {
+            type Output = Result<rt::Response<super::super::types::Account>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+
+    /// Operations under `client.messages()`.
+    pub mod messages {
+        use crate::runtime as rt;
+
+        /// Handle for the operations under `client.messages()`.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Messages<'a> {
+            pub(crate) client: &'a super::super::Client,
+        }
+
+        impl Messages<'_> {
+            /// Send a message.
+            ///
+            /// Sends a message to one or more recipients using a template. Supports multi-channel broadcast — when multiple channels are specified (e.g. \["sms", "whatsapp"\]), a separate message is created for each (recipient, channel) pair. Returns immediately with per-recipient message IDs for async tracking via webhooks or the GET /messages/{id} endpoint.
+            ///
+            /// Sends `POST /v3/messages`.
+            ///
+            /// # Arguments
+            ///
+            /// * `to`: Recipients' phone numbers in E.164 format (`+14155551234`).
+            /// * `template`: The template to send, by id or name, with its parameters.
+            pub fn send(
+                &self,
+                to: impl IntoIterator<Item = impl Into<String>>,
+                template: super::super::types::TemplateRef,
+            ) -> SendRequest {
+                SendRequest {
+                    client: self.client.clone(),
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::SendMessageRequest::new(to, template),
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Get message status.
+            ///
+            /// Retrieves the current status and details of a message by ID. Includes delivery status, timestamps, and error information if applicable.
+            ///
+            /// Sends `GET /v3/messages/{id}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: Message ID
+            pub fn get(&self, id: uuid::Uuid) -> Get {
+                Get {
+                    client: self.client.clone(),
+                    id,
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Get message activities.
+            ///
+            /// Retrieves the activity log for a specific message. Activities track the message lifecycle including acceptance, processing, sending, delivery, and any errors.
+            ///
+            /// Sends `GET /v3/messages/{id}/activities`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: Message ID from route parameter
+            pub fn activities(&self, id: uuid::Uuid) -> Activities {
+                Activities {
+                    client: self.client.clone(),
+                    id,
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+        }
+
+        /// Request builder for `client.messages().send()`: `POST /v3/messages`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct SendRequest {
+            client: super::super::Client,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::SendMessageRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl SendRequest {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
                 mut self,
-                terms_and_conditions_link: impl Into<String>,
+                idempotency_key: impl Into<String>,
             ) -> Self {
-                self.body = self
-                    .body
-                    .terms_and_conditions_link(terms_and_conditions_link);
+                self.idempotency_key = Some(idempotency_key.into());
                 self
             }
 
-            /// Sets the body field `optinMessage`.
-            pub fn optin_message(mut self, optin_message: impl Into<String>) -> Self {
-                self.body = self.body.optin_message(optin_message);
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
                 self
             }
 
-            /// Sets the body field `optoutMessage`.
-            pub fn optout_message(mut self, optout_message: impl Into<String>) -> Self {
-                self.body = self.body.optout_message(optout_message);
-                self
-            }
-
-            /// Sets the body field `helpMessage`.
-            pub fn help_message(mut self, help_message: impl Into<String>) -> Self {
-                self.body = self.body.help_message(help_message);
-                self
-            }
-
-            /// Sets the body field `optinKeywords`.
-            pub fn optin_keywords(mut self, optin_keywords: impl Into<String>) -> Self {
-                self.body = self.body.optin_keywords(optin_keywords);
-                self
-            }
-
-            /// Sets the body field `optoutKeywords`.
-            pub fn optout_keywords(
+            /// Channels to send on; the template's channels when absent.
+            pub fn channel(
                 mut self,
-                optout_keywords: impl Into<String>,
+                channel: Vec<super::super::types::Channel>,
             ) -> Self {
-                self.body = self.body.optout_keywords(optout_keywords);
+                self.body = self.body.channel(channel);
                 self
             }
 
-            /// Sets the body field `helpKeywords`.
-            pub fn help_keywords(mut self, help_keywords: impl Into<String>) -> Self {
-                self.body = self.body.help_keywords(help_keywords);
-                self
-            }
-
-            /// Validate without side effects.
+            /// Validate without side effects: nothing is sent or stored, and the response carries `X-Sandbox: true`.
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -8122,7 +6708,10 @@ pub mod profiles {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<rt::Response<super::super::types::Campaign>, rt::Error> {
+            ) -> Result<
+                rt::Response<super::super::types::SendMessageResult>,
+                rt::Error,
+            > {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -8133,14 +6722,11 @@ pub mod profiles {
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
                 rt::validate::Validate::validate(&self.body, "")?;
-                let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
-                let campaign_id = rt::encode_path_segment(&self.campaign_id.to_string());
-                let path = format!("/v3/profiles/{profile_id}/campaigns/{campaign_id}");
                 let mut headers = Vec::new();
                 if let Some(value) = self.idempotency_key {
                     headers.push(("Idempotency-Key", value));
                 }
-                if let Some(value) = self.profile_id_header {
+                if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let body = serde_json::to_value(&self.body)
@@ -8150,8 +6736,8 @@ pub mod profiles {
                         error.to_string(),
                     ))?;
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::PROFILES_CAMPAIGNS_UPDATE,
-                    path,
+                    operation: &super::super::operations::MESSAGES_SEND,
+                    path: "/v3/messages".to_owned(),
                     query: Vec::new(),
                     headers,
                     body,
@@ -8161,8 +6747,11 @@ pub mod profiles {
             }
         }
 
-        impl std::future::IntoFuture for Update {
-            type Output = Result<rt::Response<super::super::types::Campaign>, rt::Error>;
+        impl std::future::IntoFuture for SendRequest {
+            type Output = Result<
+                rt::Response<super::super::types::SendMessageResult>,
+                rt::Error,
+            >;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -8170,7 +6759,699 @@ pub mod profiles {
             }
         }
 
-        /// Request builder for `client.profiles().campaigns().delete()`: `DELETE /v3/profiles/{profileId}/campaigns/{campaignId}`.
+        /// Request builder for `client.messages().get()`: `GET /v3/messages/{id}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Get {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Get {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Message>, rt::Error> {
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/messages/{id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::MESSAGES_GET,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Get {
+            type Output = Result<rt::Response<super::super::types::Message>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.messages().activities()`: `GET /v3/messages/{id}/activities`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Activities {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Activities {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<
+                rt::Response<super::super::types::MessageActivities>,
+                rt::Error,
+            > {
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/messages/{id}/activities");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::MESSAGES_ACTIVITIES,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Activities {
+            type Output = Result<
+                rt::Response<super::super::types::MessageActivities>,
+                rt::Error,
+            >;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+
+    /// Operations under `client.numbers()`.
+    pub mod numbers {
+        use crate::runtime as rt;
+
+        /// Handle for the operations under `client.numbers()`.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Numbers<'a> {
+            pub(crate) client: &'a super::super::Client,
+        }
+
+        impl Numbers<'_> {
+            /// Get phone number details.
+            ///
+            /// Retrieves detailed information about a phone number including carrier, line type, porting status, and VoIP detection. Uses the customer's messaging provider for rich data, with fallback to the internal index.
+            ///
+            /// Sends `GET /v3/numbers/lookup/{phoneNumber}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `phone_number`: Must match `^\+[1-9][0-9]{1,14}$`.
+            pub fn lookup(&self, phone_number: impl Into<String>) -> Lookup {
+                Lookup {
+                    client: self.client.clone(),
+                    phone_number: phone_number.into(),
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+        }
+
+        /// Request builder for `client.numbers().lookup()`: `GET /v3/numbers/lookup/{phoneNumber}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Lookup {
+            client: super::super::Client,
+            phone_number: String,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Lookup {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::NumberLookup>, rt::Error> {
+                {
+                    let value = &self.phone_number;
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^\\+[1-9][0-9]{1,14}$",
+                        );
+                        rt::validate::pattern("phoneNumber", value, &PATTERN)?;
+                    }
+                }
+                let phone_number = rt::encode_path_segment(&self.phone_number);
+                let path = format!("/v3/numbers/lookup/{phone_number}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::NUMBERS_LOOKUP,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Lookup {
+            type Output = Result<
+                rt::Response<super::super::types::NumberLookup>,
+                rt::Error,
+            >;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+
+    /// Operations under `client.profiles()`.
+    pub mod profiles {
+        use crate::runtime as rt;
+
+        /// Handle for the operations under `client.profiles()`.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Profiles<'a> {
+            pub(crate) client: &'a super::super::Client,
+        }
+
+        impl<'a> Profiles<'a> {
+            /// List profiles in organization.
+            ///
+            /// Retrieves all sender profiles within an organization, including brand information for each profile. Profiles represent different brands, departments, or use cases within an organization, each with their own messaging configuration.
+            ///
+            /// Sends `GET /v3/profiles`.
+            pub fn list(&self) -> List {
+                List {
+                    client: self.client.clone(),
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Create a new profile.
+            ///
+            /// Creates a new sender profile within an organization. Profiles represent different brands, departments, or use cases, each with their own messaging configuration and settings. Requires admin role in the organization.
+            ///
+            /// ## WhatsApp Business Account Every profile must be linked to a WhatsApp Business Account. There are two ways to do this: **1. Inherit from organization (default)** — Omit the `whatsapp_business_account` field. The profile will share the organization's WhatsApp Business Account, which must have been set up via WhatsApp Embedded Signup. This is the recommended path for most use cases. **2. Direct credentials** — Provide a `whatsapp_business_account` object with `waba_id`, `phone_number_id`, and `access_token`. Use this when the profile needs its own independent WhatsApp Business Account. Obtain these from Meta Business Manager by creating a System User with `whatsapp_business_messaging` and `whatsapp_business_management` permissions. If the `whatsapp_business_account` field is omitted and the organization has no WhatsApp Business Account configured, the request will be rejected with HTTP 422.
+            ///
+            /// ## Brand Include the optional `brand` field to create the brand for this profile at the same time. Cannot be used when `inherit_tcr_brand` is `true`.
+            ///
+            /// ## Payment Details When `billing_model` is `"profile"` or `"profile_and_organization"` you may include a `payment_details` object containing the card number, expiry (MM/YY), CVC, and billing ZIP code. Payment details are **never stored** on our servers and are forwarded directly to the payment processor. Providing `payment_details` when `billing_model` is `"organization"` is not allowed.
+            ///
+            /// Sends `POST /v3/profiles`.
+            ///
+            /// # Arguments
+            ///
+            /// * `name`: Profile name.
+            pub fn create(&self, name: impl Into<String>) -> Create {
+                Create {
+                    client: self.client.clone(),
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::CreateProfileRequest::new(name),
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Get profile by ID.
+            ///
+            /// Retrieves detailed information about a specific sender profile within an organization, including brand and KYC information if a brand has been configured.
+            ///
+            /// Sends `GET /v3/profiles/{profileId}`.
+            pub fn get(&self, profile_id: uuid::Uuid) -> Get {
+                Get {
+                    client: self.client.clone(),
+                    profile_id,
+                    profile_id_header: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Delete a profile.
+            ///
+            /// Soft deletes a sender profile. The profile will be marked as deleted but data is retained. Requires admin role in the organization.
+            ///
+            /// Sends `DELETE /v3/profiles/{profileId}`.
+            pub fn delete(&self, profile_id: uuid::Uuid) -> Delete {
+                Delete {
+                    client: self.client.clone(),
+                    profile_id,
+                    profile_id_header: None,
+                    body: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Update profile settings.
+            ///
+            /// Updates a profile's configuration and settings. Requires admin role in the organization. Only provided fields will be updated (partial update).
+            ///
+            /// ## Brand Management Include the optional `brand` field to create or update the brand associated with this profile. The brand holds KYC and TCR compliance data (legal business info, contact details, messaging vertical). Once a brand has been submitted to TCR it cannot be modified. Setting `inherit_tcr_brand: true` and providing `brand` in the same request is not allowed.
+            ///
+            /// ## Payment Details When `billing_model` is `"profile"` or `"profile_and_organization"` you may include a `payment_details` object containing the card number, expiry (MM/YY), CVC, and billing ZIP code. Payment details are **never stored** on our servers and are forwarded directly to the payment processor. Providing `payment_details` when `billing_model` is `"organization"` is not allowed.
+            ///
+            /// Sends `PATCH /v3/profiles/{profileId}`.
+            pub fn update(&self, profile_id: uuid::Uuid) -> Update {
+                Update {
+                    client: self.client.clone(),
+                    profile_id,
+                    idempotency_key: None,
+                    profile_id_header: None,
+                    body: super::super::types::UpdateProfileRequest::new(),
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Complete profile setup.
+            ///
+            /// Final step in profile compliance workflow. Validates all prerequisites (general data, brand, campaigns), connects profile to Telnyx/WhatsApp, and sets status based on configuration. The process runs in the background and calls the provided webhook URL when finished. Prerequisites: - Profile must be completed - If inheritTcrBrand=false: Profile must have existing brand - If inheritTcrBrand=true: Parent must have existing brand - If TCR application: Must have at least one campaign (own or inherited) - If inheritTcrCampaign=false: Profile should have campaigns - If inheritTcrCampaign=true: Parent must have campaigns Status Logic: - If both SMS and WhatsApp channels are missing → SUBMITTED - If TCR application and not inheriting brand/campaigns → SUBMITTED - If non-TCR with destination country (IsMain=true) → SUBMITTED - Otherwise → COMPLETED
+            ///
+            /// Sends `POST /v3/profiles/{profileId}/complete`.
+            ///
+            /// # Arguments
+            ///
+            /// * `profile_id`: Profile ID from route
+            pub fn complete(&self, profile_id: uuid::Uuid) -> Complete {
+                Complete {
+                    client: self.client.clone(),
+                    profile_id,
+                    idempotency_key: None,
+                    profile_id_header: None,
+                    body: super::super::types::CompleteProfileRequest::new(),
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Operations under `client.profiles().campaigns()`.
+            pub fn campaigns(&self) -> campaigns::Campaigns<'a> {
+                campaigns::Campaigns {
+                    client: self.client,
+                }
+            }
+        }
+
+        /// Request builder for `client.profiles().list()`: `GET /v3/profiles`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct List {
+            client: super::super::Client,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl List {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::ProfileList>, rt::Error> {
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::PROFILES_LIST,
+                    path: "/v3/profiles".to_owned(),
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for List {
+            type Output = Result<
+                rt::Response<super::super::types::ProfileList>,
+                rt::Error,
+            >;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.profiles().create()`: `POST /v3/profiles`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Create {
+            client: super::super::Client,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::CreateProfileRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl Create {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Profile description.
+            pub fn description(mut self, description: impl Into<String>) -> Self {
+                self.body = self.body.description(description);
+                self
+            }
+
+            /// 3 to 11 letters, digits and spaces, with at least one letter.
+            ///
+            /// Must match `^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$`. 3 to 11 characters.
+            pub fn short_name(mut self, short_name: impl Into<String>) -> Self {
+                self.body = self.body.short_name(short_name);
+                self
+            }
+
+            /// Validate without side effects: nothing is created.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Contact email of the profile.
+            pub fn email(mut self, email: impl Into<String>) -> Self {
+                self.body = self.body.email(email);
+                self
+            }
+
+            /// URL of the profile's icon.
+            pub fn icon(mut self, icon: impl Into<String>) -> Self {
+                self.body = self.body.icon(icon);
+                self
+            }
+
+            /// Direct credentials of the profile's own WhatsApp Business Account. Omit to share the organization's.
+            pub fn whatsapp_business_account(
+                mut self,
+                whatsapp_business_account: super::super::types::WhatsAppBusinessAccount,
+            ) -> Self {
+                self.body = self
+                    .body
+                    .whatsapp_business_account(whatsapp_business_account);
+                self
+            }
+
+            /// Create the profile's brand at the same time. Not allowed with `inherit_tcr_brand: true`.
+            pub fn brand(mut self, brand: super::super::types::BrandInput) -> Self {
+                self.body = self.body.brand(brand);
+                self
+            }
+
+            /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
+            pub fn billing_model(
+                mut self,
+                billing_model: super::super::types::BillingModel,
+            ) -> Self {
+                self.body = self.body.billing_model(billing_model);
+                self
+            }
+
+            /// Card to charge; only with billing model `profile` or `profile_and_organization`. Never stored by Sent.
+            pub fn payment_details(
+                mut self,
+                payment_details: super::super::types::PaymentDetails,
+            ) -> Self {
+                self.body = self.body.payment_details(payment_details);
+                self
+            }
+
+            /// Who receives the invoices of a profile.
+            pub fn billing_contact(
+                mut self,
+                billing_contact: super::super::types::BillingContact,
+            ) -> Self {
+                self.body = self.body.billing_contact(billing_contact);
+                self
+            }
+
+            /// Use the organization's brand instead of the profile's own.
+            pub fn inherit_tcr_brand(mut self, inherit_tcr_brand: bool) -> Self {
+                self.body = self.body.inherit_tcr_brand(inherit_tcr_brand);
+                self
+            }
+
+            /// Use the organization's campaigns instead of the profile's own.
+            pub fn inherit_tcr_campaign(mut self, inherit_tcr_campaign: bool) -> Self {
+                self.body = self.body.inherit_tcr_campaign(inherit_tcr_campaign);
+                self
+            }
+
+            /// Sets the body field `inherit_contacts`.
+            pub fn inherit_contacts(mut self, inherit_contacts: bool) -> Self {
+                self.body = self.body.inherit_contacts(inherit_contacts);
+                self
+            }
+
+            /// Sets the body field `inherit_templates`.
+            pub fn inherit_templates(mut self, inherit_templates: bool) -> Self {
+                self.body = self.body.inherit_templates(inherit_templates);
+                self
+            }
+
+            /// Sets the body field `allow_contact_sharing`.
+            pub fn allow_contact_sharing(mut self, allow_contact_sharing: bool) -> Self {
+                self.body = self.body.allow_contact_sharing(allow_contact_sharing);
+                self
+            }
+
+            /// Sets the body field `allow_template_sharing`.
+            pub fn allow_template_sharing(
+                mut self,
+                allow_template_sharing: bool,
+            ) -> Self {
+                self.body = self.body.allow_template_sharing(allow_template_sharing);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Profile>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                rt::validate::Validate::validate(&self.body, "")?;
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::PROFILES_CREATE,
+                    path: "/v3/profiles".to_owned(),
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Create {
+            type Output = Result<rt::Response<super::super::types::Profile>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.profiles().get()`: `GET /v3/profiles/{profileId}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Get {
+            client: super::super::Client,
+            profile_id: uuid::Uuid,
+            profile_id_header: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Get {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id_header = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Profile>, rt::Error> {
+                let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
+                let path = format!("/v3/profiles/{profile_id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id_header {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::PROFILES_GET,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Get {
+            type Output = Result<rt::Response<super::super::types::Profile>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.profiles().delete()`: `DELETE /v3/profiles/{profileId}`.
         ///
         /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
         #[derive(Clone, Debug)]
@@ -8178,7 +7459,6 @@ pub mod profiles {
         pub struct Delete {
             client: super::super::Client,
             profile_id: uuid::Uuid,
-            campaign_id: uuid::Uuid,
             profile_id_header: Option<uuid::Uuid>,
             body: Option<super::super::types::SandboxRequest>,
             options: rt::RequestOptions,
@@ -8212,8 +7492,7 @@ pub mod profiles {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
                 let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
-                let campaign_id = rt::encode_path_segment(&self.campaign_id.to_string());
-                let path = format!("/v3/profiles/{profile_id}/campaigns/{campaign_id}");
+                let path = format!("/v3/profiles/{profile_id}");
                 let mut headers = Vec::new();
                 if let Some(value) = self.profile_id_header {
                     headers.push(("x-profile-id", value.to_string()));
@@ -8228,7 +7507,1663 @@ pub mod profiles {
                         error.to_string(),
                     ))?;
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::PROFILES_CAMPAIGNS_DELETE,
+                    operation: &super::super::operations::PROFILES_DELETE,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Delete {
+            type Output = Result<rt::Response<()>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.profiles().update()`: `PATCH /v3/profiles/{profileId}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Update {
+            client: super::super::Client,
+            profile_id: uuid::Uuid,
+            idempotency_key: Option<String>,
+            profile_id_header: Option<uuid::Uuid>,
+            body: super::super::types::UpdateProfileRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl Update {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id_header = Some(profile_id);
+                self
+            }
+
+            /// Sets the body field `name`.
+            pub fn name(mut self, name: impl Into<String>) -> Self {
+                self.body = self.body.name(name);
+                self
+            }
+
+            /// 3 to 11 letters, digits and spaces, with at least one letter.
+            ///
+            /// Must match `^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$`. 3 to 11 characters.
+            pub fn short_name(mut self, short_name: impl Into<String>) -> Self {
+                self.body = self.body.short_name(short_name);
+                self
+            }
+
+            /// Sets the body field `description`.
+            pub fn description(mut self, description: impl Into<String>) -> Self {
+                self.body = self.body.description(description);
+                self
+            }
+
+            /// Sets the body field `email`.
+            pub fn email(mut self, email: impl Into<String>) -> Self {
+                self.body = self.body.email(email);
+                self
+            }
+
+            /// Sets the body field `icon`.
+            pub fn icon(mut self, icon: impl Into<String>) -> Self {
+                self.body = self.body.icon(icon);
+                self
+            }
+
+            /// Create or update the profile's brand. A brand submitted to TCR cannot be changed; not allowed with `inherit_tcr_brand: true`.
+            pub fn brand(mut self, brand: super::super::types::BrandInput) -> Self {
+                self.body = self.body.brand(brand);
+                self
+            }
+
+            /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
+            pub fn billing_model(
+                mut self,
+                billing_model: super::super::types::BillingModel,
+            ) -> Self {
+                self.body = self.body.billing_model(billing_model);
+                self
+            }
+
+            /// A payment card. The docs name the card number, expiry, CVC and billing ZIP code but give the JSON name of the expiry only; pass the others as additional members.
+            pub fn payment_details(
+                mut self,
+                payment_details: super::super::types::PaymentDetails,
+            ) -> Self {
+                self.body = self.body.payment_details(payment_details);
+                self
+            }
+
+            /// Who receives the invoices of a profile.
+            pub fn billing_contact(
+                mut self,
+                billing_contact: super::super::types::BillingContact,
+            ) -> Self {
+                self.body = self.body.billing_contact(billing_contact);
+                self
+            }
+
+            /// Sets the body field `inherit_tcr_brand`.
+            pub fn inherit_tcr_brand(mut self, inherit_tcr_brand: bool) -> Self {
+                self.body = self.body.inherit_tcr_brand(inherit_tcr_brand);
+                self
+            }
+
+            /// Sets the body field `inherit_tcr_campaign`.
+            pub fn inherit_tcr_campaign(mut self, inherit_tcr_campaign: bool) -> Self {
+                self.body = self.body.inherit_tcr_campaign(inherit_tcr_campaign);
+                self
+            }
+
+            /// Sets the body field `inherit_contacts`.
+            pub fn inherit_contacts(mut self, inherit_contacts: bool) -> Self {
+                self.body = self.body.inherit_contacts(inherit_contacts);
+                self
+            }
+
+            /// Sets the body field `inherit_templates`.
+            pub fn inherit_templates(mut self, inherit_templates: bool) -> Self {
+                self.body = self.body.inherit_templates(inherit_templates);
+                self
+            }
+
+            /// Sets the body field `allow_contact_sharing`.
+            pub fn allow_contact_sharing(mut self, allow_contact_sharing: bool) -> Self {
+                self.body = self.body.allow_contact_sharing(allow_contact_sharing);
+                self
+            }
+
+            /// Sets the body field `allow_template_sharing`.
+            pub fn allow_template_sharing(
+                mut self,
+                allow_template_sharing: bool,
+            ) -> Self {
+                self.body = self.body.allow_template_sharing(allow_template_sharing);
+                self
+            }
+
+            /// Validate without side effects: nothing is changed.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Profile>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                rt::validate::Validate::validate(&self.body, "")?;
+                let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
+                let path = format!("/v3/profiles/{profile_id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id_header {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::PROFILES_UPDATE,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Update {
+            type Output = Result<rt::Response<super::super::types::Profile>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.profiles().complete()`: `POST /v3/profiles/{profileId}/complete`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Complete {
+            client: super::super::Client,
+            profile_id: uuid::Uuid,
+            idempotency_key: Option<String>,
+            profile_id_header: Option<uuid::Uuid>,
+            body: super::super::types::CompleteProfileRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl Complete {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id_header = Some(profile_id);
+                self
+            }
+
+            /// URL called when completion finishes.
+            pub fn webhook_url(mut self, webhook_url: impl Into<String>) -> Self {
+                self.body = self.body.webhook_url(webhook_url);
+                self
+            }
+
+            /// Validate without side effects.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<
+                rt::Response<super::super::types::ProfileCompletion>,
+                rt::Error,
+            > {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
+                let path = format!("/v3/profiles/{profile_id}/complete");
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id_header {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::PROFILES_COMPLETE,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Complete {
+            type Output = Result<
+                rt::Response<super::super::types::ProfileCompletion>,
+                rt::Error,
+            >;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Operations under `client.profiles().campaigns()`.
+        pub mod campaigns {
+            use crate::runtime as rt;
+
+            /// Handle for the operations under `client.profiles().campaigns()`.
+            #[derive(Clone, Copy, Debug)]
+            pub struct Campaigns<'a> {
+                pub(crate) client: &'a super::super::super::Client,
+            }
+
+            impl Campaigns<'_> {
+                /// Get campaigns for a profile's brand.
+                ///
+                /// Retrieves all campaigns linked to the profile's brand, including use cases and sample messages. Returns inherited campaigns if inherit_tcr_campaign=true.
+                ///
+                /// Sends `GET /v3/profiles/{profileId}/campaigns`.
+                ///
+                /// # Arguments
+                ///
+                /// * `profile_id`: Profile ID from route
+                pub fn list(&self, profile_id: uuid::Uuid) -> List {
+                    List {
+                        client: self.client.clone(),
+                        profile_id,
+                        profile_id_header: None,
+                        options: rt::RequestOptions::default(),
+                    }
+                }
+
+                /// Create a campaign for a profile's brand.
+                ///
+                /// Creates a new campaign scoped under the brand of the specified profile. Each campaign must include at least one use case with sample messages.
+                ///
+                /// Sends `POST /v3/profiles/{profileId}/campaigns`.
+                ///
+                /// # Arguments
+                ///
+                /// * `profile_id`: Profile ID from route
+                /// * `name`
+                /// * `use_cases`
+                pub fn create(
+                    &self,
+                    profile_id: uuid::Uuid,
+                    name: impl Into<String>,
+                    use_cases: Vec<super::super::super::types::CampaignUseCaseInput>,
+                ) -> Create {
+                    Create {
+                        client: self.client.clone(),
+                        profile_id,
+                        idempotency_key: None,
+                        profile_id_header: None,
+                        body: super::super::super::types::CampaignInput::new(
+                            name,
+                            use_cases,
+                        ),
+                        options: rt::RequestOptions::default(),
+                    }
+                }
+
+                /// Update a campaign.
+                ///
+                /// Updates an existing campaign under the brand of the specified profile. Cannot update campaigns that have already been submitted to TCR.
+                ///
+                /// Sends `PUT /v3/profiles/{profileId}/campaigns/{campaignId}`.
+                ///
+                /// # Arguments
+                ///
+                /// * `profile_id`: Profile ID from route
+                /// * `campaign_id`: Campaign ID from route
+                /// * `name`
+                /// * `use_cases`
+                pub fn update(
+                    &self,
+                    profile_id: uuid::Uuid,
+                    campaign_id: uuid::Uuid,
+                    name: impl Into<String>,
+                    use_cases: Vec<super::super::super::types::CampaignUseCaseInput>,
+                ) -> Update {
+                    Update {
+                        client: self.client.clone(),
+                        profile_id,
+                        campaign_id,
+                        idempotency_key: None,
+                        profile_id_header: None,
+                        body: super::super::super::types::CampaignInput::new(
+                            name,
+                            use_cases,
+                        ),
+                        options: rt::RequestOptions::default(),
+                    }
+                }
+
+                /// Delete a campaign.
+                ///
+                /// Deletes a campaign by ID from the brand of the specified profile. The profile must belong to the authenticated organization.
+                ///
+                /// Sends `DELETE /v3/profiles/{profileId}/campaigns/{campaignId}`.
+                ///
+                /// # Arguments
+                ///
+                /// * `profile_id`: Profile ID from route parameter
+                /// * `campaign_id`: Campaign ID from route parameter
+                pub fn delete(
+                    &self,
+                    profile_id: uuid::Uuid,
+                    campaign_id: uuid::Uuid,
+                ) -> Delete {
+                    Delete {
+                        client: self.client.clone(),
+                        profile_id,
+                        campaign_id,
+                        profile_id_header: None,
+                        body: None,
+                        options: rt::RequestOptions::default(),
+                    }
+                }
+            }
+
+            /// Request builder for `client.profiles().campaigns().list()`: `GET /v3/profiles/{profileId}/campaigns`.
+            ///
+            /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+            #[derive(Clone, Debug)]
+            #[must_use = "a request builder does nothing until it is awaited or sent"]
+            pub struct List {
+                client: super::super::super::Client,
+                profile_id: uuid::Uuid,
+                profile_id_header: Option<uuid::Uuid>,
+                options: rt::RequestOptions,
+            }
+
+            impl List {
+                /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+                pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                    self.profile_id_header = Some(profile_id);
+                    self
+                }
+
+                /// Overrides the client's request options for this request only.
+                pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                    self.options = options;
+                    self
+                }
+
+                /// Validates the request and sends it.
+                ///
+                /// # Errors
+                ///
+                /// Parameters or body fields that break a documented constraint are reported
+                /// before anything is sent; transport failures, error responses and
+                /// undecodable bodies are reported by the runtime.
+                pub async fn send(
+                    self,
+                ) -> Result<
+                    rt::Response<Vec<super::super::super::types::Campaign>>,
+                    rt::Error,
+                > {
+                    let profile_id = rt::encode_path_segment(
+                        &self.profile_id.to_string(),
+                    );
+                    let path = format!("/v3/profiles/{profile_id}/campaigns");
+                    let mut headers = Vec::new();
+                    if let Some(value) = self.profile_id_header {
+                        headers.push(("x-profile-id", value.to_string()));
+                    }
+                    let request = rt::OperationRequest {
+                        operation: &super::super::super::operations::PROFILES_CAMPAIGNS_LIST,
+                        path,
+                        query: Vec::new(),
+                        headers,
+                        body: None,
+                        options: self.options,
+                    };
+                    self.client.runtime().execute(request).await
+                }
+            }
+
+            impl std::future::IntoFuture for List {
+                type Output = Result<
+                    rt::Response<Vec<super::super::super::types::Campaign>>,
+                    rt::Error,
+                >;
+                type IntoFuture = rt::BoxFuture<Self::Output>;
+
+                fn into_future(self) -> Self::IntoFuture {
+                    Box::pin(self.send())
+                }
+            }
+
+            /// Request builder for `client.profiles().campaigns().create()`: `POST /v3/profiles/{profileId}/campaigns`.
+            ///
+            /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+            #[derive(Clone, Debug)]
+            #[must_use = "a request builder does nothing until it is awaited or sent"]
+            pub struct Create {
+                client: super::super::super::Client,
+                profile_id: uuid::Uuid,
+                idempotency_key: Option<String>,
+                profile_id_header: Option<uuid::Uuid>,
+                body: super::super::super::types::CampaignInput,
+                options: rt::RequestOptions,
+            }
+
+            impl Create {
+                /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+                ///
+                /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+                pub fn idempotency_key(
+                    mut self,
+                    idempotency_key: impl Into<String>,
+                ) -> Self {
+                    self.idempotency_key = Some(idempotency_key.into());
+                    self
+                }
+
+                /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+                pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                    self.profile_id_header = Some(profile_id);
+                    self
+                }
+
+                /// Sets the body field `description`.
+                pub fn description(mut self, description: impl Into<String>) -> Self {
+                    self.body = self.body.description(description);
+                    self
+                }
+
+                /// Campaign type, e.g. `App`.
+                pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
+                    self.body = self.body.r#type(r#type);
+                    self
+                }
+
+                /// How recipients opt in.
+                pub fn message_flow(mut self, message_flow: impl Into<String>) -> Self {
+                    self.body = self.body.message_flow(message_flow);
+                    self
+                }
+
+                /// Sets the body field `privacyPolicyLink`.
+                pub fn privacy_policy_link(
+                    mut self,
+                    privacy_policy_link: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.privacy_policy_link(privacy_policy_link);
+                    self
+                }
+
+                /// Sets the body field `termsAndConditionsLink`.
+                pub fn terms_and_conditions_link(
+                    mut self,
+                    terms_and_conditions_link: impl Into<String>,
+                ) -> Self {
+                    self.body = self
+                        .body
+                        .terms_and_conditions_link(terms_and_conditions_link);
+                    self
+                }
+
+                /// Sets the body field `optinMessage`.
+                pub fn optin_message(
+                    mut self,
+                    optin_message: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.optin_message(optin_message);
+                    self
+                }
+
+                /// Sets the body field `optoutMessage`.
+                pub fn optout_message(
+                    mut self,
+                    optout_message: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.optout_message(optout_message);
+                    self
+                }
+
+                /// Sets the body field `helpMessage`.
+                pub fn help_message(mut self, help_message: impl Into<String>) -> Self {
+                    self.body = self.body.help_message(help_message);
+                    self
+                }
+
+                /// Sets the body field `optinKeywords`.
+                pub fn optin_keywords(
+                    mut self,
+                    optin_keywords: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.optin_keywords(optin_keywords);
+                    self
+                }
+
+                /// Sets the body field `optoutKeywords`.
+                pub fn optout_keywords(
+                    mut self,
+                    optout_keywords: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.optout_keywords(optout_keywords);
+                    self
+                }
+
+                /// Sets the body field `helpKeywords`.
+                pub fn help_keywords(
+                    mut self,
+                    help_keywords: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.help_keywords(help_keywords);
+                    self
+                }
+
+                /// Validate without side effects.
+                pub fn sandbox(mut self, sandbox: bool) -> Self {
+                    self.body = self.body.sandbox(sandbox);
+                    self
+                }
+
+                /// Overrides the client's request options for this request only.
+                pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                    self.options = options;
+                    self
+                }
+
+                /// Validates the request and sends it.
+                ///
+                /// # Errors
+                ///
+                /// Parameters or body fields that break a documented constraint are reported
+                /// before anything is sent; transport failures, error responses and
+                /// undecodable bodies are reported by the runtime.
+                pub async fn send(
+                    self,
+                ) -> Result<
+                    rt::Response<super::super::super::types::Campaign>,
+                    rt::Error,
+                > {
+                    if let Some(value) = &self.idempotency_key {
+                        {
+                            static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                                "^[a-zA-Z0-9_-]+$",
+                            );
+                            rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                        }
+                        rt::validate::length(
+                            "Idempotency-Key",
+                            value,
+                            Some(1),
+                            Some(255),
+                        )?;
+                    }
+                    rt::validate::Validate::validate(&self.body, "")?;
+                    let profile_id = rt::encode_path_segment(
+                        &self.profile_id.to_string(),
+                    );
+                    let path = format!("/v3/profiles/{profile_id}/campaigns");
+                    let mut headers = Vec::new();
+                    if let Some(value) = self.idempotency_key {
+                        headers.push(("Idempotency-Key", value));
+                    }
+                    if let Some(value) = self.profile_id_header {
+                        headers.push(("x-profile-id", value.to_string()));
+                    }
+                    let body = serde_json::to_value(&self.body)
+                        .map(Some)
+                        .map_err(|error| rt::Error::invalid_request(
+                            "body",
+                            error.to_string(),
+                        ))?;
+                    let request = rt::OperationRequest {
+                        operation: &super::super::super::operations::PROFILES_CAMPAIGNS_CREATE,
+                        path,
+                        query: Vec::new(),
+                        headers,
+                        body,
+                        options: self.options,
+                    };
+                    self.client.runtime().execute(request).await
+                }
+            }
+
+            impl std::future::IntoFuture for Create {
+                type Output = Result<
+                    rt::Response<super::super::super::types::Campaign>,
+                    rt::Error,
+                >;
+                type IntoFuture = rt::BoxFuture<Self::Output>;
+
+                fn into_future(self) -> Self::IntoFuture {
+                    Box::pin(self.send())
+                }
+            }
+
+            /// Request builder for `client.profiles().campaigns().update()`: `PUT /v3/profiles/{profileId}/campaigns/{campaignId}`.
+            ///
+            /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+            #[derive(Clone, Debug)]
+            #[must_use = "a request builder does nothing until it is awaited or sent"]
+            pub struct Update {
+                client: super::super::super::Client,
+                profile_id: uuid::Uuid,
+                campaign_id: uuid::Uuid,
+                idempotency_key: Option<String>,
+                profile_id_header: Option<uuid::Uuid>,
+                body: super::super::super::types::CampaignInput,
+                options: rt::RequestOptions,
+            }
+
+            impl Update {
+                /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+                ///
+                /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+                pub fn idempotency_key(
+                    mut self,
+                    idempotency_key: impl Into<String>,
+                ) -> Self {
+                    self.idempotency_key = Some(idempotency_key.into());
+                    self
+                }
+
+                /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+                pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                    self.profile_id_header = Some(profile_id);
+                    self
+                }
+
+                /// Sets the body field `description`.
+                pub fn description(mut self, description: impl Into<String>) -> Self {
+                    self.body = self.body.description(description);
+                    self
+                }
+
+                /// Campaign type, e.g. `App`.
+                pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
+                    self.body = self.body.r#type(r#type);
+                    self
+                }
+
+                /// How recipients opt in.
+                pub fn message_flow(mut self, message_flow: impl Into<String>) -> Self {
+                    self.body = self.body.message_flow(message_flow);
+                    self
+                }
+
+                /// Sets the body field `privacyPolicyLink`.
+                pub fn privacy_policy_link(
+                    mut self,
+                    privacy_policy_link: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.privacy_policy_link(privacy_policy_link);
+                    self
+                }
+
+                /// Sets the body field `termsAndConditionsLink`.
+                pub fn terms_and_conditions_link(
+                    mut self,
+                    terms_and_conditions_link: impl Into<String>,
+                ) -> Self {
+                    self.body = self
+                        .body
+                        .terms_and_conditions_link(terms_and_conditions_link);
+                    self
+                }
+
+                /// Sets the body field `optinMessage`.
+                pub fn optin_message(
+                    mut self,
+                    optin_message: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.optin_message(optin_message);
+                    self
+                }
+
+                /// Sets the body field `optoutMessage`.
+                pub fn optout_message(
+                    mut self,
+                    optout_message: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.optout_message(optout_message);
+                    self
+                }
+
+                /// Sets the body field `helpMessage`.
+                pub fn help_message(mut self, help_message: impl Into<String>) -> Self {
+                    self.body = self.body.help_message(help_message);
+                    self
+                }
+
+                /// Sets the body field `optinKeywords`.
+                pub fn optin_keywords(
+                    mut self,
+                    optin_keywords: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.optin_keywords(optin_keywords);
+                    self
+                }
+
+                /// Sets the body field `optoutKeywords`.
+                pub fn optout_keywords(
+                    mut self,
+                    optout_keywords: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.optout_keywords(optout_keywords);
+                    self
+                }
+
+                /// Sets the body field `helpKeywords`.
+                pub fn help_keywords(
+                    mut self,
+                    help_keywords: impl Into<String>,
+                ) -> Self {
+                    self.body = self.body.help_keywords(help_keywords);
+                    self
+                }
+
+                /// Validate without side effects.
+                pub fn sandbox(mut self, sandbox: bool) -> Self {
+                    self.body = self.body.sandbox(sandbox);
+                    self
+                }
+
+                /// Overrides the client's request options for this request only.
+                pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                    self.options = options;
+                    self
+                }
+
+                /// Validates the request and sends it.
+                ///
+                /// # Errors
+                ///
+                /// Parameters or body fields that break a documented constraint are reported
+                /// before anything is sent; transport failures, error responses and
+                /// undecodable bodies are reported by the runtime.
+                pub async fn send(
+                    self,
+                ) -> Result<
+                    rt::Response<super::super::super::types::Campaign>,
+                    rt::Error,
+                > {
+                    if let Some(value) = &self.idempotency_key {
+                        {
+                            static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                                "^[a-zA-Z0-9_-]+$",
+                            );
+                            rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                        }
+                        rt::validate::length(
+                            "Idempotency-Key",
+                            value,
+                            Some(1),
+                            Some(255),
+                        )?;
+                    }
+                    rt::validate::Validate::validate(&self.body, "")?;
+                    let profile_id = rt::encode_path_segment(
+                        &self.profile_id.to_string(),
+                    );
+                    let campaign_id = rt::encode_path_segment(
+                        &self.campaign_id.to_string(),
+                    );
+                    let path = format!(
+                        "/v3/profiles/{profile_id}/campaigns/{campaign_id}"
+                    );
+                    let mut headers = Vec::new();
+                    if let Some(value) = self.idempotency_key {
+                        headers.push(("Idempotency-Key", value));
+                    }
+                    if let Some(value) = self.profile_id_header {
+                        headers.push(("x-profile-id", value.to_string()));
+                    }
+                    let body = serde_json::to_value(&self.body)
+                        .map(Some)
+                        .map_err(|error| rt::Error::invalid_request(
+                            "body",
+                            error.to_string(),
+                        ))?;
+                    let request = rt::OperationRequest {
+                        operation: &super::super::super::operations::PROFILES_CAMPAIGNS_UPDATE,
+                        path,
+                        query: Vec::new(),
+                        headers,
+                        body,
+                        options: self.options,
+                    };
+                    self.client.runtime().execute(request).await
+                }
+            }
+
+            impl std::future::IntoFuture for Update {
+                type Output = Result<
+                    rt::Response<super::super::super::types::Campaign>,
+                    rt::Error,
+                >;
+                type IntoFuture = rt::BoxFuture<Self::Output>;
+
+                fn into_future(self) -> Self::IntoFuture {
+                    Box::pin(self.send())
+                }
+            }
+
+            /// Request builder for `client.profiles().campaigns().delete()`: `DELETE /v3/profiles/{profileId}/campaigns/{campaignId}`.
+            ///
+            /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+            #[derive(Clone, Debug)]
+            #[must_use = "a request builder does nothing until it is awaited or sent"]
+            pub struct Delete {
+                client: super::super::super::Client,
+                profile_id: uuid::Uuid,
+                campaign_id: uuid::Uuid,
+                profile_id_header: Option<uuid::Uuid>,
+                body: Option<super::super::super::types::SandboxRequest>,
+                options: rt::RequestOptions,
+            }
+
+            impl Delete {
+                /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+                pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                    self.profile_id_header = Some(profile_id);
+                    self
+                }
+
+                /// Validate without side effects: nothing is changed.
+                pub fn sandbox(mut self, sandbox: bool) -> Self {
+                    self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
+                    self
+                }
+
+                /// Overrides the client's request options for this request only.
+                pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                    self.options = options;
+                    self
+                }
+
+                /// Validates the request and sends it.
+                ///
+                /// # Errors
+                ///
+                /// Parameters or body fields that break a documented constraint are reported
+                /// before anything is sent; transport failures, error responses and
+                /// undecodable bodies are reported by the runtime.
+                pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
+                    let profile_id = rt::encode_path_segment(
+                        &self.profile_id.to_string(),
+                    );
+                    let campaign_id = rt::encode_path_segment(
+                        &self.campaign_id.to_string(),
+                    );
+                    let path = format!(
+                        "/v3/profiles/{profile_id}/campaigns/{campaign_id}"
+                    );
+                    let mut headers = Vec::new();
+                    if let Some(value) = self.profile_id_header {
+                        headers.push(("x-profile-id", value.to_string()));
+                    }
+                    let body = self
+                        .body
+                        .as_ref()
+                        .map(serde_json::to_value)
+                        .transpose()
+                        .map_err(|error| rt::Error::invalid_request(
+                            "body",
+                            error.to_string(),
+                        ))?;
+                    let request = rt::OperationRequest {
+                        operation: &super::super::super::operations::PROFILES_CAMPAIGNS_DELETE,
+                        path,
+                        query: Vec::new(),
+                        headers,
+                        body,
+                        options: self.options,
+                    };
+                    self.client.runtime().execute(request).await
+                }
+            }
+
+            impl std::future::IntoFuture for Delete {
+                type Output = Result<rt::Response<()>, rt::Error>;
+                type IntoFuture = rt::BoxFuture<Self::Output>;
+
+                fn into_future(self) -> Self::IntoFuture {
+                    Box::pin(self.send())
+                }
+            }
+        }
+    }
+
+    /// Operations under `client.templates()`.
+    pub mod templates {
+        use crate::runtime as rt;
+
+        /// Handle for the operations under `client.templates()`.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Templates<'a> {
+            pub(crate) client: &'a super::super::Client,
+        }
+
+        impl Templates<'_> {
+            /// Get templates list.
+            ///
+            /// Retrieves a paginated list of message templates for the authenticated customer. Supports filtering by status, category, and search term.
+            ///
+            /// Sends `GET /v3/templates`.
+            pub fn list(&self) -> List {
+                List {
+                    client: self.client.clone(),
+                    page: None,
+                    page_size: None,
+                    search: None,
+                    status: None,
+                    category: None,
+                    is_welcome_playground: None,
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Create a new template.
+            ///
+            /// Creates a new message template with header, body, footer, and buttons. The template can be submitted for review immediately or saved as draft for later submission.
+            ///
+            /// Sends `POST /v3/templates`.
+            ///
+            /// # Arguments
+            ///
+            /// * `name`: Template name.
+            /// * `category`
+            /// * `language`: Language code, e.g. `en_US`.
+            /// * `definition`: Header, body, footer and buttons.
+            pub fn create(
+                &self,
+                name: impl Into<String>,
+                category: super::super::types::TemplateCategory,
+                language: impl Into<String>,
+                definition: super::super::types::TemplateDefinition,
+            ) -> Create {
+                Create {
+                    client: self.client.clone(),
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::CreateTemplateRequest::new(
+                        name,
+                        category,
+                        language,
+                        definition,
+                    ),
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Get template by ID.
+            ///
+            /// Retrieves a specific template by its ID. Returns template details including name, category, language, status, and definition.
+            ///
+            /// Sends `GET /v3/templates/{id}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: Template ID from route parameter
+            pub fn get(&self, id: uuid::Uuid) -> Get {
+                Get {
+                    client: self.client.clone(),
+                    id,
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Update a template.
+            ///
+            /// Updates an existing template's name, category, language, definition, or submits it for review.
+            ///
+            /// Sends `PUT /v3/templates/{id}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: Template ID from route parameter
+            pub fn update(&self, id: uuid::Uuid) -> Update {
+                Update {
+                    client: self.client.clone(),
+                    id,
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::UpdateTemplateRequest::new(),
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Delete a template.
+            ///
+            /// Deletes a template by ID. Optionally, you can also delete the template from WhatsApp/Meta by setting delete_from_meta=true.
+            ///
+            /// Sends `DELETE /v3/templates/{id}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: Template ID from route parameter
+            pub fn delete(&self, id: uuid::Uuid) -> Delete {
+                Delete {
+                    client: self.client.clone(),
+                    id,
+                    profile_id: None,
+                    body: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+        }
+
+        /// Request builder for `client.templates().list()`: `GET /v3/templates`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct List {
+            client: super::super::Client,
+            page: Option<i64>,
+            page_size: Option<i64>,
+            search: Option<String>,
+            status: Option<super::super::types::TemplateStatus>,
+            category: Option<super::super::types::TemplateCategory>,
+            is_welcome_playground: Option<bool>,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl List {
+            /// Page number (1-indexed)
+            ///
+            /// At least 1.
+            ///
+            /// Page 1 is requested when this is not set.
+            pub fn page(mut self, page: i64) -> Self {
+                self.page = Some(page);
+                self
+            }
+
+            /// Number of items per page
+            ///
+            /// From 1 to 100.
+            ///
+            /// 20 is sent when this is not set.
+            pub fn page_size(mut self, page_size: i64) -> Self {
+                self.page_size = Some(page_size);
+                self
+            }
+
+            /// Optional search term for filtering templates
+            pub fn search(mut self, search: impl Into<String>) -> Self {
+                self.search = Some(search.into());
+                self
+            }
+
+            /// Optional status filter: APPROVED, PENDING, REJECTED
+            pub fn status(
+                mut self,
+                status: super::super::types::TemplateStatus,
+            ) -> Self {
+                self.status = Some(status);
+                self
+            }
+
+            /// Optional category filter: MARKETING, UTILITY, AUTHENTICATION
+            pub fn category(
+                mut self,
+                category: super::super::types::TemplateCategory,
+            ) -> Self {
+                self.category = Some(category);
+                self
+            }
+
+            /// Optional filter by welcome playground flag
+            pub fn is_welcome_playground(mut self, is_welcome_playground: bool) -> Self {
+                self.is_welcome_playground = Some(is_welcome_playground);
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::TemplateList>, rt::Error> {
+                if let Some(value) = &self.page {
+                    rt::validate::range_i64("page", *value, Some(1), None)?;
+                }
+                if let Some(value) = &self.page_size {
+                    rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
+                }
+                if let Some(value) = &self.status {
+                    rt::validate::known(
+                        "status",
+                        value.is_known(),
+                        super::super::types::TemplateStatus::VALUES,
+                    )?;
+                }
+                if let Some(value) = &self.category {
+                    rt::validate::known(
+                        "category",
+                        value.is_known(),
+                        super::super::types::TemplateCategory::VALUES,
+                    )?;
+                }
+                let mut query = Vec::from([
+                    ("page", self.page.unwrap_or(1).to_string()),
+                    ("page_size", self.page_size.unwrap_or(20).to_string()),
+                ]);
+                if let Some(value) = self.search {
+                    query.push(("search", value));
+                }
+                if let Some(value) = self.status {
+                    query.push(("status", value.to_string()));
+                }
+                if let Some(value) = self.category {
+                    query.push(("category", value.to_string()));
+                }
+                if let Some(value) = self.is_welcome_playground {
+                    query.push(("is_welcome_playground", value.to_string()));
+                }
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::TEMPLATES_LIST,
+                    path: "/v3/templates".to_owned(),
+                    query,
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for List {
+            type Output = Result<
+                rt::Response<super::super::types::TemplateList>,
+                rt::Error,
+            >;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.templates().create()`: `POST /v3/templates`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Create {
+            client: super::super::Client,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::CreateTemplateRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl Create {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Channels the template can be sent on.
+            pub fn channels(
+                mut self,
+                channels: Vec<super::super::types::Channel>,
+            ) -> Self {
+                self.body = self.body.channels(channels);
+                self
+            }
+
+            /// Validate without side effects: the template is not stored.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Template>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                rt::validate::Validate::validate(&self.body, "")?;
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::TEMPLATES_CREATE,
+                    path: "/v3/templates".to_owned(),
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Create {
+            type Output = Result<rt::Response<super::super::types::Template>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.templates().get()`: `GET /v3/templates/{id}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Get {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Get {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Template>, rt::Error> {
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/templates/{id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::TEMPLATES_GET,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Get {
+            type Output = Result<rt::Response<super::super::types::Template>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.templates().update()`: `PUT /v3/templates/{id}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Update {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::UpdateTemplateRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl Update {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Sets the body field `name`.
+            pub fn name(mut self, name: impl Into<String>) -> Self {
+                self.body = self.body.name(name);
+                self
+            }
+
+            /// What a template is for (WhatsApp's template categories).
+            pub fn category(
+                mut self,
+                category: super::super::types::TemplateCategory,
+            ) -> Self {
+                self.body = self.body.category(category);
+                self
+            }
+
+            /// Validate without side effects: nothing is changed.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Language code, e.g. `en_US`.
+            pub fn language(mut self, language: impl Into<String>) -> Self {
+                self.body = self.body.language(language);
+                self
+            }
+
+            /// The content of a template: header, body, footer and buttons.
+            pub fn definition(
+                mut self,
+                definition: super::super::types::TemplateDefinition,
+            ) -> Self {
+                self.body = self.body.definition(definition);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Template>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                rt::validate::Validate::validate(&self.body, "")?;
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/templates/{id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::TEMPLATES_UPDATE,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Update {
+            type Output = Result<rt::Response<super::super::types::Template>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.templates().delete()`: `DELETE /v3/templates/{id}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Delete {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            profile_id: Option<uuid::Uuid>,
+            body: Option<super::super::types::DeleteTemplateRequest>,
+            options: rt::RequestOptions,
+        }
+
+        impl Delete {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Also delete the template from WhatsApp/Meta.
+            pub fn delete_from_meta(mut self, delete_from_meta: bool) -> Self {
+                self.body = Some(
+                    self.body.unwrap_or_default().delete_from_meta(delete_from_meta),
+                );
+                self
+            }
+
+            /// Validate without side effects: nothing is deleted.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/templates/{id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = self
+                    .body
+                    .as_ref()
+                    .map(serde_json::to_value)
+                    .transpose()
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::TEMPLATES_DELETE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -8248,2222 +9183,1663 @@ pub mod profiles {
             }
         }
     }
-}
 
-/// Operations under `client.templates()`.
-pub mod templates {
-    use crate::runtime as rt;
+    /// Operations under `client.users()`.
+    pub mod users {
+        use crate::runtime as rt;
 
-    /// Handle for the operations under `client.templates()`.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Templates<'a> {
-        pub(super) client: &'a super::Client,
-    }
-
-    impl Templates<'_> {
-        /// Get templates list.
-        ///
-        /// Retrieves a paginated list of message templates for the authenticated customer. Supports filtering by status, category, and search term.
-        ///
-        /// Sends `GET /v3/templates`.
-        pub fn list(&self) -> List {
-            List {
-                client: self.client.clone(),
-                page: None,
-                page_size: None,
-                search: None,
-                status: None,
-                category: None,
-                is_welcome_playground: None,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
-            }
+        /// Handle for the operations under `client.users()`.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Users<'a> {
+            pub(crate) client: &'a super::super::Client,
         }
 
-        /// Create a new template.
-        ///
-        /// Creates a new message template with header, body, footer, and buttons. The template can be submitted for review immediately or saved as draft for later submission.
-        ///
-        /// Sends `POST /v3/templates`.
-        ///
-        /// # Arguments
-        ///
-        /// * `name`: Template name.
-        /// * `category`
-        /// * `language`: Language code, e.g. `en_US`.
-        /// * `definition`: Header, body, footer and buttons.
-        pub fn create(
-            &self,
-            name: impl Into<String>,
-            category: super::types::TemplateCategory,
-            language: impl Into<String>,
-            definition: super::types::TemplateDefinition,
-        ) -> Create {
-            Create {
-                client: self.client.clone(),
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::CreateTemplateRequest::new(
-                    name,
-                    category,
-                    language,
-                    definition,
-                ),
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Get template by ID.
-        ///
-        /// Retrieves a specific template by its ID. Returns template details including name, category, language, status, and definition.
-        ///
-        /// Sends `GET /v3/templates/{id}`.
-        ///
-        /// # Arguments
-        ///
-        /// * `id`: Template ID from route parameter
-        pub fn get(&self, id: uuid::Uuid) -> Get {
-            Get {
-                client: self.client.clone(),
-                id,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Update a template.
-        ///
-        /// Updates an existing template's name, category, language, definition, or submits it for review.
-        ///
-        /// Sends `PUT /v3/templates/{id}`.
-        ///
-        /// # Arguments
-        ///
-        /// * `id`: Template ID from route parameter
-        pub fn update(&self, id: uuid::Uuid) -> Update {
-            Update {
-                client: self.client.clone(),
-                id,
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::UpdateTemplateRequest::new(),
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Delete a template.
-        ///
-        /// Deletes a template by ID. Optionally, you can also delete the template from WhatsApp/Meta by setting delete_from_meta=true.
-        ///
-        /// Sends `DELETE /v3/templates/{id}`.
-        ///
-        /// # Arguments
-        ///
-        /// * `id`: Template ID from route parameter
-        pub fn delete(&self, id: uuid::Uuid) -> Delete {
-            Delete {
-                client: self.client.clone(),
-                id,
-                profile_id: None,
-                body: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-    }
-
-    /// Request builder for `client.templates().list()`: `GET /v3/templates`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct List {
-        client: super::Client,
-        page: Option<i64>,
-        page_size: Option<i64>,
-        search: Option<String>,
-        status: Option<super::types::TemplateStatus>,
-        category: Option<super::types::TemplateCategory>,
-        is_welcome_playground: Option<bool>,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl List {
-        /// Page number (1-indexed)
-        ///
-        /// At least 1.
-        ///
-        /// Page 1 is requested when this is not set.
-        pub fn page(mut self, page: i64) -> Self {
-            self.page = Some(page);
-            self
-        }
-
-        /// Number of items per page
-        ///
-        /// From 1 to 100.
-        ///
-        /// 20 is sent when this is not set.
-        pub fn page_size(mut self, page_size: i64) -> Self {
-            self.page_size = Some(page_size);
-            self
-        }
-
-        /// Optional search term for filtering templates
-        pub fn search(mut self, search: impl Into<String>) -> Self {
-            self.search = Some(search.into());
-            self
-        }
-
-        /// Optional status filter: APPROVED, PENDING, REJECTED
-        pub fn status(mut self, status: super::types::TemplateStatus) -> Self {
-            self.status = Some(status);
-            self
-        }
-
-        /// Optional category filter: MARKETING, UTILITY, AUTHENTICATION
-        pub fn category(mut self, category: super::types::TemplateCategory) -> Self {
-            self.category = Some(category);
-            self
-        }
-
-        /// Optional filter by welcome playground flag
-        pub fn is_welcome_playground(mut self, is_welcome_playground: bool) -> Self {
-            self.is_welcome_playground = Some(is_welcome_playground);
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::TemplateList>, rt::Error> {
-            if let Some(value) = &self.page {
-                rt::validate::range_i64("page", *value, Some(1), None)?;
-            }
-            if let Some(value) = &self.page_size {
-                rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
-            }
-            if let Some(value) = &self.status {
-                rt::validate::known(
-                    "status",
-                    value.is_known(),
-                    super::types::TemplateStatus::VALUES,
-                )?;
-            }
-            if let Some(value) = &self.category {
-                rt::validate::known(
-                    "category",
-                    value.is_known(),
-                    super::types::TemplateCategory::VALUES,
-                )?;
-            }
-            let mut query = Vec::from([
-                ("page", self.page.unwrap_or(1).to_string()),
-                ("page_size", self.page_size.unwrap_or(20).to_string()),
-            ]);
-            if let Some(value) = self.search {
-                query.push(("search", value));
-            }
-            if let Some(value) = self.status {
-                query.push(("status", value.to_string()));
-            }
-            if let Some(value) = self.category {
-                query.push(("category", value.to_string()));
-            }
-            if let Some(value) = self.is_welcome_playground {
-                query.push(("is_welcome_playground", value.to_string()));
-            }
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::TEMPLATES_LIST,
-                path: "/v3/templates".to_owned(),
-                query,
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for List {
-        type Output = Result<rt::Response<super::types::TemplateList>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.templates().create()`: `POST /v3/templates`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Create {
-        client: super::Client,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::CreateTemplateRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Create {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Channels the template can be sent on.
-        pub fn channels(mut self, channels: Vec<super::types::Channel>) -> Self {
-            self.body = self.body.channels(channels);
-            self
-        }
-
-        /// Validate without side effects: the template is not stored.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Template>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+        impl Users<'_> {
+            /// List users.
+            ///
+            /// Retrieves all users who have access to the organization or profile identified by the API key, including their roles and status. Shows invited users (pending acceptance) and active users. Requires developer role or higher.
+            ///
+            /// Sends `GET /v3/users`.
+            pub fn list(&self) -> List {
+                List {
+                    client: self.client.clone(),
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
                 }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
             }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::TEMPLATES_CREATE,
-                path: "/v3/templates".to_owned(),
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
 
-    impl std::future::IntoFuture for Create {
-        type Output = Result<rt::Response<super::types::Template>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.templates().get()`: `GET /v3/templates/{id}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Get {
-        client: super::Client,
-        id: uuid::Uuid,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Get {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Template>, rt::Error> {
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/templates/{id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::TEMPLATES_GET,
-                path,
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Get {
-        type Output = Result<rt::Response<super::types::Template>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.templates().update()`: `PUT /v3/templates/{id}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Update {
-        client: super::Client,
-        id: uuid::Uuid,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::UpdateTemplateRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Update {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Sets the body field `name`.
-        pub fn name(mut self, name: impl Into<String>) -> Self {
-            self.body = self.body.name(name);
-            self
-        }
-
-        /// What a template is for (WhatsApp's template categories).
-        pub fn category(mut self, category: super::types::TemplateCategory) -> Self {
-            self.body = self.body.category(category);
-            self
-        }
-
-        /// Validate without side effects: nothing is changed.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Language code, e.g. `en_US`.
-        pub fn language(mut self, language: impl Into<String>) -> Self {
-            self.body = self.body.language(language);
-            self
-        }
-
-        /// The content of a template: header, body, footer and buttons.
-        pub fn definition(
-            mut self,
-            definition: super::types::TemplateDefinition,
-        ) -> Self {
-            self.body = self.body.definition(definition);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Template>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+            /// Invite a user.
+            ///
+            /// Sends an invitation to a user to join the organization or profile with a specific role. Requires admin role. The user will receive an invitation email with a token to accept. Invitation tokens expire after 7 days.
+            ///
+            /// Sends `POST /v3/users`.
+            pub fn invite(
+                &self,
+                email: impl Into<String>,
+                role: super::super::types::UserRole,
+            ) -> Invite {
+                Invite {
+                    client: self.client.clone(),
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::InviteUserRequest::new(email, role),
+                    options: rt::RequestOptions::default(),
                 }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
             }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/templates/{id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
+
+            /// Get user by ID.
+            ///
+            /// Retrieves detailed information about a specific user in an organization or profile. Requires developer role or higher.
+            ///
+            /// Sends `GET /v3/users/{userId}`.
+            pub fn get(&self, user_id: uuid::Uuid) -> Get {
+                Get {
+                    client: self.client.clone(),
+                    user_id,
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
             }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
+
+            /// Remove user.
+            ///
+            /// Removes a user's access to an organization or profile. Requires admin role. You cannot remove yourself or remove the last admin.
+            ///
+            /// Sends `DELETE /v3/users/{userId}`.
+            pub fn remove(&self, user_id: uuid::Uuid) -> Remove {
+                Remove {
+                    client: self.client.clone(),
+                    user_id,
+                    profile_id: None,
+                    body: None,
+                    options: rt::RequestOptions::default(),
+                }
             }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::TEMPLATES_UPDATE,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
 
-    impl std::future::IntoFuture for Update {
-        type Output = Result<rt::Response<super::types::Template>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.templates().delete()`: `DELETE /v3/templates/{id}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Delete {
-        client: super::Client,
-        id: uuid::Uuid,
-        profile_id: Option<uuid::Uuid>,
-        body: Option<super::types::DeleteTemplateRequest>,
-        options: rt::RequestOptions,
-    }
-
-    impl Delete {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Also delete the template from WhatsApp/Meta.
-        pub fn delete_from_meta(mut self, delete_from_meta: bool) -> Self {
-            self.body = Some(
-                self.body.unwrap_or_default().delete_from_meta(delete_from_meta),
-            );
-            self
-        }
-
-        /// Validate without side effects: nothing is deleted.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/templates/{id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = self
-                .body
-                .as_ref()
-                .map(serde_json::to_value)
-                .transpose()
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::TEMPLATES_DELETE,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Delete {
-        type Output = Result<rt::Response<()>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-}
-
-/// Operations under `client.users()`.
-pub mod users {
-    use crate::runtime as rt;
-
-    /// Handle for the operations under `client.users()`.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Users<'a> {
-        pub(super) client: &'a super::Client,
-    }
-
-    impl Users<'_> {
-        /// List users.
-        ///
-        /// Retrieves all users who have access to the organization or profile identified by the API key, including their roles and status. Shows invited users (pending acceptance) and active users. Requires developer role or higher.
-        ///
-        /// Sends `GET /v3/users`.
-        pub fn list(&self) -> List {
-            List {
-                client: self.client.clone(),
-                profile_id: None,
-                options: rt::RequestOptions::default(),
+            /// Update user role.
+            ///
+            /// Updates a user's role in the organization or profile. Requires admin role. You cannot change your own role or demote the last admin.
+            ///
+            /// Sends `PATCH /v3/users/{userId}`.
+            pub fn update(
+                &self,
+                user_id: uuid::Uuid,
+                role: super::super::types::UserRole,
+            ) -> Update {
+                Update {
+                    client: self.client.clone(),
+                    user_id,
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::UpdateUserRequest::new(role),
+                    options: rt::RequestOptions::default(),
+                }
             }
         }
 
-        /// Invite a user.
+        /// Request builder for `client.users().list()`: `GET /v3/users`.
         ///
-        /// Sends an invitation to a user to join the organization or profile with a specific role. Requires admin role. The user will receive an invitation email with a token to accept. Invitation tokens expire after 7 days.
-        ///
-        /// Sends `POST /v3/users`.
-        pub fn invite(
-            &self,
-            email: impl Into<String>,
-            role: super::types::UserRole,
-        ) -> Invite {
-            Invite {
-                client: self.client.clone(),
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::InviteUserRequest::new(email, role),
-                options: rt::RequestOptions::default(),
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct List {
+            client: super::super::Client,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl List {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::UserList>, rt::Error> {
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::USERS_LIST,
+                    path: "/v3/users".to_owned(),
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
             }
         }
 
-        /// Get user by ID.
-        ///
-        /// Retrieves detailed information about a specific user in an organization or profile. Requires developer role or higher.
-        ///
-        /// Sends `GET /v3/users/{userId}`.
-        pub fn get(&self, user_id: uuid::Uuid) -> Get {
-            Get {
-                client: self.client.clone(),
-                user_id,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
+        impl std::future::IntoFuture for List {
+            type Output = Result<rt::Response<super::super::types::UserList>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
             }
         }
 
-        /// Remove user.
+        /// Request builder for `client.users().invite()`: `POST /v3/users`.
         ///
-        /// Removes a user's access to an organization or profile. Requires admin role. You cannot remove yourself or remove the last admin.
-        ///
-        /// Sends `DELETE /v3/users/{userId}`.
-        pub fn remove(&self, user_id: uuid::Uuid) -> Remove {
-            Remove {
-                client: self.client.clone(),
-                user_id,
-                profile_id: None,
-                body: None,
-                options: rt::RequestOptions::default(),
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Invite {
+            client: super::super::Client,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::InviteUserRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl Invite {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Sets the body field `name`.
+            pub fn name(mut self, name: impl Into<String>) -> Self {
+                self.body = self.body.name(name);
+                self
+            }
+
+            /// Validate without side effects: no invitation is sent.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::User>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                rt::validate::Validate::validate(&self.body, "")?;
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::USERS_INVITE,
+                    path: "/v3/users".to_owned(),
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
             }
         }
 
-        /// Update user role.
+        impl std::future::IntoFuture for Invite {
+            type Output = Result<rt::Response<super::super::types::User>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.users().get()`: `GET /v3/users/{userId}`.
         ///
-        /// Updates a user's role in the organization or profile. Requires admin role. You cannot change your own role or demote the last admin.
-        ///
-        /// Sends `PATCH /v3/users/{userId}`.
-        pub fn update(
-            &self,
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Get {
+            client: super::super::Client,
             user_id: uuid::Uuid,
-            role: super::types::UserRole,
-        ) -> Update {
-            Update {
-                client: self.client.clone(),
-                user_id,
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::UpdateUserRequest::new(role),
-                options: rt::RequestOptions::default(),
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Get {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
             }
-        }
-    }
 
-    /// Request builder for `client.users().list()`: `GET /v3/users`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct List {
-        client: super::Client,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl List {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::UserList>, rt::Error> {
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
             }
-            let request = rt::OperationRequest {
-                operation: &super::operations::USERS_LIST,
-                path: "/v3/users".to_owned(),
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
 
-    impl std::future::IntoFuture for List {
-        type Output = Result<rt::Response<super::types::UserList>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.users().invite()`: `POST /v3/users`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Invite {
-        client: super::Client,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::InviteUserRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Invite {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Sets the body field `name`.
-        pub fn name(mut self, name: impl Into<String>) -> Self {
-            self.body = self.body.name(name);
-            self
-        }
-
-        /// Validate without side effects: no invitation is sent.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(self) -> Result<rt::Response<super::types::User>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::User>, rt::Error> {
+                let user_id = rt::encode_path_segment(&self.user_id.to_string());
+                let path = format!("/v3/users/{user_id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
                 }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::USERS_GET,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
             }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
+        }
+
+        impl std::future::IntoFuture for Get {
+            type Output = Result<rt::Response<super::super::types::User>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
             }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
+        }
+
+        /// Request builder for `client.users().remove()`: `DELETE /v3/users/{userId}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Remove {
+            client: super::super::Client,
+            user_id: uuid::Uuid,
+            profile_id: Option<uuid::Uuid>,
+            body: Option<super::super::types::SandboxRequest>,
+            options: rt::RequestOptions,
+        }
+
+        impl Remove {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
             }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::USERS_INVITE,
-                path: "/v3/users".to_owned(),
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
 
-    impl std::future::IntoFuture for Invite {
-        type Output = Result<rt::Response<super::types::User>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.users().get()`: `GET /v3/users/{userId}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Get {
-        client: super::Client,
-        user_id: uuid::Uuid,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Get {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(self) -> Result<rt::Response<super::types::User>, rt::Error> {
-            let user_id = rt::encode_path_segment(&self.user_id.to_string());
-            let path = format!("/v3/users/{user_id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
+            /// Validate without side effects: nothing is changed.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
+                self
             }
-            let request = rt::OperationRequest {
-                operation: &super::operations::USERS_GET,
-                path,
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
 
-    impl std::future::IntoFuture for Get {
-        type Output = Result<rt::Response<super::types::User>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.users().remove()`: `DELETE /v3/users/{userId}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Remove {
-        client: super::Client,
-        user_id: uuid::Uuid,
-        profile_id: Option<uuid::Uuid>,
-        body: Option<super::types::SandboxRequest>,
-        options: rt::RequestOptions,
-    }
-
-    impl Remove {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Validate without side effects: nothing is changed.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
-            let user_id = rt::encode_path_segment(&self.user_id.to_string());
-            let path = format!("/v3/users/{user_id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
             }
-            let body = self
-                .body
-                .as_ref()
-                .map(serde_json::to_value)
-                .transpose()
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::USERS_REMOVE,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
 
-    impl std::future::IntoFuture for Remove {
-        type Output = Result<rt::Response<()>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.users().update()`: `PATCH /v3/users/{userId}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Update {
-        client: super::Client,
-        user_id: uuid::Uuid,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::UpdateUserRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Update {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Validate without side effects.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(self) -> Result<rt::Response<super::types::User>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
+                let user_id = rt::encode_path_segment(&self.user_id.to_string());
+                let path = format!("/v3/users/{user_id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
                 }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
-            }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let user_id = rt::encode_path_segment(&self.user_id.to_string());
-            let path = format!("/v3/users/{user_id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::USERS_UPDATE,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Update {
-        type Output = Result<rt::Response<super::types::User>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-}
-
-/// Operations under `client.webhooks()`.
-pub mod webhooks {
-    use crate::runtime as rt;
-
-    /// Handle for the operations under `client.webhooks()`.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Webhooks<'a> {
-        pub(super) client: &'a super::Client,
-    }
-
-    impl Webhooks<'_> {
-        /// Get webhooks list.
-        ///
-        /// Retrieves a paginated list of webhooks for the authenticated customer.
-        ///
-        /// Sends `GET /v3/webhooks`.
-        pub fn list(&self) -> List {
-            List {
-                client: self.client.clone(),
-                page: None,
-                page_size: None,
-                search: None,
-                is_active: None,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
+                let body = self
+                    .body
+                    .as_ref()
+                    .map(serde_json::to_value)
+                    .transpose()
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::USERS_REMOVE,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
             }
         }
 
-        /// Create a webhook.
-        ///
-        /// Creates a new webhook endpoint for the authenticated customer.
-        ///
-        /// Sends `POST /v3/webhooks`.
-        ///
-        /// # Arguments
-        ///
-        /// * `display_name`: Name shown in the dashboard.
-        /// * `endpoint_url`: HTTP or HTTPS URL events are delivered to.
-        pub fn create(
-            &self,
-            display_name: impl Into<String>,
-            endpoint_url: impl Into<String>,
-        ) -> Create {
-            Create {
-                client: self.client.clone(),
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::CreateWebhookRequest::new(
-                    display_name,
-                    endpoint_url,
-                ),
-                options: rt::RequestOptions::default(),
+        impl std::future::IntoFuture for Remove {
+            type Output = Result<rt::Response<()>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
             }
         }
 
-        /// Get available webhook event types.
+        /// Request builder for `client.users().update()`: `PATCH /v3/users/{userId}`.
         ///
-        /// Retrieves all available webhook event types that can be subscribed to.
-        ///
-        /// Sends `GET /v3/webhooks/event-types`.
-        pub fn event_types(&self) -> EventTypes {
-            EventTypes {
-                client: self.client.clone(),
-                profile_id: None,
-                options: rt::RequestOptions::default(),
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Update {
+            client: super::super::Client,
+            user_id: uuid::Uuid,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::UpdateUserRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl Update {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
             }
-        }
 
-        /// Get a webhook.
-        ///
-        /// Retrieves a single webhook by ID for the authenticated customer.
-        ///
-        /// Sends `GET /v3/webhooks/{id}`.
-        pub fn get(&self, id: uuid::Uuid) -> Get {
-            Get {
-                client: self.client.clone(),
-                id,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
             }
-        }
 
-        /// Update a webhook.
-        ///
-        /// Updates an existing webhook for the authenticated customer.
-        ///
-        /// Sends `PUT /v3/webhooks/{id}`.
-        pub fn update(&self, id: uuid::Uuid) -> Update {
-            Update {
-                client: self.client.clone(),
-                id,
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::UpdateWebhookRequest::new(),
-                options: rt::RequestOptions::default(),
+            /// Validate without side effects.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
             }
-        }
 
-        /// Delete a webhook.
-        ///
-        /// Deletes a webhook for the authenticated customer.
-        ///
-        /// Sends `DELETE /v3/webhooks/{id}`.
-        pub fn delete(&self, id: uuid::Uuid) -> Delete {
-            Delete {
-                client: self.client.clone(),
-                id,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
             }
-        }
 
-        /// Get webhook events.
-        ///
-        /// Retrieves a paginated list of delivery events for the specified webhook.
-        ///
-        /// Sends `GET /v3/webhooks/{id}/events`.
-        pub fn events(&self, id: uuid::Uuid) -> Events {
-            Events {
-                client: self.client.clone(),
-                id,
-                page: None,
-                page_size: None,
-                search: None,
-                profile_id: None,
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Rotate webhook signing secret.
-        ///
-        /// Generates a new signing secret for the specified webhook. The old secret is immediately invalidated.
-        ///
-        /// Sends `POST /v3/webhooks/{id}/rotate-secret`.
-        pub fn rotate_secret(&self, id: uuid::Uuid) -> RotateSecret {
-            RotateSecret {
-                client: self.client.clone(),
-                id,
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::SandboxRequest::new(),
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Test a webhook.
-        ///
-        /// Sends a test event to the specified webhook endpoint to verify connectivity.
-        ///
-        /// Sends `POST /v3/webhooks/{id}/test`.
-        ///
-        /// # Arguments
-        ///
-        /// * `id`
-        /// * `event_type`: Type of the test event, e.g. `messages`.
-        pub fn test(&self, id: uuid::Uuid, event_type: impl Into<String>) -> Test {
-            Test {
-                client: self.client.clone(),
-                id,
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::TestWebhookRequest::new(event_type),
-                options: rt::RequestOptions::default(),
-            }
-        }
-
-        /// Toggle webhook status.
-        ///
-        /// Activates or deactivates a webhook for the authenticated customer.
-        ///
-        /// Sends `PATCH /v3/webhooks/{id}/toggle-status`.
-        pub fn toggle_status(&self, id: uuid::Uuid) -> ToggleStatus {
-            ToggleStatus {
-                client: self.client.clone(),
-                id,
-                idempotency_key: None,
-                profile_id: None,
-                body: super::types::ToggleWebhookStatusRequest::new(),
-                options: rt::RequestOptions::default(),
-            }
-        }
-    }
-
-    /// Request builder for `client.webhooks().list()`: `GET /v3/webhooks`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct List {
-        client: super::Client,
-        page: Option<i64>,
-        page_size: Option<i64>,
-        search: Option<String>,
-        is_active: Option<bool>,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl List {
-        /// Sets the query parameter `page`.
-        ///
-        /// At least 1.
-        ///
-        /// Page 1 is requested when this is not set.
-        pub fn page(mut self, page: i64) -> Self {
-            self.page = Some(page);
-            self
-        }
-
-        /// Sets the query parameter `page_size`.
-        ///
-        /// From 1 to 100.
-        ///
-        /// 20 is sent when this is not set.
-        pub fn page_size(mut self, page_size: i64) -> Self {
-            self.page_size = Some(page_size);
-            self
-        }
-
-        /// Sets the query parameter `search`.
-        pub fn search(mut self, search: impl Into<String>) -> Self {
-            self.search = Some(search.into());
-            self
-        }
-
-        /// Sets the query parameter `is_active`.
-        pub fn is_active(mut self, is_active: bool) -> Self {
-            self.is_active = Some(is_active);
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::WebhookList>, rt::Error> {
-            if let Some(value) = &self.page {
-                rt::validate::range_i64("page", *value, Some(1), None)?;
-            }
-            if let Some(value) = &self.page_size {
-                rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
-            }
-            let mut query = Vec::from([
-                ("page", self.page.unwrap_or(1).to_string()),
-                ("page_size", self.page_size.unwrap_or(20).to_string()),
-            ]);
-            if let Some(value) = self.search {
-                query.push(("search", value));
-            }
-            if let Some(value) = self.is_active {
-                query.push(("is_active", value.to_string()));
-            }
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::WEBHOOKS_LIST,
-                path: "/v3/webhooks".to_owned(),
-                query,
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for List {
-        type Output = Result<rt::Response<super::types::WebhookList>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.webhooks().create()`: `POST /v3/webhooks`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Create {
-        client: super::Client,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::CreateWebhookRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Create {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Event types to subscribe to, e.g. `messages`, `templates`.
-        pub fn event_types(
-            mut self,
-            event_types: impl IntoIterator<Item = impl Into<String>>,
-        ) -> Self {
-            self.body = self.body.event_types(event_types);
-            self
-        }
-
-        /// Delivery attempts, 1 to 5 (default 3).
-        ///
-        /// From 1 to 5.
-        pub fn retry_count(mut self, retry_count: i64) -> Self {
-            self.body = self.body.retry_count(retry_count);
-            self
-        }
-
-        /// Delivery timeout in seconds, 5 to 120 (default 30).
-        ///
-        /// From 5 to 120.
-        pub fn timeout_seconds(mut self, timeout_seconds: i64) -> Self {
-            self.body = self.body.timeout_seconds(timeout_seconds);
-            self
-        }
-
-        /// Validate without side effects: nothing is created.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Webhook>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::User>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
-            }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::WEBHOOKS_CREATE,
-                path: "/v3/webhooks".to_owned(),
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Create {
-        type Output = Result<rt::Response<super::types::Webhook>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.webhooks().event_types()`: `GET /v3/webhooks/event-types`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct EventTypes {
-        client: super::Client,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl EventTypes {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::WebhookEventTypeList>, rt::Error> {
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::WEBHOOKS_EVENT_TYPES,
-                path: "/v3/webhooks/event-types".to_owned(),
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for EventTypes {
-        type Output = Result<
-            rt::Response<super::types::WebhookEventTypeList>,
-            rt::Error,
-        >;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.webhooks().get()`: `GET /v3/webhooks/{id}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Get {
-        client: super::Client,
-        id: uuid::Uuid,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Get {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Webhook>, rt::Error> {
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/webhooks/{id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::WEBHOOKS_GET,
-                path,
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Get {
-        type Output = Result<rt::Response<super::types::Webhook>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.webhooks().update()`: `PUT /v3/webhooks/{id}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Update {
-        client: super::Client,
-        id: uuid::Uuid,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::UpdateWebhookRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Update {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Sets the body field `display_name`.
-        pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
-            self.body = self.body.display_name(display_name);
-            self
-        }
-
-        /// HTTP or HTTPS URL events are delivered to.
-        ///
-        /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://`.
-        pub fn endpoint_url(mut self, endpoint_url: impl Into<String>) -> Self {
-            self.body = self.body.endpoint_url(endpoint_url);
-            self
-        }
-
-        /// Sets the body field `event_types`.
-        pub fn event_types(
-            mut self,
-            event_types: impl IntoIterator<Item = impl Into<String>>,
-        ) -> Self {
-            self.body = self.body.event_types(event_types);
-            self
-        }
-
-        /// Delivery attempts, 1 to 5.
-        ///
-        /// From 1 to 5.
-        pub fn retry_count(mut self, retry_count: i64) -> Self {
-            self.body = self.body.retry_count(retry_count);
-            self
-        }
-
-        /// Delivery timeout in seconds, 5 to 120.
-        ///
-        /// From 5 to 120.
-        pub fn timeout_seconds(mut self, timeout_seconds: i64) -> Self {
-            self.body = self.body.timeout_seconds(timeout_seconds);
-            self
-        }
-
-        /// Validate without side effects: nothing is changed.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Webhook>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                rt::validate::Validate::validate(&self.body, "")?;
+                let user_id = rt::encode_path_segment(&self.user_id.to_string());
+                let path = format!("/v3/users/{user_id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
                 }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
-            }
-            rt::validate::Validate::validate(&self.body, "")?;
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/webhooks/{id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::WEBHOOKS_UPDATE,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Update {
-        type Output = Result<rt::Response<super::types::Webhook>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.webhooks().delete()`: `DELETE /v3/webhooks/{id}`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Delete {
-        client: super::Client,
-        id: uuid::Uuid,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Delete {
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/webhooks/{id}");
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::WEBHOOKS_DELETE,
-                path,
-                query: Vec::new(),
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Delete {
-        type Output = Result<rt::Response<()>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.webhooks().events()`: `GET /v3/webhooks/{id}/events`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Events {
-        client: super::Client,
-        id: uuid::Uuid,
-        page: Option<i64>,
-        page_size: Option<i64>,
-        search: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        options: rt::RequestOptions,
-    }
-
-    impl Events {
-        /// Sets the query parameter `page`.
-        ///
-        /// At least 1.
-        ///
-        /// Page 1 is requested when this is not set.
-        pub fn page(mut self, page: i64) -> Self {
-            self.page = Some(page);
-            self
-        }
-
-        /// Sets the query parameter `page_size`.
-        ///
-        /// From 1 to 100.
-        ///
-        /// 20 is sent when this is not set.
-        pub fn page_size(mut self, page_size: i64) -> Self {
-            self.page_size = Some(page_size);
-            self
-        }
-
-        /// Sets the query parameter `search`.
-        pub fn search(mut self, search: impl Into<String>) -> Self {
-            self.search = Some(search.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::WebhookEventList>, rt::Error> {
-            if let Some(value) = &self.page {
-                rt::validate::range_i64("page", *value, Some(1), None)?;
-            }
-            if let Some(value) = &self.page_size {
-                rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
-            }
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/webhooks/{id}/events");
-            let mut query = Vec::from([
-                ("page", self.page.unwrap_or(1).to_string()),
-                ("page_size", self.page_size.unwrap_or(20).to_string()),
-            ]);
-            if let Some(value) = self.search {
-                query.push(("search", value));
-            }
-            let mut headers = Vec::new();
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let request = rt::OperationRequest {
-                operation: &super::operations::WEBHOOKS_EVENTS,
-                path,
-                query,
-                headers,
-                body: None,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
-
-    impl std::future::IntoFuture for Events {
-        type Output = Result<rt::Response<super::types::WebhookEventList>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.webhooks().rotate_secret()`: `POST /v3/webhooks/{id}/rotate-secret`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct RotateSecret {
-        client: super::Client,
-        id: uuid::Uuid,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::SandboxRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl RotateSecret {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Validate without side effects: nothing is changed.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::WebhookSecret>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
                 }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::USERS_UPDATE,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
             }
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/webhooks/{id}/rotate-secret");
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
+        }
+
+        impl std::future::IntoFuture for Update {
+            type Output = Result<rt::Response<super::super::types::User>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
             }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::WEBHOOKS_ROTATE_SECRET,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
         }
     }
 
-    impl std::future::IntoFuture for RotateSecret {
-        type Output = Result<rt::Response<super::types::WebhookSecret>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
+    /// Operations under `client.webhooks()`.
+    pub mod webhooks {
+        use crate::runtime as rt;
 
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.webhooks().test()`: `POST /v3/webhooks/{id}/test`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct Test {
-        client: super::Client,
-        id: uuid::Uuid,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::TestWebhookRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl Test {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
+        /// Handle for the operations under `client.webhooks()`.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Webhooks<'a> {
+            pub(crate) client: &'a super::super::Client,
         }
 
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Validate without side effects.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::WebhookTestResult>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+        impl Webhooks<'_> {
+            /// Get webhooks list.
+            ///
+            /// Retrieves a paginated list of webhooks for the authenticated customer.
+            ///
+            /// Sends `GET /v3/webhooks`.
+            pub fn list(&self) -> List {
+                List {
+                    client: self.client.clone(),
+                    page: None,
+                    page_size: None,
+                    search: None,
+                    is_active: None,
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
                 }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
             }
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/webhooks/{id}/test");
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
-            }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
-            }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::WEBHOOKS_TEST,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
-        }
-    }
 
-    impl std::future::IntoFuture for Test {
-        type Output = Result<rt::Response<super::types::WebhookTestResult>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
-
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
-
-    /// Request builder for `client.webhooks().toggle_status()`: `PATCH /v3/webhooks/{id}/toggle-status`.
-    ///
-    /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
-    #[derive(Clone, Debug)]
-    #[must_use = "a request builder does nothing until it is awaited or sent"]
-    pub struct ToggleStatus {
-        client: super::Client,
-        id: uuid::Uuid,
-        idempotency_key: Option<String>,
-        profile_id: Option<uuid::Uuid>,
-        body: super::types::ToggleWebhookStatusRequest,
-        options: rt::RequestOptions,
-    }
-
-    impl ToggleStatus {
-        /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-        ///
-        /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
-        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
-            self.idempotency_key = Some(idempotency_key.into());
-            self
-        }
-
-        /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-        pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-            self.profile_id = Some(profile_id);
-            self
-        }
-
-        /// Whether the webhook receives events.
-        pub fn is_active(mut self, is_active: bool) -> Self {
-            self.body = self.body.is_active(is_active);
-            self
-        }
-
-        /// Validate without side effects.
-        pub fn sandbox(mut self, sandbox: bool) -> Self {
-            self.body = self.body.sandbox(sandbox);
-            self
-        }
-
-        /// Overrides the client's request options for this request only.
-        pub fn options(mut self, options: rt::RequestOptions) -> Self {
-            self.options = options;
-            self
-        }
-
-        /// Validates the request and sends it.
-        ///
-        /// # Errors
-        ///
-        /// Parameters or body fields that break a documented constraint are reported
-        /// before anything is sent; transport failures, error responses and
-        /// undecodable bodies are reported by the runtime.
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::types::Webhook>, rt::Error> {
-            if let Some(value) = &self.idempotency_key {
-                {
-                    static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[a-zA-Z0-9_-]+$",
-                    );
-                    rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+            /// Create a webhook.
+            ///
+            /// Creates a new webhook endpoint for the authenticated customer.
+            ///
+            /// Sends `POST /v3/webhooks`.
+            ///
+            /// # Arguments
+            ///
+            /// * `display_name`: Name shown in the dashboard.
+            /// * `endpoint_url`: HTTP or HTTPS URL events are delivered to.
+            pub fn create(
+                &self,
+                display_name: impl Into<String>,
+                endpoint_url: impl Into<String>,
+            ) -> Create {
+                Create {
+                    client: self.client.clone(),
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::CreateWebhookRequest::new(
+                        display_name,
+                        endpoint_url,
+                    ),
+                    options: rt::RequestOptions::default(),
                 }
-                rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
             }
-            let id = rt::encode_path_segment(&self.id.to_string());
-            let path = format!("/v3/webhooks/{id}/toggle-status");
-            let mut headers = Vec::new();
-            if let Some(value) = self.idempotency_key {
-                headers.push(("Idempotency-Key", value));
+
+            /// Get available webhook event types.
+            ///
+            /// Retrieves all available webhook event types that can be subscribed to.
+            ///
+            /// Sends `GET /v3/webhooks/event-types`.
+            pub fn event_types(&self) -> EventTypes {
+                EventTypes {
+                    client: self.client.clone(),
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
             }
-            if let Some(value) = self.profile_id {
-                headers.push(("x-profile-id", value.to_string()));
+
+            /// Get a webhook.
+            ///
+            /// Retrieves a single webhook by ID for the authenticated customer.
+            ///
+            /// Sends `GET /v3/webhooks/{id}`.
+            pub fn get(&self, id: uuid::Uuid) -> Get {
+                Get {
+                    client: self.client.clone(),
+                    id,
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
             }
-            let body = serde_json::to_value(&self.body)
-                .map(Some)
-                .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
-            let request = rt::OperationRequest {
-                operation: &super::operations::WEBHOOKS_TOGGLE_STATUS,
-                path,
-                query: Vec::new(),
-                headers,
-                body,
-                options: self.options,
-            };
-            self.client.runtime().execute(request).await
+
+            /// Update a webhook.
+            ///
+            /// Updates an existing webhook for the authenticated customer.
+            ///
+            /// Sends `PUT /v3/webhooks/{id}`.
+            pub fn update(&self, id: uuid::Uuid) -> Update {
+                Update {
+                    client: self.client.clone(),
+                    id,
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::UpdateWebhookRequest::new(),
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Delete a webhook.
+            ///
+            /// Deletes a webhook for the authenticated customer.
+            ///
+            /// Sends `DELETE /v3/webhooks/{id}`.
+            pub fn delete(&self, id: uuid::Uuid) -> Delete {
+                Delete {
+                    client: self.client.clone(),
+                    id,
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Get webhook events.
+            ///
+            /// Retrieves a paginated list of delivery events for the specified webhook.
+            ///
+            /// Sends `GET /v3/webhooks/{id}/events`.
+            pub fn events(&self, id: uuid::Uuid) -> Events {
+                Events {
+                    client: self.client.clone(),
+                    id,
+                    page: None,
+                    page_size: None,
+                    search: None,
+                    profile_id: None,
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Rotate webhook signing secret.
+            ///
+            /// Generates a new signing secret for the specified webhook. The old secret is immediately invalidated.
+            ///
+            /// Sends `POST /v3/webhooks/{id}/rotate-secret`.
+            pub fn rotate_secret(&self, id: uuid::Uuid) -> RotateSecret {
+                RotateSecret {
+                    client: self.client.clone(),
+                    id,
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::SandboxRequest::new(),
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Test a webhook.
+            ///
+            /// Sends a test event to the specified webhook endpoint to verify connectivity.
+            ///
+            /// Sends `POST /v3/webhooks/{id}/test`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`
+            /// * `event_type`: Type of the test event, e.g. `messages`.
+            pub fn test(&self, id: uuid::Uuid, event_type: impl Into<String>) -> Test {
+                Test {
+                    client: self.client.clone(),
+                    id,
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::TestWebhookRequest::new(event_type),
+                    options: rt::RequestOptions::default(),
+                }
+            }
+
+            /// Toggle webhook status.
+            ///
+            /// Activates or deactivates a webhook for the authenticated customer.
+            ///
+            /// Sends `PATCH /v3/webhooks/{id}/toggle-status`.
+            pub fn toggle_status(&self, id: uuid::Uuid) -> ToggleStatus {
+                ToggleStatus {
+                    client: self.client.clone(),
+                    id,
+                    idempotency_key: None,
+                    profile_id: None,
+                    body: super::super::types::ToggleWebhookStatusRequest::new(),
+                    options: rt::RequestOptions::default(),
+                }
+            }
         }
-    }
 
-    impl std::future::IntoFuture for ToggleStatus {
-        type Output = Result<rt::Response<super::types::Webhook>, rt::Error>;
-        type IntoFuture = rt::BoxFuture<Self::Output>;
+        /// Request builder for `client.webhooks().list()`: `GET /v3/webhooks`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct List {
+            client: super::super::Client,
+            page: Option<i64>,
+            page_size: Option<i64>,
+            search: Option<String>,
+            is_active: Option<bool>,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
 
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
+        impl List {
+            /// Sets the query parameter `page`.
+            ///
+            /// At least 1.
+            ///
+            /// Page 1 is requested when this is not set.
+            pub fn page(mut self, page: i64) -> Self {
+                self.page = Some(page);
+                self
+            }
+
+            /// Sets the query parameter `page_size`.
+            ///
+            /// From 1 to 100.
+            ///
+            /// 20 is sent when this is not set.
+            pub fn page_size(mut self, page_size: i64) -> Self {
+                self.page_size = Some(page_size);
+                self
+            }
+
+            /// Sets the query parameter `search`.
+            pub fn search(mut self, search: impl Into<String>) -> Self {
+                self.search = Some(search.into());
+                self
+            }
+
+            /// Sets the query parameter `is_active`.
+            pub fn is_active(mut self, is_active: bool) -> Self {
+                self.is_active = Some(is_active);
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::WebhookList>, rt::Error> {
+                if let Some(value) = &self.page {
+                    rt::validate::range_i64("page", *value, Some(1), None)?;
+                }
+                if let Some(value) = &self.page_size {
+                    rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
+                }
+                let mut query = Vec::from([
+                    ("page", self.page.unwrap_or(1).to_string()),
+                    ("page_size", self.page_size.unwrap_or(20).to_string()),
+                ]);
+                if let Some(value) = self.search {
+                    query.push(("search", value));
+                }
+                if let Some(value) = self.is_active {
+                    query.push(("is_active", value.to_string()));
+                }
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::WEBHOOKS_LIST,
+                    path: "/v3/webhooks".to_owned(),
+                    query,
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for List {
+            type Output = Result<
+                rt::Response<super::super::types::WebhookList>,
+                rt::Error,
+            >;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.webhooks().create()`: `POST /v3/webhooks`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Create {
+            client: super::super::Client,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::CreateWebhookRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl Create {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Event types to subscribe to, e.g. `messages`, `templates`.
+            pub fn event_types(
+                mut self,
+                event_types: impl IntoIterator<Item = impl Into<String>>,
+            ) -> Self {
+                self.body = self.body.event_types(event_types);
+                self
+            }
+
+            /// Delivery attempts, 1 to 5 (default 3).
+            ///
+            /// From 1 to 5.
+            pub fn retry_count(mut self, retry_count: i64) -> Self {
+                self.body = self.body.retry_count(retry_count);
+                self
+            }
+
+            /// Delivery timeout in seconds, 5 to 120 (default 30).
+            ///
+            /// From 5 to 120.
+            pub fn timeout_seconds(mut self, timeout_seconds: i64) -> Self {
+                self.body = self.body.timeout_seconds(timeout_seconds);
+                self
+            }
+
+            /// Validate without side effects: nothing is created.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Webhook>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                rt::validate::Validate::validate(&self.body, "")?;
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::WEBHOOKS_CREATE,
+                    path: "/v3/webhooks".to_owned(),
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Create {
+            type Output = Result<rt::Response<super::super::types::Webhook>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.webhooks().event_types()`: `GET /v3/webhooks/event-types`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct EventTypes {
+            client: super::super::Client,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl EventTypes {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<
+                rt::Response<super::super::types::WebhookEventTypeList>,
+                rt::Error,
+            > {
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::WEBHOOKS_EVENT_TYPES,
+                    path: "/v3/webhooks/event-types".to_owned(),
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for EventTypes {
+            type Output = Result<
+                rt::Response<super::super::types::WebhookEventTypeList>,
+                rt::Error,
+            >;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.webhooks().get()`: `GET /v3/webhooks/{id}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Get {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Get {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Webhook>, rt::Error> {
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/webhooks/{id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::WEBHOOKS_GET,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Get {
+            type Output = Result<rt::Response<super::super::types::Webhook>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.webhooks().update()`: `PUT /v3/webhooks/{id}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Update {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::UpdateWebhookRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl Update {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Sets the body field `display_name`.
+            pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
+                self.body = self.body.display_name(display_name);
+                self
+            }
+
+            /// HTTP or HTTPS URL events are delivered to.
+            ///
+            /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://`.
+            pub fn endpoint_url(mut self, endpoint_url: impl Into<String>) -> Self {
+                self.body = self.body.endpoint_url(endpoint_url);
+                self
+            }
+
+            /// Sets the body field `event_types`.
+            pub fn event_types(
+                mut self,
+                event_types: impl IntoIterator<Item = impl Into<String>>,
+            ) -> Self {
+                self.body = self.body.event_types(event_types);
+                self
+            }
+
+            /// Delivery attempts, 1 to 5.
+            ///
+            /// From 1 to 5.
+            pub fn retry_count(mut self, retry_count: i64) -> Self {
+                self.body = self.body.retry_count(retry_count);
+                self
+            }
+
+            /// Delivery timeout in seconds, 5 to 120.
+            ///
+            /// From 5 to 120.
+            pub fn timeout_seconds(mut self, timeout_seconds: i64) -> Self {
+                self.body = self.body.timeout_seconds(timeout_seconds);
+                self
+            }
+
+            /// Validate without side effects: nothing is changed.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Webhook>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                rt::validate::Validate::validate(&self.body, "")?;
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/webhooks/{id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::WEBHOOKS_UPDATE,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Update {
+            type Output = Result<rt::Response<super::super::types::Webhook>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.webhooks().delete()`: `DELETE /v3/webhooks/{id}`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Delete {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Delete {
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/webhooks/{id}");
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::WEBHOOKS_DELETE,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Delete {
+            type Output = Result<rt::Response<()>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.webhooks().events()`: `GET /v3/webhooks/{id}/events`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Events {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            page: Option<i64>,
+            page_size: Option<i64>,
+            search: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            options: rt::RequestOptions,
+        }
+
+        impl Events {
+            /// Sets the query parameter `page`.
+            ///
+            /// At least 1.
+            ///
+            /// Page 1 is requested when this is not set.
+            pub fn page(mut self, page: i64) -> Self {
+                self.page = Some(page);
+                self
+            }
+
+            /// Sets the query parameter `page_size`.
+            ///
+            /// From 1 to 100.
+            ///
+            /// 20 is sent when this is not set.
+            pub fn page_size(mut self, page_size: i64) -> Self {
+                self.page_size = Some(page_size);
+                self
+            }
+
+            /// Sets the query parameter `search`.
+            pub fn search(mut self, search: impl Into<String>) -> Self {
+                self.search = Some(search.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::WebhookEventList>, rt::Error> {
+                if let Some(value) = &self.page {
+                    rt::validate::range_i64("page", *value, Some(1), None)?;
+                }
+                if let Some(value) = &self.page_size {
+                    rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
+                }
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/webhooks/{id}/events");
+                let mut query = Vec::from([
+                    ("page", self.page.unwrap_or(1).to_string()),
+                    ("page_size", self.page_size.unwrap_or(20).to_string()),
+                ]);
+                if let Some(value) = self.search {
+                    query.push(("search", value));
+                }
+                let mut headers = Vec::new();
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::WEBHOOKS_EVENTS,
+                    path,
+                    query,
+                    headers,
+                    body: None,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Events {
+            type Output = Result<
+                rt::Response<super::super::types::WebhookEventList>,
+                rt::Error,
+            >;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.webhooks().rotate_secret()`: `POST /v3/webhooks/{id}/rotate-secret`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct RotateSecret {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::SandboxRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl RotateSecret {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Validate without side effects: nothing is changed.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::WebhookSecret>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/webhooks/{id}/rotate-secret");
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::WEBHOOKS_ROTATE_SECRET,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for RotateSecret {
+            type Output = Result<
+                rt::Response<super::super::types::WebhookSecret>,
+                rt::Error,
+            >;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.webhooks().test()`: `POST /v3/webhooks/{id}/test`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct Test {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::TestWebhookRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl Test {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Validate without side effects.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<
+                rt::Response<super::super::types::WebhookTestResult>,
+                rt::Error,
+            > {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/webhooks/{id}/test");
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::WEBHOOKS_TEST,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for Test {
+            type Output = Result<
+                rt::Response<super::super::types::WebhookTestResult>,
+                rt::Error,
+            >;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        /// Request builder for `client.webhooks().toggle_status()`: `PATCH /v3/webhooks/{id}/toggle-status`.
+        ///
+        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until it is awaited or sent"]
+        pub struct ToggleStatus {
+            client: super::super::Client,
+            id: uuid::Uuid,
+            idempotency_key: Option<String>,
+            profile_id: Option<uuid::Uuid>,
+            body: super::super::types::ToggleWebhookStatusRequest,
+            options: rt::RequestOptions,
+        }
+
+        impl ToggleStatus {
+            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
+            ///
+            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            pub fn idempotency_key(
+                mut self,
+                idempotency_key: impl Into<String>,
+            ) -> Self {
+                self.idempotency_key = Some(idempotency_key.into());
+                self
+            }
+
+            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+                self.profile_id = Some(profile_id);
+                self
+            }
+
+            /// Whether the webhook receives events.
+            pub fn is_active(mut self, is_active: bool) -> Self {
+                self.body = self.body.is_active(is_active);
+                self
+            }
+
+            /// Validate without side effects.
+            pub fn sandbox(mut self, sandbox: bool) -> Self {
+                self.body = self.body.sandbox(sandbox);
+                self
+            }
+
+            /// Overrides the client's request options for this request only.
+            pub fn options(mut self, options: rt::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Validates the request and sends it.
+            ///
+            /// # Errors
+            ///
+            /// Parameters or body fields that break a documented constraint are reported
+            /// before anything is sent; transport failures, error responses and
+            /// undecodable bodies are reported by the runtime.
+            pub async fn send(
+                self,
+            ) -> Result<rt::Response<super::super::types::Webhook>, rt::Error> {
+                if let Some(value) = &self.idempotency_key {
+                    {
+                        static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                            "^[a-zA-Z0-9_-]+$",
+                        );
+                        rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+                    }
+                    rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+                }
+                let id = rt::encode_path_segment(&self.id.to_string());
+                let path = format!("/v3/webhooks/{id}/toggle-status");
+                let mut headers = Vec::new();
+                if let Some(value) = self.idempotency_key {
+                    headers.push(("Idempotency-Key", value));
+                }
+                if let Some(value) = self.profile_id {
+                    headers.push(("x-profile-id", value.to_string()));
+                }
+                let body = serde_json::to_value(&self.body)
+                    .map(Some)
+                    .map_err(|error| rt::Error::invalid_request(
+                        "body",
+                        error.to_string(),
+                    ))?;
+                let request = rt::OperationRequest {
+                    operation: &super::super::operations::WEBHOOKS_TOGGLE_STATUS,
+                    path,
+                    query: Vec::new(),
+                    headers,
+                    body,
+                    options: self.options,
+                };
+                self.client.runtime().execute(request).await
+            }
+        }
+
+        impl std::future::IntoFuture for ToggleStatus {
+            type Output = Result<rt::Response<super::super::types::Webhook>, rt::Error>;
+            type IntoFuture = rt::BoxFuture<Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
         }
     }
 }

@@ -4,8 +4,8 @@
 //! Generated files:
 //! - `spec/openapi.json` — the assembled spec;
 //! - `spec/conflicts.md` — the conflicts report;
-//! - `sentdm-client/openapi.json` — the client's copy of the spec (its build script reads only
-//!   its own package);
+//! - `sentdm-client/openapi.json` and `sentdm-mock/openapi.json` — the packages' copies of the
+//!   spec (a package reads only files inside it);
 //! - `tests/snapshots/sentdm_client.rs` — the code the client's build script generates.
 //!
 //! Everything is computed in memory first; files are written only when assembly succeeded,
@@ -108,6 +108,10 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
         },
         Output {
             path: root.join("sentdm-client/openapi.json"),
+            contents: spec_text.clone(),
+        },
+        Output {
+            path: root.join("sentdm-mock/openapi.json"),
             contents: spec_text,
         },
         Output {

@@ -51,9 +51,15 @@ impl Namespace {
     }
 }
 
+/// How many `super::` lead from a group's module to the file's root: one per path segment, plus
+/// one for the enclosing `resources` module.
+fn group_depth(group: &Group) -> usize {
+    group.path.len() + 1
+}
+
 impl Emitter<'_> {
     pub(crate) fn group_module(&self, name: &str, group: &Group) -> Result<TokenStream> {
-        let depth = group.path.len();
+        let depth = group_depth(group);
         let root = supers(depth);
         let module = names::ident(name);
         let handle = handle_ident(group);
@@ -96,7 +102,7 @@ impl Emitter<'_> {
             #handle_docs
             #[derive(Clone, Copy, Debug)]
             pub struct #handle<'a> {
-                pub(super) client: &'a #root Client,
+                pub(crate) client: &'a #root Client,
             }
 
             #impl_header {
@@ -118,7 +124,7 @@ impl Emitter<'_> {
 
     /// The group method and the builder of one operation.
     fn operation(&self, op: &Op, group: &Group) -> Result<(TokenStream, TokenStream)> {
-        let depth = group.path.len();
+        let depth = group_depth(group);
         let root = supers(depth);
         let types = quote!(#root types::);
         let builder_name = names::builder_type(&op.method).unwrap_or_else(|| "Request".to_owned());

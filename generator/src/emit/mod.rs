@@ -45,7 +45,12 @@ impl<'a> Emitter<'a> {
             #error_code
             #types
             #operations
-            #(#groups)*
+
+            /// Group handles and request builders, one module per resource group
+            /// (`client.contacts()` returns a `resources::contacts::Contacts`).
+            pub mod resources {
+                #(#groups)*
+            }
         })
     }
 
@@ -170,8 +175,8 @@ impl<'a> Emitter<'a> {
             let docs = docs.attrs();
             quote! {
                 #docs
-                pub fn #method(&self) -> #module::#handle<'_> {
-                    #module::#handle { client: self }
+                pub fn #method(&self) -> resources::#module::#handle<'_> {
+                    resources::#module::#handle { client: self }
                 }
             }
         });

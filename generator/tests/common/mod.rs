@@ -110,6 +110,11 @@ pub fn module<'a>(items: &'a [Item], path: &str) -> &'a [Item] {
     current
 }
 
+/// The items of a resource group's module (`resources::<path>`).
+pub fn group<'a>(items: &'a [Item], path: &str) -> &'a [Item] {
+    module(items, &format!("resources::{path}"))
+}
+
 pub fn has_module(items: &[Item], name: &str) -> bool {
     items
         .iter()

@@ -1,0 +1,1 @@
+//! Webhook deliveries: verification and typed events.

@@ -1,0 +1,1 @@
+//! Mock of the Sent.dm API.
