@@ -546,22 +546,11 @@ impl<'a> Assembler<'a> {
         table: Option<&str>,
     ) -> Result<Schema, Error> {
         Ok(match ty {
-            TsType::String | TsType::Literal(_) => Schema::String(StringRules::default()),
-            TsType::Number => Schema::Number,
-            TsType::Integer => Schema::Integer {
-                minimum: None,
-                maximum: None,
-            },
-            TsType::Boolean => Schema::Boolean,
-            TsType::Null | TsType::Unknown | TsType::Empty => Schema::Any,
-            TsType::Object | TsType::Record(None) => Schema::FreeObject,
+            // Response shapes never state value sets; enums come from [[enum_use]].
+            TsType::Literal(_) => Schema::String(StringRules::default()),
             TsType::Record(Some(v)) => {
                 Schema::Map(Box::new(self.response_schema(v, owner, member, None)?))
             }
-            TsType::Array(None) => Schema::Array {
-                items: Box::new(Schema::Any),
-                min_items: None,
-            },
             TsType::Array(Some(item)) => Schema::Array {
                 items: Box::new(self.response_schema(
                     item,
@@ -571,7 +560,6 @@ impl<'a> Assembler<'a> {
                 )?),
                 min_items: None,
             },
-            TsType::Named(n) => Schema::Ref(n.clone()),
             TsType::Union(members) => {
                 let (rest, _) = TsType::Union(members.clone()).strip_null();
                 if matches!(rest, TsType::Union(_)) {
@@ -614,6 +602,12 @@ impl<'a> Assembler<'a> {
                     }
                 }
             }
+            leaf => leaf_schema(leaf).ok_or_else(|| {
+                invalid(
+                    format!("component {owner}"),
+                    format!("type `{leaf}` cannot be expressed"),
+                )
+            })?,
         })
     }
 
@@ -981,27 +975,13 @@ impl<'a> Assembler<'a> {
         ctx: &str,
     ) -> Result<Schema, Error> {
         Ok(match ty {
-            TsType::String => Schema::String(StringRules::default()),
-            TsType::Number => Schema::Number,
-            TsType::Integer => Schema::Integer {
-                minimum: None,
-                maximum: None,
-            },
-            TsType::Boolean => Schema::Boolean,
-            TsType::Null | TsType::Unknown | TsType::Empty => Schema::Any,
-            TsType::Object | TsType::Record(None) => Schema::FreeObject,
             TsType::Record(Some(v)) => {
                 Schema::Map(Box::new(self.facts_type(v, owner, member, ctx)?))
             }
-            TsType::Array(None) => Schema::Array {
-                items: Box::new(Schema::Any),
-                min_items: None,
-            },
             TsType::Array(Some(item)) => Schema::Array {
                 items: Box::new(self.facts_type(item, owner, member, ctx)?),
                 min_items: None,
             },
-            TsType::Named(n) => Schema::Ref(n.clone()),
             TsType::Literal(_) | TsType::Union(_) => match ty.literals() {
                 Some(values) => Schema::String(StringRules {
                     enum_values: Some(values),
@@ -1043,6 +1023,12 @@ impl<'a> Assembler<'a> {
                 );
                 Schema::Ref(name)
             }
+            leaf => leaf_schema(leaf).ok_or_else(|| {
+                invalid(
+                    ctx,
+                    format!("`{member}`: type `{leaf}` cannot be expressed"),
+                )
+            })?,
         })
     }
 
@@ -1479,18 +1465,14 @@ impl<'a> Assembler<'a> {
     }
 
     fn parameter(&self, op: &Op, p: &RawParam) -> Result<Value, Error> {
-        let mut schema = match &p.ty {
-            TsType::String => Schema::String(StringRules::default()),
-            TsType::Integer => Schema::Integer {
-                minimum: None,
-                maximum: None,
-            },
-            TsType::Number => Schema::Number,
-            TsType::Boolean => Schema::Boolean,
-            other => {
+        let mut schema = match leaf_schema(&p.ty) {
+            Some(
+                s @ (Schema::String(_) | Schema::Integer { .. } | Schema::Number | Schema::Boolean),
+            ) => s,
+            _ => {
                 return Err(invalid(
                     format!("parameter {} of {}", p.name, op.short),
-                    format!("type `{other}` is not a scalar"),
+                    format!("type `{}` is not a scalar", p.ty),
                 ));
             }
         };
@@ -1686,6 +1668,32 @@ impl<'a> Assembler<'a> {
             "x-error-codes": error_codes,
         })
     }
+}
+
+/// Schema of a type that contains no other type; `None` for arrays with items, maps with values,
+/// objects, literals and unions, which callers convert in their own context.
+fn leaf_schema(ty: &TsType) -> Option<Schema> {
+    Some(match ty {
+        TsType::String => Schema::String(StringRules::default()),
+        TsType::Number => Schema::Number,
+        TsType::Integer => Schema::Integer {
+            minimum: None,
+            maximum: None,
+        },
+        TsType::Boolean => Schema::Boolean,
+        TsType::Null | TsType::Unknown | TsType::Empty => Schema::Any,
+        TsType::Object | TsType::Record(None) => Schema::FreeObject,
+        TsType::Array(None) => Schema::Array {
+            items: Box::new(Schema::Any),
+            min_items: None,
+        },
+        TsType::Named(n) => Schema::Ref(n.clone()),
+        TsType::Literal(_)
+        | TsType::Array(Some(_))
+        | TsType::Record(Some(_))
+        | TsType::Struct(_)
+        | TsType::Union(_) => return None,
+    })
 }
 
 /// Whether two types are the same kind of JSON value (for conflict detection).
