@@ -1,0 +1,450 @@
+//! Validation of values against the spec's schemas (the OpenAPI 3.0 subset the spec uses).
+
+use serde_json::Value;
+
+use crate::spec::Spec;
+
+/// What kind of rule a value broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rule {
+    Required,
+    Type,
+    Format,
+    Pattern,
+    Range,
+    Length,
+    Items,
+    Enum,
+    Unknown,
+}
+
+/// One validation failure: the field (dotted path) and a message.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldError {
+    pub field: String,
+    pub message: String,
+    pub rule: Rule,
+}
+
+impl FieldError {
+    fn new(field: &str, rule: Rule, message: String) -> FieldError {
+        FieldError {
+            field: if field.is_empty() {
+                "body".to_owned()
+            } else {
+                field.to_owned()
+            },
+            message,
+            rule,
+        }
+    }
+}
+
+/// Joins a parent path and a member name.
+pub(crate) fn join(path: &str, member: &str) -> String {
+    if path.is_empty() {
+        member.to_owned()
+    } else {
+        format!("{path}.{member}")
+    }
+}
+
+fn shown(path: &str) -> String {
+    if path.is_empty() {
+        "the request body".to_owned()
+    } else {
+        format!("'{path}'")
+    }
+}
+
+/// The JSON type name of a value, as schemas name it.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn type_matches(expected: &str, value: &Value) -> bool {
+    match expected {
+        "integer" => match value {
+            Value::Number(n) => {
+                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+            }
+            _ => false,
+        },
+        "number" => value.is_number(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => true,
+    }
+}
+
+/// Whether a string is a UUID in its hyphenated 8-4-4-4-12 form.
+pub(crate) fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-.".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
+fn format_ok(format: &str, s: &str) -> bool {
+    match format {
+        "uuid" => is_uuid(s),
+        "date-time" => {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
+        }
+        "email" => is_email(s),
+        "uri" => url::Url::parse(s).is_ok() && !s.chars().any(char::is_whitespace),
+        _ => true,
+    }
+}
+
+fn format_message(format: &str, path: &str) -> String {
+    let what = match format {
+        "uuid" => "a valid UUID",
+        "date-time" => "an RFC 3339 date-time",
+        "email" => "a valid email address",
+        "uri" => "a valid absolute URL",
+        other => other,
+    };
+    format!("{} must be {what}", shown(path))
+}
+
+/// Validates `value` against `schema`, appending failures to `errors`.
+pub(crate) fn validate(
+    spec: &Spec,
+    schema: &Value,
+    value: &Value,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    validate_depth(spec, schema, value, path, errors, 0);
+}
+
+fn validate_depth(
+    spec: &Spec,
+    schema: &Value,
+    value: &Value,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
+    if obj.get("nullable").and_then(Value::as_bool) == Some(true) && value.is_null() {
+        return;
+    }
+    if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
+        if let Some(target) = r.strip_prefix('#').and_then(|p| spec.root.pointer(p)) {
+            validate_depth(spec, target, value, path, errors, depth + 1);
+        }
+        return;
+    }
+    if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
+        for s in all {
+            validate_depth(spec, s, value, path, errors, depth + 1);
+        }
+    }
+    if let Some(expected) = obj.get("type").and_then(Value::as_str) {
+        if !type_matches(expected, value) {
+            let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            errors.push(FieldError::new(
+                path,
+                Rule::Type,
+                format!(
+                    "{} must be {article} {expected}, not {}",
+                    shown(path),
+                    type_name(value)
+                ),
+            ));
+            return;
+        }
+    }
+    if let Some(options) = obj.get("enum").and_then(Value::as_array) {
+        if !options.contains(value) {
+            let list: Vec<String> = options
+                .iter()
+                .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_owned))
+                .collect();
+            errors.push(FieldError::new(
+                path,
+                Rule::Enum,
+                format!("{} must be one of: {}", shown(path), list.join(", ")),
+            ));
+        }
+    }
+    match value {
+        Value::String(s) => check_string(spec, obj, s, path, errors),
+        Value::Number(n) => check_number(obj, n.as_f64().unwrap_or(0.0), path, errors),
+        Value::Array(items) => {
+            let len = items.len() as u64;
+            if let Some(min) = obj.get("minItems").and_then(Value::as_u64) {
+                if len < min {
+                    let msg = if min == 1 {
+                        format!("{} must contain at least one item", shown(path))
+                    } else {
+                        format!("{} must contain at least {min} items", shown(path))
+                    };
+                    errors.push(FieldError::new(path, Rule::Items, msg));
+                }
+            }
+            if let Some(max) = obj.get("maxItems").and_then(Value::as_u64) {
+                if len > max {
+                    errors.push(FieldError::new(
+                        path,
+                        Rule::Items,
+                        format!("{} must contain at most {max} items", shown(path)),
+                    ));
+                }
+            }
+            if let Some(item_schema) = obj.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    let p = format!("{}[{i}]", if path.is_empty() { "body" } else { path });
+                    validate_depth(spec, item_schema, item, &p, errors, depth + 1);
+                }
+            }
+        }
+        Value::Object(map) => {
+            if let Some(required) = obj.get("required").and_then(Value::as_array) {
+                for name in required.iter().filter_map(Value::as_str) {
+                    if !map.contains_key(name) {
+                        let p = join(path, name);
+                        errors.push(FieldError::new(
+                            &p,
+                            Rule::Required,
+                            format!("'{p}' is required"),
+                        ));
+                    }
+                }
+            }
+            let props = obj.get("properties").and_then(Value::as_object);
+            for (name, member) in map {
+                let p = join(path, name);
+                match props.and_then(|ps| ps.get(name)) {
+                    Some(s) => validate_depth(spec, s, member, &p, errors, depth + 1),
+                    None => match obj.get("additionalProperties") {
+                        Some(Value::Bool(false)) => errors.push(FieldError::new(
+                            &p,
+                            Rule::Unknown,
+                            format!("'{p}' is not a known field"),
+                        )),
+                        Some(s @ Value::Object(_)) => {
+                            validate_depth(spec, s, member, &p, errors, depth + 1)
+                        }
+                        _ => {}
+                    },
+                }
+            }
+        }
+        Value::Bool(_) | Value::Null => {}
+    }
+}
+
+fn check_string(
+    spec: &Spec,
+    obj: &serde_json::Map<String, Value>,
+    s: &str,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    let len = s.chars().count() as u64;
+    let min = obj.get("minLength").and_then(Value::as_u64);
+    let max = obj.get("maxLength").and_then(Value::as_u64);
+    let too_short = min.is_some_and(|m| len < m);
+    let too_long = max.is_some_and(|m| len > m);
+    if too_short || too_long {
+        let msg = match (min, max) {
+            (Some(a), Some(b)) => format!("{} must be {a}–{b} characters long", shown(path)),
+            (Some(a), None) => format!("{} must be at least {a} characters long", shown(path)),
+            (None, Some(b)) => format!("{} must be at most {b} characters long", shown(path)),
+            (None, None) => String::new(),
+        };
+        errors.push(FieldError::new(path, Rule::Length, msg));
+    }
+    if let Some(pattern) = obj.get("pattern").and_then(Value::as_str) {
+        if let Some(re) = spec.pattern(pattern) {
+            if !re.is_match(s) {
+                errors.push(FieldError::new(
+                    path,
+                    Rule::Pattern,
+                    format!("{} must match the pattern {pattern}", shown(path)),
+                ));
+            }
+        }
+    }
+    if let Some(format) = obj.get("format").and_then(Value::as_str) {
+        if !format_ok(format, s) {
+            errors.push(FieldError::new(
+                path,
+                Rule::Format,
+                format_message(format, path),
+            ));
+        }
+    }
+}
+
+fn check_number(
+    obj: &serde_json::Map<String, Value>,
+    n: f64,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    let min = obj.get("minimum").and_then(Value::as_f64);
+    let max = obj.get("maximum").and_then(Value::as_f64);
+    let excl_min = obj.get("exclusiveMinimum").and_then(Value::as_bool) == Some(true);
+    let excl_max = obj.get("exclusiveMaximum").and_then(Value::as_bool) == Some(true);
+    let below = min.is_some_and(|m| if excl_min { n <= m } else { n < m });
+    let above = max.is_some_and(|m| if excl_max { n >= m } else { n > m });
+    if below || above {
+        let msg = match (min, max) {
+            (Some(a), Some(b)) => format!("{} must be between {a} and {b}", shown(path)),
+            (Some(a), None) => format!("{} must be at least {a}", shown(path)),
+            (None, Some(b)) => format!("{} must be at most {b}", shown(path)),
+            (None, None) => String::new(),
+        };
+        errors.push(FieldError::new(path, Rule::Range, msg));
+    }
+}
+
+/// The primitive type a (parameter) schema declares, following `$ref` and `allOf`.
+pub(crate) fn declared_type<'a>(spec: &'a Spec, schema: &'a Value) -> Option<&'a str> {
+    let schema = spec.resolve(schema);
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        return Some(t);
+    }
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .and_then(|all| all.iter().find_map(|s| declared_type(spec, s)))
+}
+
+/// Converts a parameter's text to the JSON value its schema describes.
+pub(crate) fn coerce(
+    spec: &Spec,
+    schema: &Value,
+    raw: &str,
+    name: &str,
+) -> Result<Value, FieldError> {
+    let bad = |what: &str| FieldError::new(name, Rule::Type, format!("'{name}' must be {what}"));
+    match declared_type(spec, schema) {
+        Some("integer") => raw
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| bad("an integer")),
+        Some("number") => raw
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| bad("a number")),
+        Some("boolean") => match raw {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(bad("true or false")),
+        },
+        _ => Ok(Value::String(raw.to_owned())),
+    }
+}
+
+/// Whether `value` satisfies `schema`.
+pub(crate) fn conforms(spec: &Spec, schema: &Value, value: &Value) -> bool {
+    let mut errors = Vec::new();
+    validate(spec, schema, value, "", &mut errors);
+    errors.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::spec::spec;
+    use serde_json::json;
+
+    fn errors_for(schema: &str, value: Value) -> Vec<(String, Rule)> {
+        let spec = spec();
+        let mut errors = Vec::new();
+        let schema = json!({ "$ref": format!("#/components/schemas/{schema}") });
+        validate(spec, &schema, &value, "", &mut errors);
+        errors.into_iter().map(|e| (e.field, e.rule)).collect()
+    }
+
+    #[test]
+    fn send_message_rules() {
+        let e = errors_for("SendMessageRequest", json!({"to": []}));
+        assert!(e.contains(&("to".into(), Rule::Items)));
+        assert!(e.contains(&("template".into(), Rule::Required)));
+        let e = errors_for(
+            "SendMessageRequest",
+            json!({"to": ["12"], "template": {"id": "nope"}, "channel": ["fax"]}),
+        );
+        assert!(e.contains(&("to[0]".into(), Rule::Pattern)));
+        assert!(e.contains(&("template.id".into(), Rule::Format)));
+        assert!(e.contains(&("channel[0]".into(), Rule::Enum)));
+    }
+
+    #[test]
+    fn nested_fields_are_dotted() {
+        let e = errors_for(
+            "CreateProfileRequest",
+            json!({"short_name": "x", "payment_details": {"expiry": "13/27"}}),
+        );
+        assert!(e.contains(&("name".into(), Rule::Required)));
+        assert!(e.contains(&("short_name".into(), Rule::Length)));
+        assert!(e.contains(&("payment_details.expiry".into(), Rule::Pattern)));
+    }
+
+    #[test]
+    fn formats() {
+        assert!(is_uuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8"));
+        assert!(!is_uuid("6ba7b8109dad11d180b400c04fd430c8"));
+        assert!(is_email("a.b+c@example.co"));
+        assert!(!is_email("a@b"));
+        assert!(format_ok("uri", "http://127.0.0.1:8080/x"));
+        assert!(!format_ok("uri", "not a url"));
+        assert!(format_ok("date-time", "2026-04-08T15:54:52.1323005+00:00"));
+    }
+}
