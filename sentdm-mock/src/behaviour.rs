@@ -419,7 +419,13 @@ pub(crate) fn handle(spec: &Spec, store: &mut Store, call: &Call<'_>, opts: Opti
         ("PUT" | "PATCH", true) => update(spec, store, call),
         ("DELETE", true) => delete(spec, store, call),
         ("POST", false) if op.success_status() == 201 => create(spec, store, call),
-        ("GET", false) => list(spec, store, call),
+        // A collection is listed when it paginates or can be added to; other reads (the
+        // account, the event types) answer the documented example.
+        ("GET", false)
+            if op.pagination.is_some() || spec.operation("POST", &op.template).is_some() =>
+        {
+            list(spec, store, call)
+        }
         _ => example(op),
     }
 }

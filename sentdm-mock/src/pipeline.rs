@@ -226,6 +226,7 @@ pub(crate) async fn handle(
     let (reply, quota) = process(
         &shared,
         route,
+        &path,
         &parts.headers,
         query.as_deref(),
         &body,
@@ -621,6 +622,7 @@ impl Drop for InFlight<'_> {
 async fn process(
     shared: &Shared,
     route: RouteMatch<'_>,
+    path: &str,
     headers: &HeaderMap,
     query: Option<&str>,
     body: &Bytes,
@@ -718,7 +720,9 @@ async fn process(
         .clone()
         .filter(|_| op.idempotent())
     {
-        let scoped = (account.clone(), key);
+        // Keys are scoped to the account and to the operation and path they were used on: a
+        // key reused on another endpoint is a new request there.
+        let scoped = (format!("{account} {} {path}", op.method), key);
         let mut map = lock(&shared.idempotency);
         let expired = matches!(map.get(&scoped), Some(Idem::Done { at, .. }) if at.elapsed() > IDEMPOTENCY_TTL);
         if expired {
