@@ -61,7 +61,7 @@ pub(crate) enum Outcome {
         code: String,
         message: String,
     },
-    Deliver(Delivery),
+    Deliver(Box<Delivery>),
 }
 
 fn error(status: u16, code: &str, message: &str) -> Outcome {
@@ -1053,7 +1053,7 @@ fn test_webhook(spec: &Spec, store: &Store, call: &Call<'_>) -> Outcome {
         .and_then(Value::as_u64)
         .unwrap_or(30)
         .clamp(1, 120);
-    Outcome::Deliver(Delivery {
+    Outcome::Deliver(Box::new(Delivery {
         webhook_id: id,
         url,
         secret,
@@ -1061,7 +1061,7 @@ fn test_webhook(spec: &Spec, store: &Store, call: &Call<'_>) -> Outcome {
         event_type,
         body: payload.to_string(),
         timeout: Duration::from_secs(timeout),
-    })
+    }))
 }
 
 /// Records a delivery attempt on the webhook and in its event log, and answers the test call.

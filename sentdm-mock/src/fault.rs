@@ -239,14 +239,12 @@ pub struct FaultRule {
 
 impl FaultRule {
     /// Applies the fault to the next `n` matching requests (`0` disables it).
-    #[must_use]
     pub fn times(self, n: usize) -> FaultRule {
         lock(&self.rule.inner).remaining = Some(n);
         self
     }
 
     /// Applies the fault to every matching request until [`cancel`](FaultRule::cancel)led.
-    #[must_use]
     pub fn always(self) -> FaultRule {
         lock(&self.rule.inner).remaining = None;
         self
@@ -255,7 +253,6 @@ impl FaultRule {
     /// Limits the fault to requests with this method (`"*"` for any) and path. The path is
     /// either the request path (`/v3/contacts/6ba7…`) or a template of the spec
     /// (`/v3/contacts/{id}`), without the query; `"*"` matches any path.
-    #[must_use]
     pub fn on(self, method: &str, path: &str) -> FaultRule {
         {
             let mut inner = lock(&self.rule.inner);

@@ -19,7 +19,7 @@ Options:
   --any-template             accept sends naming templates that were never created
   -h, --help                 print this help";
 
-fn value<'a>(args: &mut impl Iterator<Item = String>, flag: &'a str) -> Result<String, String> {
+fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String, String> {
     args.next().ok_or_else(|| format!("{flag} needs a value"))
 }
 
