@@ -545,11 +545,19 @@ fn malformed_signatures() {
         let result = verifier.verify_at(&headers, BODY, at(NOW));
         assert_eq!(result, Err(expected), "{header:?}");
     }
-    // Unpadded base64 of the right tag is still the right tag.
-    let unpadded = good
-        .clone()
-        .with_signature(format!("v1,{}", bare.trim_end_matches('=')));
-    verifier.verify_at(&unpadded, BODY, at(NOW)).unwrap();
+    // The signature is the canonical encoding: padded, unused bits zero, so that no other
+    // spelling of the right tag passes.
+    for spelling in [
+        format!("v1,{}", bare.trim_end_matches('=')),
+        format!("v1,{} ", bare.trim_end_matches('=')),
+    ] {
+        let headers = good.clone().with_signature(spelling.clone());
+        assert_eq!(
+            verifier.verify_at(&headers, BODY, at(NOW)),
+            Err(VerifyError::MalformedSignature),
+            "{spelling:?}"
+        );
+    }
     // A malformed entry next to a valid one does not matter.
     let mixed = good
         .clone()

@@ -71,8 +71,17 @@ impl<T: WebhookHeaders + ?Sized> WebhookHeaders for &T {
 
 impl WebhookHeaders for http::HeaderMap {
     fn header(&self, name: &str) -> Option<&[u8]> {
-        // `HeaderMap` stores names in lowercase and lowercases the name it is given.
-        self.get(name).map(http::HeaderValue::as_bytes)
+        const ID: http::HeaderName = http::HeaderName::from_static(ID_HEADER);
+        const TIMESTAMP: http::HeaderName = http::HeaderName::from_static(TIMESTAMP_HEADER);
+        const SIGNATURE: http::HeaderName = http::HeaderName::from_static(SIGNATURE_HEADER);
+        // The three names are prepared; others are parsed (and lowercased) by `HeaderMap`.
+        let value = match name {
+            ID_HEADER => self.get(&ID),
+            TIMESTAMP_HEADER => self.get(&TIMESTAMP),
+            SIGNATURE_HEADER => self.get(&SIGNATURE),
+            other => self.get(other),
+        };
+        value.map(http::HeaderValue::as_bytes)
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
+use base64::engine::general_purpose::STANDARD;
 use subtle::ConstantTimeEq as _;
 
 use super::event::{WebhookError, WebhookEvent};
@@ -21,6 +21,9 @@ const VERSION: &[u8] = b"v1";
 /// Longest base64 text considered for a 32-byte tag (44 characters padded; anything much
 /// longer cannot be one).
 const MAX_SIGNATURE_TEXT: usize = 64;
+/// Decoded signatures kept from the first pass over the header; more are decoded again for
+/// each secret.
+const KEPT_CANDIDATES: usize = 4;
 
 /// Why a delivery was refused.
 ///
@@ -51,7 +54,7 @@ pub enum VerifyError {
     },
     /// `X-Webhook-Signature` holds no well-formed signature: it is empty, or each of its
     /// space-separated entries lacks the `version,` prefix or is a `v1` entry whose value is
-    /// not the base64 of 32 bytes.
+    /// not the canonical (padded) standard base64 of 32 bytes.
     #[error("the X-Webhook-Signature header holds no well-formed signature")]
     MalformedSignature,
     /// No `v1` signature in `X-Webhook-Signature` matches the delivery under any of the
@@ -90,8 +93,13 @@ impl Delivery {
 ///
 /// The scheme is the one the SDK pages document: `X-Webhook-Signature` holds one or more
 /// space-separated `v1,<base64>` entries, each the HMAC-SHA256, keyed with the decoded secret,
-/// of `{X-Webhook-ID}.{X-Webhook-Timestamp}.{raw body}`. Entries of other versions are
-/// ignored. Signatures are compared in constant time.
+/// of `{X-Webhook-ID}.{X-Webhook-Timestamp}.{raw body}` in padded standard base64. Entries of
+/// other versions are ignored; the delivery is accepted when any `v1` entry matches. The tag
+/// is computed once per secret and compared with each entry in constant time.
+///
+/// The timestamp must be decimal digits; it is checked before the signature, and a delivery
+/// is refused when it is more than the tolerance before ([`VerifyError::TooOld`]) or after
+/// ([`VerifyError::TooNew`]) the current time, with the bounds themselves accepted.
 ///
 /// ```
 /// use sentdm_client::webhooks::{Event, Signer, Verifier};
@@ -283,13 +291,19 @@ impl Verifier {
         body: &[u8],
         header: &[u8],
     ) -> Result<(), VerifyError> {
-        // First pass: is there anything to compare against? (No MAC is computed for a header
-        // that cannot match.)
+        // First pass: decode the candidates (keeping the first few) and find out whether there
+        // is anything to compare against; no MAC is computed for a header that cannot match.
+        let mut kept = [[0u8; 32]; KEPT_CANDIDATES];
         let mut usable = 0usize;
         let mut well_formed = 0usize;
         for entry in entries(header) {
             match entry {
-                Entry::V1(_) => usable += 1,
+                Entry::V1(tag) => {
+                    if let Some(slot) = kept.get_mut(usable) {
+                        *slot = tag;
+                    }
+                    usable += 1;
+                }
                 Entry::Other => well_formed += 1,
                 Entry::Malformed => {}
             }
@@ -305,9 +319,15 @@ impl Verifier {
         for secret in self.secrets.iter() {
             let tag = secret.tag(id, timestamp, body);
             let mut matched = subtle::Choice::from(0u8);
-            for entry in entries(header) {
-                if let Entry::V1(candidate) = entry {
+            if usable <= KEPT_CANDIDATES {
+                for candidate in &kept[..usable] {
                     matched |= candidate.ct_eq(&tag);
+                }
+            } else {
+                for entry in entries(header) {
+                    if let Entry::V1(candidate) = entry {
+                        matched |= candidate.ct_eq(&tag);
+                    }
                 }
             }
             if bool::from(matched) {
@@ -318,7 +338,7 @@ impl Verifier {
     }
 }
 
-fn required<'h, H>(headers: &'h H, which: WebhookHeader) -> Result<&'h [u8], VerifyError>
+fn required<H>(headers: &H, which: WebhookHeader) -> Result<&[u8], VerifyError>
 where
     H: WebhookHeaders + ?Sized,
 {
@@ -393,9 +413,7 @@ fn decode_tag(value: &[u8]) -> Option<[u8; 32]> {
         return None;
     }
     let mut buffer = [0u8; 48];
-    let len = STANDARD_PAD_INDIFFERENT
-        .decode_slice(value, &mut buffer)
-        .ok()?;
+    let len = STANDARD.decode_slice(value, &mut buffer).ok()?;
     buffer.get(..len)?.try_into().ok()
 }
 
@@ -458,9 +476,14 @@ mod tests {
         };
         let tag = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
         assert_eq!(kinds(tag.as_bytes()), "v");
+        // Padding is required, as is a zero in the unused bits.
         assert_eq!(
             kinds(b"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE"),
-            "v"
+            "m"
+        );
+        assert_eq!(
+            kinds(b"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF="),
+            "m"
         );
         assert_eq!(
             kinds(format!("  {tag}   v1a,abc  v2 x ,").as_bytes()),
