@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::runtime::{Error, Runtime, RuntimeBuilder, Secret};
+use crate::runtime::{Error, RateLimiter, RetryPolicy, Runtime, RuntimeBuilder, Secret};
 use crate::{API, Client};
 
 /// Environment variable holding the API key.
@@ -13,6 +13,8 @@ pub const BASE_URL_ENV: &str = "SENT_DM_BASE_URL";
 
 /// Header scoping a request to a child profile of an organization.
 const PROFILE_HEADER: &str = "x-profile-id";
+/// Request body field asking the API to validate a mutation without performing it.
+const SANDBOX_FIELD: &str = "sandbox";
 const USER_AGENT: &str = concat!("sentdm-rust/", env!("CARGO_PKG_VERSION"));
 
 impl Client {
@@ -31,6 +33,13 @@ impl Client {
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
+
+    /// A client with the same configuration and connection pool whose requests are paced by
+    /// `limiter`, so that they stay within the rate limit the API advertises (see
+    /// [`RateLimiter`] and [`crate::bulk`]). This client is left as it is.
+    pub fn with_rate_limiter(&self, limiter: RateLimiter) -> Client {
+        Client::from_runtime(self.runtime().with_rate_limiter(limiter))
+    }
 }
 
 /// Configures a [`Client`].
@@ -42,6 +51,7 @@ impl Client {
 /// let client = sentdm_client::Client::builder()
 ///     .api_key("your-api-key")
 ///     .timeout(Duration::from_secs(20))
+///     .max_retries(3)
 ///     .build()?;
 /// # let _ = client;
 /// # Ok(())
@@ -68,7 +78,8 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Default settings: production base URL, 60 s timeout, no API key yet.
+    /// Default settings: production base URL, 60 s timeout per attempt, 10 s connect
+    /// timeout, 2 retries, no API key yet.
     pub fn new() -> ClientBuilder {
         ClientBuilder {
             runtime: Runtime::builder(&API).user_agent(USER_AGENT),
@@ -99,15 +110,65 @@ impl ClientBuilder {
         self
     }
 
-    /// Total timeout of each request (default 60 s); requests can override it.
+    /// Timeout of each attempt of a request, from sending it to reading the whole response
+    /// (default 60 s). A retry gets a fresh timeout, and an attempt that times out is retried
+    /// like a connection failure. Requests can override it with
+    /// [`RequestOptions::timeout`](crate::RequestOptions::timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.runtime = self.runtime.timeout(timeout);
         self
     }
 
-    /// Timeout for establishing a connection.
+    /// Timeout for establishing a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.runtime = self.runtime.connect_timeout(timeout);
+        self
+    }
+
+    /// How many times a failed request is sent again (default 2; 0 disables retries).
+    ///
+    /// Connection failures, timeouts, `408`, `429`, `5xx` and `409 CONFLICT_001` are retried
+    /// with exponential backoff, or after the wait the server asks for with `Retry-After`;
+    /// every attempt carries the same `Idempotency-Key`. See [`RetryPolicy`].
+    /// Requests can override it with
+    /// [`RequestOptions::max_retries`](crate::RequestOptions::max_retries).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.runtime = self.runtime.max_retries(max_retries);
+        self
+    }
+
+    /// The whole retry policy: number of retries, backoff delays and the longest
+    /// server-requested wait honoured.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.runtime = self.runtime.retry_policy(policy);
+        self
+    }
+
+    /// Sandbox mode for every mutation: sends `"sandbox": true` in the body of every operation
+    /// whose body has a `sandbox` field, so the API validates the request (authentication,
+    /// validation, permissions) without performing it — no message is sent, nothing is
+    /// created, changed or deleted. Operations whose body is optional and was not set (the
+    /// `DELETE`s) are sent `{"sandbox": true}`. Responses of sandboxed requests carry the
+    /// header `X-Sandbox: true`.
+    ///
+    /// A request that sets `sandbox` itself keeps its own value: `.sandbox(false)` on a request
+    /// builder sends that request for real even on a sandboxed client. `sandbox(false)` here
+    /// turns the client-wide switch off again (the default).
+    pub fn sandbox(mut self, sandbox: bool) -> Self {
+        self.runtime = if sandbox {
+            self.runtime
+                .body_default(SANDBOX_FIELD, serde_json::Value::Bool(true))
+        } else {
+            self.runtime.remove_body_default(SANDBOX_FIELD)
+        };
+        self
+    }
+
+    /// Paces every request by the rate limit the API advertises (`X-RateLimit-*` headers),
+    /// sharing `limiter`'s budget with every client that uses it. See [`RateLimiter`] and
+    /// [`crate::bulk`].
+    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.runtime = self.runtime.rate_limiter(limiter);
         self
     }
 

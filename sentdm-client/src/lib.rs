@@ -30,12 +30,17 @@
 //! (`VALIDATION_004`, `RESOURCE_002`, …), the message, field details and the request id;
 //! invalid input is rejected before any network I/O.
 
+pub mod bulk;
 pub mod runtime;
 pub mod webhooks;
 
 mod client;
+mod error_code;
 
 pub use client::{API_KEY_ENV, BASE_URL_ENV, ClientBuilder};
-pub use runtime::{ApiError, DecodeError, Error, Meta, RequestOptions, Response};
+pub use runtime::{
+    ApiError, DecodeError, Error, Items, Meta, Pages, RateLimit, RateLimiter, RequestOptions,
+    Response, RetryPolicy,
+};
 
 include!(concat!(env!("OUT_DIR"), "/sentdm.rs"));

@@ -14,11 +14,24 @@ use tracing::Instrument;
 use super::decode::decode;
 use super::encode::base64;
 use super::error::Error;
-use super::response::{REQUEST_ID_HEADER, Response, header_str};
-use super::{ApiDescription, Auth, OperationRequest, Secret};
+use super::limiter::RateLimiter;
+use super::response::Response;
+use super::retry::{Decision, RetryPolicy, StopReason};
+use super::{ApiDescription, Auth, Operation, OperationRequest, Secret};
 
-/// Total timeout of a request unless configured otherwise.
+/// Timeout of each attempt of a request unless configured otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Time allowed to establish a connection unless configured otherwise (built-in HTTP client
+/// only).
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Header carrying the idempotency key of a mutation.
+const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
+
+/// Prefix of the idempotency keys the runtime generates; the rest is a UUID v4 in hex, so a
+/// key is 39 characters of `[a-z0-9-]`.
+const GENERATED_KEY_PREFIX: &str = "sentdm-";
 
 /// `User-Agent` sent unless configured otherwise.
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -34,6 +47,7 @@ pub struct Runtime {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     description: &'static ApiDescription,
     base_url: Url,
@@ -41,9 +55,13 @@ struct Inner {
     auth: AppliedAuth,
     default_headers: HeaderMap,
     timeout: Duration,
+    retry: RetryPolicy,
+    body_defaults: Vec<(String, serde_json::Value)>,
+    rate_limiter: Option<RateLimiter>,
 }
 
 /// The credential in the form it is sent.
+#[derive(Clone)]
 enum AppliedAuth {
     None,
     Header(HeaderName, HeaderValue),
@@ -66,6 +84,12 @@ struct RawResponse {
     body: Bytes,
 }
 
+/// A request ready to be sent, as many times as the retry policy allows.
+struct Prepared {
+    request: reqwest::Request,
+    idempotency_key: Option<String>,
+}
+
 impl Runtime {
     /// Starts configuring a runtime for the API described by `description`.
     pub fn builder(description: &'static ApiDescription) -> RuntimeBuilder {
@@ -74,10 +98,13 @@ impl Runtime {
             base_url: None,
             credential: None,
             timeout: DEFAULT_TIMEOUT,
-            connect_timeout: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: None,
             default_headers: Vec::new(),
             http_client: None,
+            retry: RetryPolicy::new(),
+            body_defaults: Vec::new(),
+            rate_limiter: None,
         }
     }
 
@@ -99,9 +126,29 @@ impl Runtime {
         self.inner.base_url.as_str()
     }
 
-    /// The total timeout applied to requests that do not override it.
+    /// The timeout of each attempt of requests that do not override it.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout
+    }
+
+    /// The retry policy of requests that do not override it.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
+    }
+
+    /// The rate limiter pacing this runtime's requests, if any.
+    pub fn rate_limiter(&self) -> Option<&RateLimiter> {
+        self.inner.rate_limiter.as_ref()
+    }
+
+    /// A runtime with the same configuration and connection pool whose requests are paced by
+    /// `limiter` (see [`RateLimiter`]). This runtime is left as it is.
+    pub fn with_rate_limiter(&self, limiter: RateLimiter) -> Runtime {
+        let mut inner = (*self.inner).clone();
+        inner.rate_limiter = Some(limiter);
+        Runtime {
+            inner: Arc::new(inner),
+        }
     }
 
     /// The underlying HTTP client.
@@ -109,7 +156,8 @@ impl Runtime {
         &self.inner.http
     }
 
-    /// Sends one call of an operation and decodes the response with [`decode`].
+    /// Sends one call of an operation and decodes the response with [`decode`], retrying
+    /// failures as the [`RetryPolicy`] allows.
     ///
     /// Headers are applied in this order, a later one replacing an earlier one of the same
     /// name: `Accept: application/json` and the `User-Agent`, the runtime's default headers,
@@ -117,8 +165,22 @@ impl Runtime {
     /// [`RequestOptions`](super::RequestOptions). `Content-Type: application/json` is sent
     /// only with a body.
     ///
+    /// When the operation documents an `Idempotency-Key` header and none was given, a key is
+    /// generated (`sentdm-` and a UUID v4 in hex). The request is built once, so every attempt
+    /// carries the same key and body; [`Response::idempotency_key`] and
+    /// [`ApiError::idempotency_key`](super::ApiError::idempotency_key) tell which key was used.
+    ///
+    /// The body defaults set with [`RuntimeBuilder::body_default`] are added to the JSON body of
+    /// operations whose body has that field, unless the body already sets it.
+    ///
+    /// The timeout applies to each attempt separately: a retry gets a fresh one, and the time
+    /// spent waiting between attempts (or for a [`RateLimiter`]) is not part of it. A request
+    /// can therefore take up to `(max_retries + 1) × timeout` plus the waits in between.
+    ///
     /// Runs inside a `tracing` span (`api_request`) recording the operation id, method, path
-    /// template, status and request id; URLs, header values and bodies are never recorded.
+    /// template, number of attempts, final status and request id, with one child span per
+    /// attempt (`api_attempt`, field `attempt`, 1-based) and a `retrying` event before each
+    /// retry; URLs, header values and bodies are never recorded.
     pub async fn execute<T: DeserializeOwned + Send + 'static>(
         &self,
         request: OperationRequest,
@@ -130,6 +192,7 @@ impl Runtime {
             operation = op.id,
             method = op.method.as_str(),
             path = op.path,
+            attempts = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
@@ -141,11 +204,94 @@ impl Runtime {
         request: OperationRequest,
     ) -> Result<Response<T>, Error> {
         let op = request.operation;
+        let max_retries = request
+            .options
+            .max_retries
+            .unwrap_or(self.inner.retry.max_retries);
         let prepared = self.prepare(request)?;
-        // `attempt` is the unit a retry policy repeats: the request is built once, and each
-        // try would send `prepared.try_clone()`, identical down to any idempotency key.
+        let span = tracing::Span::current();
+        let mut attempt: u32 = 1;
+        let result = loop {
+            let outcome = match copy_request(&prepared.request) {
+                Ok(http_request) => {
+                    let attempt_span = tracing::debug_span!(
+                        "api_attempt",
+                        attempt,
+                        status = tracing::field::Empty
+                    );
+                    self.attempt::<T>(op, http_request)
+                        .instrument(attempt_span)
+                        .await
+                }
+                Err(error) => Err(error),
+            };
+            let error = match outcome {
+                Ok(response) => break Ok(response),
+                Err(error) => error,
+            };
+            match self.inner.retry.decide(attempt, max_retries, &error) {
+                Decision::Retry { delay, server } => {
+                    tracing::debug!(
+                        attempt,
+                        delay_ms = millis(delay),
+                        server_requested = server,
+                        error = %error,
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                    attempt = attempt.saturating_add(1);
+                }
+                Decision::Stop(reason) => {
+                    if let StopReason::WaitTooLong(wait) = reason {
+                        tracing::debug!(
+                            attempt,
+                            requested_wait_ms = millis(wait),
+                            "not retrying: the server asked to wait longer than the policy allows"
+                        );
+                    }
+                    break Err(error);
+                }
+            }
+        };
+        span.record("attempts", attempt);
+        let status = match &result {
+            Ok(response) => Some(response.status()),
+            Err(error) => error.status(),
+        };
+        if let Some(status) = status {
+            span.record("status", status.as_u16());
+        }
+        let request_id = match &result {
+            Ok(response) => response.request_id(),
+            Err(error) => error.request_id(),
+        };
+        if let Some(id) = request_id {
+            span.record("request_id", id);
+        }
+        tracing::debug!(attempts = attempt, ok = result.is_ok(), "request finished");
+        match result {
+            Ok(response) => Ok(response.with_idempotency_key(prepared.idempotency_key)),
+            Err(Error::Api(mut api)) => {
+                api.idempotency_key = prepared.idempotency_key;
+                Err(Error::Api(api))
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// One attempt: waits for the rate limiter, sends the request, reads and decodes the
+    /// response.
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        op: &'static Operation,
+        request: reqwest::Request,
+    ) -> Result<Response<T>, Error> {
+        let permit = match &self.inner.rate_limiter {
+            Some(limiter) => Some(limiter.acquire().await),
+            None => None,
+        };
         let started = Instant::now();
-        let raw = match self.attempt(prepared).await {
+        let raw = match self.exchange(request).await {
             Ok(raw) => raw,
             Err(error) => {
                 tracing::debug!(
@@ -156,8 +302,11 @@ impl Runtime {
                 return Err(error);
             }
         };
-        let span = tracing::Span::current();
-        span.record("status", raw.status.as_u16());
+        if let Some(permit) = &permit {
+            permit.observe(raw.status, &raw.headers);
+        }
+        drop(permit);
+        tracing::Span::current().record("status", raw.status.as_u16());
         let body_bytes = raw.body.len();
         let result = decode::<T>(
             op,
@@ -166,14 +315,6 @@ impl Runtime {
             &raw.headers,
             raw.body,
         );
-        let request_id = match &result {
-            Ok(response) => response.request_id(),
-            Err(error) => error.request_id(),
-        }
-        .or_else(|| header_str(&raw.headers, REQUEST_ID_HEADER));
-        if let Some(id) = request_id {
-            span.record("request_id", id);
-        }
         match &result {
             Ok(_) => tracing::debug!(
                 elapsed_ms = elapsed_ms(started),
@@ -190,8 +331,8 @@ impl Runtime {
         result
     }
 
-    /// Builds the HTTP request: URL, headers, body and timeout.
-    fn prepare(&self, request: OperationRequest) -> Result<reqwest::Request, Error> {
+    /// Builds the HTTP request: URL, headers (with the idempotency key), body and timeout.
+    fn prepare(&self, request: OperationRequest) -> Result<Prepared, Error> {
         let inner = &*self.inner;
         let op = request.operation;
 
@@ -234,8 +375,38 @@ impl Runtime {
             let (name, value) = request_header(name, value)?;
             headers.insert(name, value);
         }
+        if !headers.contains_key(IDEMPOTENCY_KEY_HEADER) && documents_idempotency(op) {
+            let key = format!("{GENERATED_KEY_PREFIX}{}", uuid::Uuid::new_v4().simple());
+            if let Ok(value) = HeaderValue::from_str(&key) {
+                headers.insert(IDEMPOTENCY_KEY_HEADER, value);
+            }
+        }
+        let idempotency_key = headers
+            .get(IDEMPOTENCY_KEY_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
 
-        let body = match &request.body {
+        let mut body = request.body;
+        for (field, value) in &inner.body_defaults {
+            if !op.body_fields.contains(&field.as_str()) {
+                continue;
+            }
+            match &mut body {
+                Some(serde_json::Value::Object(object)) => {
+                    if !object.contains_key(field) {
+                        object.insert(field.clone(), value.clone());
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    let mut object = serde_json::Map::new();
+                    object.insert(field.clone(), value.clone());
+                    body = Some(serde_json::Value::Object(object));
+                }
+            }
+        }
+
+        let body = match &body {
             Some(body) => {
                 let bytes = serde_json::to_vec(body).map_err(|e| {
                     Error::invalid_request("body", format!("cannot be serialized as JSON: {e}"))
@@ -250,11 +421,14 @@ impl Runtime {
         *http_request.headers_mut() = headers;
         *http_request.body_mut() = body;
         *http_request.timeout_mut() = Some(request.options.timeout.unwrap_or(inner.timeout));
-        Ok(http_request)
+        Ok(Prepared {
+            request: http_request,
+            idempotency_key,
+        })
     }
 
     /// Sends one request and reads the whole response.
-    async fn attempt(&self, request: reqwest::Request) -> Result<RawResponse, Error> {
+    async fn exchange(&self, request: reqwest::Request) -> Result<RawResponse, Error> {
         let response = self
             .inner
             .http
@@ -290,7 +464,10 @@ impl fmt::Debug for Runtime {
             .field("auth", &inner.description.auth)
             .field("credential", &credential)
             .field("timeout", &inner.timeout)
+            .field("retry", &inner.retry)
             .field("default_headers", &header_names)
+            .field("body_defaults", &body_default_names(&inner.body_defaults))
+            .field("rate_limited", &inner.rate_limiter.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -304,10 +481,13 @@ pub struct RuntimeBuilder {
     base_url: Option<String>,
     credential: Option<Secret>,
     timeout: Duration,
-    connect_timeout: Option<Duration>,
+    connect_timeout: Duration,
     user_agent: Option<String>,
     default_headers: Vec<(String, String)>,
     http_client: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    body_defaults: Vec<(String, serde_json::Value)>,
+    rate_limiter: Option<RateLimiter>,
 }
 
 impl RuntimeBuilder {
@@ -331,19 +511,57 @@ impl RuntimeBuilder {
         self.credential(Secret::new(format!("{username}:{password}")))
     }
 
-    /// Total time allowed for a request, from connecting to reading the last byte of the
-    /// body (default 60 seconds). [`RequestOptions::timeout`](super::RequestOptions::timeout)
-    /// overrides it per request.
+    /// Time allowed for each attempt of a request, from connecting to reading the last byte
+    /// of the body (default 60 seconds). A retry gets a fresh timeout, and an attempt that
+    /// times out is retried like a connection failure.
+    /// [`RequestOptions::timeout`](super::RequestOptions::timeout) overrides it per request.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Time allowed for establishing a connection (default: limited only by the total
-    /// timeout). Applies to the built-in HTTP client, not to one passed to
+    /// Time allowed for establishing a connection (default 10 seconds, and never more than the
+    /// request timeout). Applies to the built-in HTTP client, not to one passed to
     /// [`http_client`](Self::http_client).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How failed requests are retried (default [`RetryPolicy::new`]: 2 retries with
+    /// exponential backoff). [`RequestOptions::max_retries`](super::RequestOptions::max_retries)
+    /// overrides the number of retries per request.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sets how many times a failed request is retried, keeping the rest of the retry policy.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.retry = self.retry.max_retries(max_retries);
+        self
+    }
+
+    /// Adds `field: value` to the JSON body of every operation whose request body has a
+    /// top-level property `field` (see [`Operation::body_fields`]), unless the body already
+    /// sets it. An operation with an optional body that was not set is sent `{field: value}`.
+    /// Setting the same field again replaces the earlier value.
+    pub fn body_default(mut self, field: impl Into<String>, value: serde_json::Value) -> Self {
+        let field = field.into();
+        self.body_defaults.retain(|(name, _)| *name != field);
+        self.body_defaults.push((field, value));
+        self
+    }
+
+    /// Removes a body default set with [`body_default`](Self::body_default).
+    pub fn remove_body_default(mut self, field: &str) -> Self {
+        self.body_defaults.retain(|(name, _)| name != field);
+        self
+    }
+
+    /// Paces every attempt of every request with `limiter` (see [`RateLimiter`]).
+    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.rate_limiter = Some(limiter);
         self
     }
 
@@ -372,8 +590,8 @@ impl RuntimeBuilder {
     /// Checks the configuration and builds the runtime.
     ///
     /// Fails with [`Error::Config`] on an invalid base URL, a missing, empty or malformed
-    /// credential (the message never contains it), an invalid header, a zero timeout, or
-    /// when TLS cannot be set up for an `https` base URL.
+    /// credential (the message never contains it), an invalid header, a zero timeout or
+    /// connect timeout, or when TLS cannot be set up for an `https` base URL.
     pub fn build(self) -> Result<Runtime, Error> {
         let description = self.description;
         let base_url = parse_base_url(
@@ -383,6 +601,11 @@ impl RuntimeBuilder {
         )?;
         if self.timeout.is_zero() {
             return Err(Error::config("the timeout must be greater than zero"));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::config(
+                "the connect timeout must be greater than zero",
+            ));
         }
         let auth = apply_auth(description, self.credential)?;
 
@@ -408,7 +631,7 @@ impl RuntimeBuilder {
 
         let http = match self.http_client {
             Some(client) => client,
-            None => build_http_client(&base_url, self.connect_timeout)?,
+            None => build_http_client(&base_url, self.connect_timeout.min(self.timeout))?,
         };
 
         Ok(Runtime {
@@ -419,6 +642,9 @@ impl RuntimeBuilder {
                 auth,
                 default_headers,
                 timeout: self.timeout,
+                retry: self.retry,
+                body_defaults: self.body_defaults,
+                rate_limiter: self.rate_limiter,
             }),
         })
     }
@@ -441,6 +667,9 @@ impl fmt::Debug for RuntimeBuilder {
             .field("user_agent", &self.user_agent)
             .field("default_headers", &header_names)
             .field("custom_http_client", &self.http_client.is_some())
+            .field("retry", &self.retry)
+            .field("body_defaults", &body_default_names(&self.body_defaults))
+            .field("rate_limited", &self.rate_limiter.is_some())
             .finish()
     }
 }
@@ -520,21 +749,15 @@ fn is_sensitive(name: &HeaderName, auth: &AppliedAuth) -> bool {
         || matches!(auth, AppliedAuth::Header(auth_name, _) if auth_name == name)
 }
 
-fn build_http_client(
-    base_url: &Url,
-    connect_timeout: Option<Duration>,
-) -> Result<reqwest::Client, Error> {
+fn build_http_client(base_url: &Url, connect_timeout: Duration) -> Result<reqwest::Client, Error> {
     let tls = super::tls::client_config(base_url.scheme() == "https")
         .map_err(|reason| Error::config(format!("TLS could not be set up: {reason}")))?;
-    let mut builder = reqwest::Client::builder()
+    reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         // Redirects could carry a custom API key header to another host; API calls are not
         // redirected, so a 3xx is reported as it is.
-        .redirect(reqwest::redirect::Policy::none());
-    if let Some(timeout) = connect_timeout {
-        builder = builder.connect_timeout(timeout);
-    }
-    builder
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(connect_timeout)
         .build()
         .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))
 }
@@ -607,5 +830,28 @@ fn transport_error(error: reqwest::Error) -> Error {
 }
 
 fn elapsed_ms(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    millis(started.elapsed())
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A copy of a prepared request for one attempt. Requests built by [`Runtime::prepare`] have
+/// in-memory bodies, which can always be copied.
+fn copy_request(request: &reqwest::Request) -> Result<reqwest::Request, Error> {
+    request
+        .try_clone()
+        .ok_or_else(|| Error::invalid_request("body", "cannot be sent more than once"))
+}
+
+/// Whether the operation documents an `Idempotency-Key` header parameter.
+fn documents_idempotency(op: &Operation) -> bool {
+    op.header_params
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(IDEMPOTENCY_KEY_HEADER))
+}
+
+fn body_default_names(defaults: &[(String, serde_json::Value)]) -> Vec<&str> {
+    defaults.iter().map(|(name, _)| name.as_str()).collect()
 }

@@ -298,6 +298,7 @@ pub(crate) fn api_error(
         request_id,
         headers: headers.clone(),
         body_excerpt: excerpt(body),
+        idempotency_key: None,
     }
 }
 

@@ -5,6 +5,9 @@ use std::fmt;
 
 use http::{HeaderMap, StatusCode};
 
+use super::rate_limit::RateLimit;
+use super::retry::api_error_is_retryable;
+
 /// A boxed error source.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -138,6 +141,24 @@ impl Error {
     pub fn is_connection(&self) -> bool {
         matches!(self, Error::Connection { .. })
     }
+
+    /// Whether sending the same request again may succeed: connection and transport
+    /// failures, timeouts, and API errors that [`ApiError::is_retryable`] accepts. The runtime
+    /// retries exactly these, as its [`RetryPolicy`](super::RetryPolicy) allows; an error
+    /// returned to the caller has already been retried.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::Connection { .. } | Error::Transport { .. } => true,
+            Error::Api(api) => api.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// The rate limit advertised by the error response (including how long to wait, from
+    /// `Retry-After`), for [`Error::Api`].
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.as_api().and_then(ApiError::rate_limit)
+    }
 }
 
 impl From<ApiError> for Error {
@@ -165,6 +186,7 @@ pub struct ApiError {
     pub(crate) request_id: Option<String>,
     pub(crate) headers: HeaderMap,
     pub(crate) body_excerpt: String,
+    pub(crate) idempotency_key: Option<String>,
 }
 
 impl ApiError {
@@ -209,6 +231,26 @@ impl ApiError {
     /// The start of the response body (at most 200 characters, on one line).
     pub fn body_excerpt(&self) -> &str {
         &self.body_excerpt
+    }
+
+    /// The rate limit the response advertises (`X-RateLimit-*`, `Retry-After`), if it
+    /// carries any of those headers.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(&self.headers)
+    }
+
+    /// The `Idempotency-Key` the failed request was sent with. Sending the request again
+    /// later with this key cannot apply the operation twice.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+
+    /// Whether the same request may succeed when sent again: status `408`, `429`, any `5xx`,
+    /// or `409` with the code `CONFLICT_001` (the same idempotent request is still being
+    /// processed). Other conflicts, such as a duplicate resource (`RESOURCE_007`), and all
+    /// other `4xx` are final.
+    pub fn is_retryable(&self) -> bool {
+        api_error_is_retryable(self)
     }
 }
 

@@ -8,6 +8,10 @@
 //! * [`decode`] turns a status, headers and body into a typed [`Response`] or an [`Error`],
 //!   unwrapping the API's response [`Envelope`] when it has one.
 //! * [`validate`] holds the checks generated code runs before any network I/O.
+//! * [`RetryPolicy`] says which failures are retried and how long to wait in between;
+//!   [`RateLimit`] reads the rate-limit headers of a response or error, and a
+//!   [`RateLimiter`] paces requests by them.
+//! * [`Pages`] and [`Items`] stream page-numbered lists lazily.
 //!
 //! The runtime is independent of any particular API: an [`ApiDescription`] tells it the base
 //! URL, the authentication scheme and the envelope field names.
@@ -38,8 +42,12 @@ mod decode;
 mod describe;
 mod encode;
 mod error;
+mod limiter;
 mod options;
+mod paginate;
+mod rate_limit;
 mod response;
+mod retry;
 mod secret;
 mod tls;
 pub mod validate;
@@ -54,8 +62,12 @@ pub use self::describe::{
 };
 pub use self::encode::encode_path_segment;
 pub use self::error::{ApiError, BoxError, DecodeError, Error};
+pub use self::limiter::{RateLimiter, RateLimiterStats};
 pub use self::options::RequestOptions;
+pub use self::paginate::{Items, Pages};
+pub use self::rate_limit::RateLimit;
 pub use self::response::{Meta, Response};
+pub use self::retry::RetryPolicy;
 pub use self::secret::Secret;
 
 /// HTTP method of an operation (re-export of [`http::Method`]).
@@ -73,7 +85,8 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 /// One page of a paginated list response.
 ///
 /// Generated code implements this for the payload types of paginated operations so that
-/// callers (and page streams) can walk the items without knowing the field names.
+/// callers (and the [`Pages`] and [`Items`] streams) can walk the items without knowing the
+/// field names.
 pub trait Page {
     /// Type of one item of the page.
     type Item;

@@ -7,8 +7,15 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::rate_limit::RateLimit;
+
 /// Name of the response header carrying the server's request id.
 pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
+/// Response header saying the response is a stored one, replayed for a repeated
+/// `Idempotency-Key`.
+pub(crate) const REPLAYED_HEADER: &str = "idempotent-replayed";
+/// Response header with the request id of the request whose response was replayed.
+pub(crate) const ORIGINAL_REQUEST_ID_HEADER: &str = "x-original-request-id";
 
 /// Metadata the API returns beside the payload (the envelope's `meta` object).
 ///
@@ -74,6 +81,7 @@ pub struct Response<T> {
     meta: Meta,
     status: StatusCode,
     headers: HeaderMap,
+    idempotency_key: Option<String>,
 }
 
 impl<T> Response<T> {
@@ -84,7 +92,15 @@ impl<T> Response<T> {
             meta,
             status,
             headers,
+            idempotency_key: None,
         }
+    }
+
+    /// Records the `Idempotency-Key` the request was sent with.
+    #[must_use]
+    pub fn with_idempotency_key(mut self, key: Option<String>) -> Self {
+        self.idempotency_key = key;
+        self
     }
 
     /// The payload.
@@ -125,13 +141,41 @@ impl<T> Response<T> {
         &self.headers
     }
 
-    /// Transforms the payload, keeping metadata, status and headers.
+    /// The `Idempotency-Key` the request was sent with (the same on every attempt): the
+    /// caller's, or the one the runtime generated for an operation that documents the header.
+    /// Sending the same request again later with this key returns the stored response instead
+    /// of repeating the operation.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+
+    /// Whether the server answered with the stored response of an earlier request with the
+    /// same `Idempotency-Key` (`Idempotent-Replayed: true`) instead of performing the operation
+    /// again.
+    pub fn idempotent_replayed(&self) -> bool {
+        header_str(&self.headers, REPLAYED_HEADER).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
+    /// For a replayed response, the request id of the original request
+    /// (`X-Original-Request-Id`).
+    pub fn original_request_id(&self) -> Option<&str> {
+        header_str(&self.headers, ORIGINAL_REQUEST_ID_HEADER)
+    }
+
+    /// The rate limit this response advertises (`X-RateLimit-*`), if it carries any of those
+    /// headers.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(&self.headers)
+    }
+
+    /// Transforms the payload, keeping metadata, status, headers and idempotency key.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response {
             data: f(self.data),
             meta: self.meta,
             status: self.status,
             headers: self.headers,
+            idempotency_key: self.idempotency_key,
         }
     }
 }

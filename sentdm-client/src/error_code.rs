@@ -1,0 +1,35 @@
+//! The API's error codes on errors: [`ErrorCode`], the catalog generated from the docs.
+
+use crate::ErrorCode;
+use crate::runtime::{ApiError, Error};
+
+impl ApiError {
+    /// The error code as a catalog entry, for matching:
+    ///
+    /// ```
+    /// use sentdm_client::{Error, ErrorCode};
+    ///
+    /// fn explain(error: &Error) -> &'static str {
+    ///     match error.as_api().map(|api| api.error_code()) {
+    ///         Some(ErrorCode::Resource007) => "already exists",
+    ///         Some(ErrorCode::Business002) => "rate limited",
+    ///         Some(code) if !code.is_known() => "a code this client does not know",
+    ///         _ => "something else",
+    ///     }
+    /// }
+    /// # let _ = explain;
+    /// ```
+    ///
+    /// A code this version of the client does not know is kept in `ErrorCode::Unknown`; a
+    /// response without a code gives `ErrorCode::Unknown("")`.
+    pub fn error_code(&self) -> ErrorCode {
+        ErrorCode::from(self.code().unwrap_or_default())
+    }
+}
+
+impl Error {
+    /// The error code as a catalog entry, for [`Error::Api`] responses that carry one.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        self.code().map(ErrorCode::from)
+    }
+}

@@ -1,0 +1,163 @@
+//! Lazy streams over the pages of a page-numbered list.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use super::{BoxFuture, Error, Page, Response};
+
+type Fetch<P> = Box<dyn FnMut(i64) -> BoxFuture<Result<Response<P>, Error>> + Send>;
+
+/// A stream of the pages of a list, fetched one at a time as the stream is polled.
+///
+/// Generated list builders return one from `pages()`. Page `n + 1` is requested only after
+/// page `n` has been yielded and the stream is polled again, so at most one page is held at a
+/// time and stopping early (`take`, `break`) fetches nothing more. The stream ends after a
+/// page whose payload says there is no further page ([`Page::has_more`] is `false`), after an
+/// empty page (a guard against a server that keeps saying `has_more`), or after an error,
+/// which it yields first. Each page is a full request, retried by the runtime like any other.
+///
+/// ```no_run
+/// use futures_util::TryStreamExt;
+/// # async fn run(client: sentdm_client::Client) -> Result<(), sentdm_client::Error> {
+/// let mut pages = client.contacts().list().page_size(100).pages();
+/// while let Some(page) = pages.try_next().await? {
+///     println!("{} contacts on this page", page.contacts.as_deref().unwrap_or_default().len());
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "streams do nothing unless polled"]
+pub struct Pages<P> {
+    fetch: Fetch<P>,
+    /// The page to request next; `None` once the stream has ended.
+    next: Option<i64>,
+    pending: Option<BoxFuture<Result<Response<P>, Error>>>,
+}
+
+impl<P: Page + Send + 'static> Pages<P> {
+    /// A stream starting at page `first` (1-based) that calls `fetch(n)` for page `n`.
+    pub fn new<F>(first: i64, fetch: F) -> Pages<P>
+    where
+        F: FnMut(i64) -> BoxFuture<Result<Response<P>, Error>> + Send + 'static,
+    {
+        Pages {
+            fetch: Box::new(fetch),
+            next: Some(first),
+            pending: None,
+        }
+    }
+
+    /// A stream of the items of every page, in order.
+    pub fn items(self) -> Items<P> {
+        Items {
+            pages: self,
+            buffer: Vec::new().into_iter(),
+        }
+    }
+}
+
+impl<P: Page> Stream for Pages<P> {
+    type Item = Result<Response<P>, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let Some(page) = this.next else {
+            return Poll::Ready(None);
+        };
+        let pending = this.pending.get_or_insert_with(|| (this.fetch)(page));
+        let result = match pending.as_mut().poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(result) => result,
+        };
+        this.pending = None;
+        this.next = match &result {
+            Ok(response) if response.has_more() && !response.items().is_empty() => {
+                page.checked_add(1)
+            }
+            _ => None,
+        };
+        Poll::Ready(Some(result))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self.next {
+            None => (0, Some(0)),
+            Some(_) => (0, None),
+        }
+    }
+}
+
+impl<P> fmt::Debug for Pages<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pages")
+            .field("next", &self.next)
+            .field("fetching", &self.pending.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stream of the items of a list, across pages fetched one at a time as needed.
+///
+/// Generated list builders return one from `items()`; it is [`Pages`] flattened, with the
+/// same laziness and end conditions. An error fetching a page is yielded once and ends the
+/// stream.
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+/// # async fn run(client: sentdm_client::Client) -> Result<(), sentdm_client::Error> {
+/// let mut contacts = client.contacts().list().items();
+/// while let Some(contact) = contacts.next().await {
+///     let contact = contact?;
+///     println!("{:?}", contact.phone_number);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "streams do nothing unless polled"]
+pub struct Items<P: Page> {
+    pages: Pages<P>,
+    buffer: std::vec::IntoIter<P::Item>,
+}
+
+impl<P: Page> Unpin for Items<P> {}
+
+impl<P: Page> Stream for Items<P> {
+    type Item = Result<P::Item, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.buffer.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match Pin::new(&mut this.pages).poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
+                Poll::Ready(Some(Ok(page))) => {
+                    this.buffer = page.into_data().into_items().into_iter();
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let buffered = self.buffer.len();
+        match self.pages.next {
+            None => (buffered, Some(buffered)),
+            Some(_) => (buffered, None),
+        }
+    }
+}
+
+impl<P: Page> fmt::Debug for Items<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Items")
+            .field("pages", &self.pages)
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
