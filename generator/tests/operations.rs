@@ -402,6 +402,126 @@ fn pagination_sets_defaults_and_implements_page() {
     );
 }
 
+/// A paginated `GET /v3/contacts` whose page parameter is `page_arg` and whose payload schema
+/// is `payload` (a reference to `ContactList`, possibly wrapped).
+fn paginated(
+    page_arg: &str,
+    extra_param: Option<&str>,
+    payload: serde_json::Value,
+) -> serde_json::Value {
+    let mut parameters = vec![
+        json!({ "name": page_arg, "in": "query", "required": true, "schema": { "type": "integer", "minimum": 1 } }),
+        json!({ "name": "page_size", "in": "query", "schema": { "type": "integer" } }),
+    ];
+    if let Some(name) = extra_param {
+        parameters.push(json!({ "name": name, "in": "query", "schema": { "type": "string" } }));
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "t", "version": "1" },
+        "paths": { "/v3/contacts": { "get": {
+            "x-group": ["contacts"], "x-method": "list",
+            "x-pagination": { "page": page_arg, "page_size": "page_size", "items": "contacts",
+                "has_more": "pagination.has_more" },
+            "parameters": parameters,
+            "responses": { "200": { "description": "ok", "content": { "application/json": {
+                "schema": payload } } } }
+        } } },
+        "components": { "schemas": {
+            "ContactList": { "type": "object", "properties": {
+                "contacts": { "type": "array", "items": { "$ref": "#/components/schemas/Contact" } },
+                "pagination": { "type": "object", "properties": { "has_more": { "type": "boolean" } } }
+            } },
+            "Contact": { "type": "object", "properties": { "id": { "type": "string" } } }
+        } }
+    })
+}
+
+#[test]
+fn paginated_builders_stream_pages_and_items() {
+    let file = gen_file(&paginated(
+        "page",
+        None,
+        json!({ "$ref": "#/components/schemas/ContactList" }),
+    ));
+    let contacts = group(&file.items, "contacts");
+    assert_eq!(
+        sig(contacts, "List", "pages"),
+        squash("pub fn pages(self) -> rt::Pages<super::super::types::ContactList>")
+    );
+    assert_eq!(
+        body(contacts, "List", "pages"),
+        squash(
+            "{ let first = self.page.unwrap_or(1);
+               rt::Pages::new(first, move |page| {
+                   let mut request = self.clone();
+                   request.page = Some(page);
+                   Box::pin(request.send())
+               }) }"
+        )
+    );
+    assert_eq!(
+        sig(contacts, "List", "items"),
+        squash("pub fn items(self) -> rt::Items<super::super::types::ContactList>")
+    );
+    assert_eq!(
+        body(contacts, "List", "items"),
+        squash("{ self.pages().items() }")
+    );
+    let docs = docs(&method(contacts, "List", "pages").attrs);
+    assert!(docs.contains("only when the stream is polled"), "{docs}");
+}
+
+#[test]
+fn page_streams_use_the_page_parameter_whatever_its_name() {
+    let file = gen_file(&paginated(
+        "pageNumber",
+        None,
+        json!({ "$ref": "#/components/schemas/ContactList" }),
+    ));
+    let contacts = group(&file.items, "contacts");
+    let pages = body(contacts, "List", "pages");
+    assert!(pages.contains("self.page_number.unwrap_or(1)"), "{pages}");
+    assert!(pages.contains("request.page_number=Some(page);"), "{pages}");
+}
+
+#[test]
+fn page_streams_only_for_paginated_non_nullable_payloads() {
+    // Not paginated: no stream methods.
+    let plain = gen_file(&doc_returning(
+        json!({ "type": "object", "properties": { "id": { "type": "string" } } }),
+        json!({}),
+    ));
+    let things = group(&plain.items, "things");
+    assert!(find_method(things, "List", "pages").is_none());
+    assert!(find_method(things, "List", "items").is_none());
+
+    // A nullable payload cannot implement `Page` as `Option<_>`: no stream methods either.
+    let nullable = gen_file(&paginated(
+        "page",
+        None,
+        json!({ "allOf": [{ "$ref": "#/components/schemas/ContactList" }], "nullable": true }),
+    ));
+    let contacts = group(&nullable.items, "contacts");
+    let send = sig(contacts, "List", "send");
+    assert!(
+        send.contains("Option<super::super::types::ContactList>"),
+        "{send}"
+    );
+    assert!(find_method(contacts, "List", "pages").is_none());
+}
+
+#[test]
+fn a_parameter_named_like_a_stream_method_collides() {
+    let error = try_gen(&paginated(
+        "page",
+        Some("items"),
+        json!({ "$ref": "#/components/schemas/ContactList" }),
+    ))
+    .unwrap_err();
+    assert!(error.to_string().contains("`items`"), "{error}");
+}
+
 #[test]
 fn builders_are_documented_with_method_and_path() {
     let value = doc(

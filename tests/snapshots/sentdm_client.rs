@@ -6069,6 +6069,30 @@ pub mod resources {
                 self
             }
 
+            /// Streams the pages of the list, starting at the page set with `page` (page 1
+            /// when unset), with every other setting of this builder.
+            ///
+            /// A page is requested only when the stream is polled after the previous one
+            /// was yielded, so at most one page is held at a time. The stream ends after a
+            /// page that says no page follows, after an empty page, or after yielding an
+            /// error (each page is retried like any request first).
+            pub fn pages(self) -> rt::Pages<super::super::types::ContactList> {
+                let first = self.page.unwrap_or(1);
+                rt::Pages::new(
+                    first,
+                    move |page| {
+                        let mut request = self.clone();
+                        request.page = Some(page);
+                        Box::pin(request.send())
+                    },
+                )
+            }
+
+            /// Streams the items of every page, fetching pages lazily as `pages` does.
+            pub fn items(self) -> rt::Items<super::super::types::ContactList> {
+                self.pages().items()
+            }
+
             /// Overrides the client's request options for this request only.
             pub fn options(mut self, options: rt::RequestOptions) -> Self {
                 self.options = options;
@@ -8721,6 +8745,30 @@ pub mod resources {
                 self
             }
 
+            /// Streams the pages of the list, starting at the page set with `page` (page 1
+            /// when unset), with every other setting of this builder.
+            ///
+            /// A page is requested only when the stream is polled after the previous one
+            /// was yielded, so at most one page is held at a time. The stream ends after a
+            /// page that says no page follows, after an empty page, or after yielding an
+            /// error (each page is retried like any request first).
+            pub fn pages(self) -> rt::Pages<super::super::types::TemplateList> {
+                let first = self.page.unwrap_or(1);
+                rt::Pages::new(
+                    first,
+                    move |page| {
+                        let mut request = self.clone();
+                        request.page = Some(page);
+                        Box::pin(request.send())
+                    },
+                )
+            }
+
+            /// Streams the items of every page, fetching pages lazily as `pages` does.
+            pub fn items(self) -> rt::Items<super::super::types::TemplateList> {
+                self.pages().items()
+            }
+
             /// Overrides the client's request options for this request only.
             pub fn options(mut self, options: rt::RequestOptions) -> Self {
                 self.options = options;
@@ -9915,6 +9963,30 @@ pub mod resources {
                 self
             }
 
+            /// Streams the pages of the list, starting at the page set with `page` (page 1
+            /// when unset), with every other setting of this builder.
+            ///
+            /// A page is requested only when the stream is polled after the previous one
+            /// was yielded, so at most one page is held at a time. The stream ends after a
+            /// page that says no page follows, after an empty page, or after yielding an
+            /// error (each page is retried like any request first).
+            pub fn pages(self) -> rt::Pages<super::super::types::WebhookList> {
+                let first = self.page.unwrap_or(1);
+                rt::Pages::new(
+                    first,
+                    move |page| {
+                        let mut request = self.clone();
+                        request.page = Some(page);
+                        Box::pin(request.send())
+                    },
+                )
+            }
+
+            /// Streams the items of every page, fetching pages lazily as `pages` does.
+            pub fn items(self) -> rt::Items<super::super::types::WebhookList> {
+                self.pages().items()
+            }
+
             /// Overrides the client's request options for this request only.
             pub fn options(mut self, options: rt::RequestOptions) -> Self {
                 self.options = options;
@@ -10469,6 +10541,30 @@ pub mod resources {
             pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
                 self.profile_id = Some(profile_id);
                 self
+            }
+
+            /// Streams the pages of the list, starting at the page set with `page` (page 1
+            /// when unset), with every other setting of this builder.
+            ///
+            /// A page is requested only when the stream is polled after the previous one
+            /// was yielded, so at most one page is held at a time. The stream ends after a
+            /// page that says no page follows, after an empty page, or after yielding an
+            /// error (each page is retried like any request first).
+            pub fn pages(self) -> rt::Pages<super::super::types::WebhookEventList> {
+                let first = self.page.unwrap_or(1);
+                rt::Pages::new(
+                    first,
+                    move |page| {
+                        let mut request = self.clone();
+                        request.page = Some(page);
+                        Box::pin(request.send())
+                    },
+                )
+            }
+
+            /// Streams the items of every page, fetching pages lazily as `pages` does.
+            pub fn items(self) -> rt::Items<super::super::types::WebhookEventList> {
+                self.pages().items()
             }
 
             /// Overrides the client's request options for this request only.

@@ -138,6 +138,11 @@ impl Emitter<'_> {
         for reserved in ["options", "send", "into_future"] {
             setters.reserve(reserved, &op.pointer);
         }
+        if op.pagination.is_some() {
+            for reserved in ["pages", "items"] {
+                setters.reserve(reserved, &op.pointer);
+            }
+        }
         arg_names.reserve("self", &op.pointer);
 
         let mut args: Vec<Arg> = Vec::new();
@@ -408,6 +413,7 @@ impl Emitter<'_> {
             None => quote!(()),
         };
         let send = self.send_body(op, &field_names, &root, body_validates, body_optional)?;
+        builder_methods.extend(self.stream_methods(op, &field_names, &output));
         let field_decls = members.iter().map(|m| {
             let field = &m.field;
             let ty = &m.ty;
@@ -472,6 +478,55 @@ impl Emitter<'_> {
             }
         };
         Ok((group_method, builder_item))
+    }
+
+    /// `pages()` and `items()` for an operation under `x-pagination` whose payload is a
+    /// (non-nullable) object implementing `rt::Page`.
+    fn stream_methods(
+        &self,
+        op: &Op,
+        field_names: &[String],
+        output: &TokenStream,
+    ) -> Vec<TokenStream> {
+        let payload_is_page = op
+            .responses
+            .payload
+            .as_ref()
+            .is_some_and(|shape| !shape.nullable && shape_struct(shape).is_some());
+        let page_field = op
+            .params
+            .iter()
+            .zip(field_names)
+            .find(|(param, _)| param.page_role == Some(PageRole::Page))
+            .map(|(_, field)| names::ident(field));
+        let (Some(_), true, Some(page)) = (&op.pagination, payload_is_page, page_field) else {
+            return Vec::new();
+        };
+        vec![
+            quote! {
+                /// Streams the pages of the list, starting at the page set with `page` (page 1
+                /// when unset), with every other setting of this builder.
+                ///
+                /// A page is requested only when the stream is polled after the previous one
+                /// was yielded, so at most one page is held at a time. The stream ends after a
+                /// page that says no page follows, after an empty page, or after yielding an
+                /// error (each page is retried like any request first).
+                pub fn pages(self) -> rt::Pages<#output> {
+                    let first = self.#page.unwrap_or(1);
+                    rt::Pages::new(first, move |page| {
+                        let mut request = self.clone();
+                        request.#page = Some(page);
+                        Box::pin(request.send())
+                    })
+                }
+            },
+            quote! {
+                /// Streams the items of every page, fetching pages lazily as `pages` does.
+                pub fn items(self) -> rt::Items<#output> {
+                    self.pages().items()
+                }
+            },
+        ]
     }
 
     /// The body of `send`: validation, then the request.
