@@ -246,10 +246,13 @@ impl Drop for Server {
     }
 }
 
+/// A runtime for `server` that sends every request once (retries are covered by
+/// `runtime_retry.rs`).
 fn sent_runtime(server: &Server) -> Runtime {
     Runtime::builder(&SENT)
         .base_url(&server.base)
         .credential(KEY)
+        .max_retries(0)
         .build()
         .unwrap()
 }
@@ -426,6 +429,7 @@ async fn query_credential_never_appears_in_transport_errors() {
     let runtime = Runtime::builder(&QUERY_KEY)
         .base_url(format!("http://127.0.0.1:{port}"))
         .credential(secret)
+        .max_retries(0)
         .build()
         .unwrap();
     let error = runtime
@@ -687,6 +691,7 @@ async fn slow_server_times_out() {
         .base_url(&server.base)
         .credential(KEY)
         .timeout(Duration::from_millis(200))
+        .max_retries(0)
         .build()
         .unwrap();
     let started = Instant::now();
@@ -723,6 +728,7 @@ async fn refused_connection_is_a_connection_error() {
     let runtime = Runtime::builder(&SENT)
         .base_url(format!("http://127.0.0.1:{port}"))
         .credential(KEY)
+        .max_retries(0)
         .build()
         .unwrap();
     let error = runtime

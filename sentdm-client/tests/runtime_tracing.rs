@@ -1,0 +1,66 @@
+//! Tracing output of a retried request. Alone in its test binary: the subscriber is set for
+//! this thread only, and a test running concurrently could otherwise make tracing cache its
+//! callsites as disabled.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod runtime_support;
+
+use std::sync::{Arc, Mutex};
+
+use http::StatusCode;
+use runtime_support::{KEY, Reply, Server, client, sent_message};
+use sentdm_client::types::TemplateRef;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+
+    fn make_writer(&'a self) -> Capture {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn tracing_shows_each_attempt_and_never_the_key() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(capture.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = Server::script(vec![
+        Reply::error(503, "SERVICE_001", "Down"),
+        Reply::ok(sent_message()),
+    ])
+    .await;
+    let response = client(&server)
+        .messages()
+        .send(["+14155551234"], TemplateRef::new().name("welcome"))
+        .idempotency_key("trace-key-1")
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let output = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(output.contains("api_attempt{attempt=1"), "{output}");
+    assert!(output.contains("api_attempt{attempt=2"), "{output}");
+    assert!(output.contains("retrying"), "{output}");
+    assert!(output.contains("status=503"), "{output}");
+    assert!(output.contains("attempts=2"), "{output}");
+    assert!(!output.contains(KEY), "API key in logs: {output}");
+}
