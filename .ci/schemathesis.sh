@@ -14,7 +14,7 @@ root=$(pwd)
 
 version=4.32.5
 venv="$root/target/schemathesis-venv"
-max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-30}
+max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-100}
 seed=${SCHEMATHESIS_SEED:-20261122}
 api_key=0b7c6d5e-4f3a-4b2c-9d1e-0f9a8b7c6d5e
 
@@ -29,13 +29,14 @@ cargo build --quiet -p sentdm-mock --bin sentdm-mock
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 bin="$target_dir/debug/sentdm-mock"
 
-log=$(mktemp)
+workdir=$(mktemp -d)
+log="$workdir/mock.log"
 "$bin" --port 0 --api-key "$api_key" --rate-limit 1000000 --window-secs 60 >"$log" 2>&1 &
 pid=$!
 cleanup() {
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    rm -f "$log"
+    rm -rf "$workdir"
 }
 trap cleanup EXIT
 
@@ -57,11 +58,80 @@ if [ -z "$url" ]; then
 fi
 echo "schemathesis.sh: mock at $url"
 
+# Seed the mock with resources, so that operations on existing items are reached too, and bind
+# their ids to the path parameters (Schemathesis still generates other values as well).
+config="$workdir/schemathesis.toml"
+"$venv/bin/python" - "$url" "$api_key" "$config" <<'PY'
+import json
+import sys
+import urllib.request
+
+url, key, config = sys.argv[1:4]
+
+
+def call(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url + path, data=data, method=method)
+    req.add_header("x-api-key", key)
+    req.add_header("content-type", "application/json")
+    with urllib.request.urlopen(req) as resp:
+        return json.load(resp)["data"]
+
+
+ids = {name: [] for name in ["contact", "template", "webhook", "message", "user", "profile", "campaign"]}
+for i in range(3):
+    ids["contact"].append(call("POST", "/v3/contacts", {"phone_number": f"+1415555010{i}"})["id"])
+    ids["template"].append(call("POST", "/v3/templates", {
+        "name": f"seed_{i}", "category": "UTILITY", "language": "en_US",
+        "definition": {"body": {"content": "Hello {{name}}"}},
+    })["id"])
+    ids["user"].append(call("POST", "/v3/users", {"email": f"seed{i}@example.com", "role": "developer"})["id"])
+for i in range(2):
+    ids["webhook"].append(call("POST", "/v3/webhooks", {
+        "display_name": f"seed {i}", "endpoint_url": "http://127.0.0.1:9/hook",
+    })["id"])
+    profile = call("POST", "/v3/profiles", {"name": f"Seed {i}", "short_name": f"SEED{i}"})["id"]
+    ids["profile"].append(profile)
+    ids["campaign"].append(call("POST", f"/v3/profiles/{profile}/campaigns", {
+        "name": "Seed", "useCases": [{"messagingUseCaseUs": "ACCOUNT_NOTIFICATION", "sampleMessages": ["Hi"]}],
+    })["id"])
+    sent = call("POST", "/v3/messages", {"to": ["+14155550100"], "template": {"id": ids["template"][0]}})
+    ids["message"] += [r["message_id"] for r in sent["recipients"]]
+
+bindings = {
+    "/v3/contacts/{id}": {"path.id": "contact"},
+    "/v3/templates/{id}": {"path.id": "template"},
+    "/v3/messages": {"body.template.id": "template"},
+    "/v3/messages/{id}": {"path.id": "message"},
+    "/v3/messages/{id}/activities": {"path.id": "message"},
+    "/v3/users/{userId}": {"path.userId": "user"},
+    "/v3/webhooks/{id}": {"path.id": "webhook"},
+    "/v3/webhooks/{id}/events": {"path.id": "webhook"},
+    "/v3/webhooks/{id}/rotate-secret": {"path.id": "webhook"},
+    "/v3/webhooks/{id}/test": {"path.id": "webhook"},
+    "/v3/webhooks/{id}/toggle-status": {"path.id": "webhook"},
+    "/v3/profiles/{profileId}": {"path.profileId": "profile"},
+    "/v3/profiles/{profileId}/complete": {"path.profileId": "profile"},
+    "/v3/profiles/{profileId}/campaigns": {"path.profileId": "profile"},
+    "/v3/profiles/{profileId}/campaigns/{campaignId}": {"path.profileId": "profile", "path.campaignId": "campaign"},
+}
+with open(config, "w") as f:
+    for name, values in ids.items():
+        f.write(f"[dictionaries.{name}]\nvalues = {json.dumps(values)}\n\n")
+    for path, params in bindings.items():
+        f.write(f"[[operations]]\ninclude-path = {json.dumps(path)}\n")
+        inline = ", ".join(
+            f'{json.dumps(k)} = {{ dictionary = "{v}", probability = 0.8 }}' for k, v in params.items()
+        )
+        f.write(f"parameters = {{ {inline} }}\n\n")
+print("schemathesis.sh: seeded", ", ".join(f"{len(v)} {k}s" for k, v in ids.items()))
+PY
+
 status=0
-"$venv/bin/schemathesis" run "$root/spec/openapi.json" \
+"$venv/bin/schemathesis" --config-file "$config" run "$root/spec/openapi.json" \
     --url "$url" \
     --header "x-api-key: $api_key" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,ignored_auth,missing_required_header,unsupported_method \
+    --checks "${SCHEMATHESIS_CHECKS:-all}" \
     --phases examples,coverage,fuzzing \
     --max-examples "$max_examples" \
     --seed "$seed" \

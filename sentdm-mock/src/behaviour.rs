@@ -664,6 +664,20 @@ fn create(spec: &Spec, store: &mut Store, call: &Call<'_>) -> Outcome {
     }
 }
 
+/// A whole-number query value; numbers beyond `u64` saturate.
+fn query_u64(call: &Call<'_>, name: &str) -> Option<u64> {
+    let v = call.query.get(name)?;
+    v.as_u64().or_else(|| {
+        v.as_f64().filter(|f| *f >= 0.0).map(|f| {
+            if f >= u64::MAX as f64 {
+                u64::MAX
+            } else {
+                f as u64
+            }
+        })
+    })
+}
+
 fn list(spec: &Spec, store: &Store, call: &Call<'_>) -> Outcome {
     let op = call.op;
     let collection = op.template.as_str();
@@ -703,16 +717,8 @@ fn list(spec: &Spec, store: &Store, call: &Call<'_>) -> Outcome {
     let mut data = Map::new();
     match &op.pagination {
         Some(p) => {
-            let page = call
-                .query
-                .get("page")
-                .and_then(Value::as_u64)
-                .unwrap_or(1)
-                .max(1);
-            let size = call
-                .query
-                .get("page_size")
-                .and_then(Value::as_u64)
+            let page = query_u64(call, "page").unwrap_or(1).max(1);
+            let size = query_u64(call, "page_size")
                 .unwrap_or(p.default_page_size)
                 .max(1);
             let total = matched.len() as u64;

@@ -77,3 +77,8 @@ pub use server::{
     DEFAULT_API_KEY, DEFAULT_RATE_LIMIT, DEFAULT_WINDOW, MockServer, MockServerBuilder,
 };
 pub use state::{RecordedRequest, RecordedSend};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

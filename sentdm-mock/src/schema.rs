@@ -403,10 +403,17 @@ pub(crate) fn coerce(
 ) -> Result<Value, FieldError> {
     let bad = |what: &str| FieldError::new(name, Rule::Type, format!("'{name}' must be {what}"));
     match declared_type(spec, schema) {
-        Some("integer") => raw
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| bad("an integer")),
+        Some("integer") => match raw.parse::<i64>() {
+            Ok(i) => Ok(Value::from(i)),
+            // Integers beyond 64 bits are still integers; they are kept as (saturated) numbers.
+            Err(_) if is_integer_text(raw) => raw
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .ok_or_else(|| bad("an integer")),
+            Err(_) => Err(bad("an integer")),
+        },
         Some("number") => raw
             .parse::<f64>()
             .ok()
@@ -421,6 +428,11 @@ pub(crate) fn coerce(
         },
         _ => Ok(Value::String(raw.to_owned())),
     }
+}
+
+fn is_integer_text(raw: &str) -> bool {
+    let digits = raw.strip_prefix(['-', '+']).unwrap_or(raw);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether `value` satisfies `schema`.

@@ -117,6 +117,13 @@ async fn pagination_walks_pages() {
     assert_eq!(beyond.data()["contacts"], json!([]));
     assert_eq!(beyond.data()["pagination"]["has_more"], json!(false));
 
+    // Any integer is a page number, even one beyond 64 bits.
+    let huge = api
+        .get("/v3/contacts?page=336366515697818009600&page_size=3")
+        .await;
+    assert_eq!(huge.status, 200, "{}", huge.text);
+    assert_eq!(huge.data()["contacts"], json!([]));
+
     let searched = api
         .get("/v3/contacts?page=1&page_size=10&search=5550003")
         .await;
