@@ -309,17 +309,15 @@ fn phone_parts(phone: &str) -> (String, &'static str, String) {
             return ((*cc).to_owned(), region, rest.to_owned());
         }
     }
-    let split = digits.len().min(2);
-    (digits[..split].to_owned(), "ZZ", digits[split..].to_owned())
+    let cc: String = digits.chars().take(2).collect();
+    let rest: String = digits.chars().skip(2).collect();
+    (cc, "ZZ", rest)
 }
 
 fn grouped(national: &str) -> String {
-    if national.len() > 6 {
-        let (a, rest) = national.split_at(3);
-        let (b, c) = rest.split_at(3);
-        format!("{a}-{b}-{c}")
-    } else {
-        national.to_owned()
+    match (national.get(..3), national.get(3..6), national.get(6..)) {
+        (Some(a), Some(b), Some(c)) if !c.is_empty() => format!("{a}-{b}-{c}"),
+        _ => national.to_owned(),
     }
 }
 

@@ -141,7 +141,7 @@ impl Fault {
     /// Waits `delay` before the fault acts (for [`Fault::delay`] this adds to its delay).
     #[must_use]
     pub fn delayed(mut self, delay: Duration) -> Fault {
-        self.delay = Some(self.delay.unwrap_or_default() + delay);
+        self.delay = Some(self.delay.unwrap_or_default().saturating_add(delay));
         self
     }
 

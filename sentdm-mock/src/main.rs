@@ -43,12 +43,14 @@ fn run() -> Result<(), String> {
             }
             "--window-secs" => {
                 let v = value(&mut args, "--window-secs")?;
-                let secs: f64 = v
-                    .parse()
+                window = v
+                    .parse::<f64>()
                     .ok()
-                    .filter(|s: &f64| s.is_finite() && *s > 0.0)
-                    .ok_or_else(|| format!("--window-secs: not a positive number: {v}"))?;
-                window = Duration::from_secs_f64(secs);
+                    .filter(|s| *s > 0.0)
+                    .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                    .ok_or_else(|| {
+                        format!("--window-secs: not a positive number of seconds: {v}")
+                    })?;
             }
             "--allow-external-webhooks" => builder = builder.allow_external_webhooks(true),
             "--any-template" => builder = builder.require_known_templates(false),

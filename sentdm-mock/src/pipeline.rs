@@ -58,6 +58,20 @@ pub(crate) struct Shared {
     pub allow_external_webhooks: bool,
 }
 
+/// How many requests the log keeps; older ones are forgotten first.
+const MAX_LOGGED_REQUESTS: usize = 100_000;
+
+impl Shared {
+    /// Appends to the request log, forgetting the oldest entries past its capacity.
+    pub fn log(&self, record: RecordedRequest) {
+        let mut log = lock(&self.requests);
+        if log.len() >= MAX_LOGGED_REQUESTS {
+            log.drain(..MAX_LOGGED_REQUESTS / 10);
+        }
+        log.push(record);
+    }
+}
+
 /// The connection is to be dropped without a response.
 #[derive(Debug)]
 pub(crate) struct Aborted;
@@ -200,7 +214,7 @@ pub(crate) async fn handle(
         match action {
             Action::ResetBefore => {
                 reset.store(true, Ordering::SeqCst);
-                lock(&shared.requests).push(record);
+                shared.log(record);
                 return Err(Aborted);
             }
             Action::Respond {
@@ -214,7 +228,7 @@ pub(crate) async fn handle(
                 }
                 let reply = finish(&shared, reply, None, api_key.as_deref(), &rid, started);
                 record.status = Some(reply.status);
-                lock(&shared.requests).push(record);
+                shared.log(record);
                 return Ok(to_response(reply, After::Answer));
             }
             Action::Slow => slow = delay,
@@ -240,7 +254,7 @@ pub(crate) async fn handle(
     if after != After::Reset {
         record.status = Some(reply.status);
     }
-    lock(&shared.requests).push(record);
+    shared.log(record);
     if after == After::Reset {
         reset.store(true, Ordering::SeqCst);
         return Err(Aborted);

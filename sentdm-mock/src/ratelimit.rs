@@ -52,9 +52,14 @@ impl RateLimiter {
     fn quota(&self, log_len: usize, oldest: Option<Instant>, now: Instant, allowed: bool) -> Quota {
         let used = u32::try_from(log_len).unwrap_or(u32::MAX);
         let until = oldest
-            .map(|t| (t + self.window).saturating_duration_since(now))
+            .map(|t| {
+                t.checked_add(self.window)
+                    .map_or(self.window, |end| end.saturating_duration_since(now))
+            })
             .unwrap_or(self.window);
-        let reset_at = SystemTime::now() + until;
+        let reset_at = SystemTime::now()
+            .checked_add(until)
+            .unwrap_or_else(SystemTime::now);
         let reset = reset_at
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0))

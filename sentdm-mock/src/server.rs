@@ -232,7 +232,8 @@ impl MockServer {
         lock(&self.shared.store).sends.len()
     }
 
-    /// Every request received so far, in the order they were answered (or dropped).
+    /// The requests received so far, in the order they were answered (or dropped): the last
+    /// 100 000 at least.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).clone()
     }
@@ -350,5 +351,17 @@ impl AsyncWrite for ResetOnDrop {
 
     fn is_write_vectored(&self) -> bool {
         self.stream.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servers_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<MockServer>();
+        shareable::<FaultRule>();
     }
 }
