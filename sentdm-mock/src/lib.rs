@@ -35,10 +35,10 @@
 //!
 //! # Example
 //!
-//! ```no_run
+//! ```
 //! use sentdm_mock::{Fault, MockServer};
 //!
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = MockServer::start()?;
 //! // The next two sends fail with an HTML 503 page.
 //! server
@@ -46,13 +46,27 @@
 //!     .times(2)
 //!     .on("POST", "/v3/messages");
 //!
-//! let http = reqwest::Client::new();
-//! let response = http
-//!     .get(format!("{}/v3/contacts?page=1&page_size=20", server.url()))
-//!     .header("x-api-key", server.api_key())
-//!     .send()
-//!     .await?;
-//! assert_eq!(response.status(), 200);
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! runtime.block_on(async {
+//!     let http = reqwest::Client::new();
+//!     let send = http
+//!         .post(format!("{}/v3/messages", server.url()))
+//!         .header("x-api-key", server.api_key())
+//!         .body(r#"{"to": ["+14155551234"], "template": {"name": "welcome"}}"#)
+//!         .send()
+//!         .await?;
+//!     assert_eq!(send.status(), 503);
+//!     assert_eq!(send.text().await?, "<h1>down</h1>");
+//!
+//!     let contacts = http
+//!         .get(format!("{}/v3/contacts?page=1&page_size=20", server.url()))
+//!         .header("x-api-key", server.api_key())
+//!         .send()
+//!         .await?;
+//!     assert_eq!(contacts.status(), 200);
+//!     assert!(contacts.headers().contains_key("x-request-id"));
+//!     Ok::<_, reqwest::Error>(())
+//! })?;
 //! assert_eq!(server.send_count(), 0);
 //! # Ok(())
 //! # }
