@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Checks the mock Sent.dm API (sentdm-mock) against spec/openapi.json with Schemathesis, an
-# independent OpenAPI conformance tester: every response's status, content type, headers and
-# body must be what the spec documents for the operation, and the mock must never answer 5xx.
+# independent OpenAPI conformance tester, running every check it has: each response's status,
+# content type, headers and body must be what the spec documents for the operation; no 5xx;
+# requests without the API key are refused; schema-valid requests are accepted and invalid ones
+# rejected. The mock is seeded with a few resources whose ids are offered to the path parameters,
+# so operations on existing items are exercised as well as the 404 paths.
 #
 # Environment:
-#   SCHEMATHESIS_MAX_EXAMPLES  test cases per operation and phase (default 30)
-#   SCHEMATHESIS_SEED          seed for a reproducible run (default 20261122)
+#   SCHEMATHESIS_MAX_EXAMPLES  test cases per operation and phase (default 100)
+#   SCHEMATHESIS_SEED          seed of the run (default 20261122)
+#   SCHEMATHESIS_CHECKS        checks to run (default: all)
 #   CARGO_TARGET_DIR           honoured when set
 set -euo pipefail
 
