@@ -143,6 +143,15 @@ pub fn assemble(
             reason: o.reason.clone(),
             pages: evidence_pages(&o.evidence),
         })
+        .chain(facts.common_responses.iter().map(|r| Gap {
+            at: vec![match &r.with_header {
+                Some(h) => format!("every operation with the `{h}` header"),
+                None => "every operation".to_string(),
+            }],
+            ty: format!("{} response", r.status),
+            reason: r.description.clone(),
+            pages: evidence_pages(&r.evidence),
+        }))
         .collect();
 
     let mut asm = Assembler {
@@ -1241,6 +1250,39 @@ impl<'a> Assembler<'a> {
                 rm.insert("content".into(), json!({ media: Value::Object(content) }));
             }
             responses.insert(r.status.to_string(), Value::Object(rm));
+        }
+        for common in &self.facts.common_responses {
+            let applies = common.with_header.as_ref().is_none_or(|h| {
+                op.raw
+                    .params
+                    .iter()
+                    .any(|p| p.location == ParamIn::Header && p.name == *h)
+            });
+            let key = common.status.to_string();
+            if !applies || responses.contains_key(&key) {
+                continue;
+            }
+            let headers: Map<String, Value> = common
+                .headers
+                .iter()
+                .map(|(name, description)| {
+                    (
+                        name.clone(),
+                        json!({ "description": description, "schema": { "type": "string" } }),
+                    )
+                })
+                .collect();
+            let mut rm = Map::new();
+            rm.insert("description".into(), json!(common.description));
+            if !headers.is_empty() {
+                rm.insert("headers".into(), Value::Object(headers));
+            }
+            rm.insert(
+                "content".into(),
+                json!({ "application/json": { "schema": self.envelope_ref() } }),
+            );
+            rm.insert("x-evidence".into(), json!(evidence_pages(&common.evidence)));
+            responses.insert(key, Value::Object(rm));
         }
         m.insert("responses".into(), Value::Object(responses));
 

@@ -39,6 +39,8 @@ pub struct Facts {
     pub parameters: Vec<ParameterFact>,
     #[serde(default, rename = "body")]
     pub bodies: Vec<BodyFact>,
+    #[serde(default, rename = "common_response")]
+    pub common_responses: Vec<CommonResponse>,
     #[serde(default, rename = "decision")]
     pub decisions: Vec<Decision>,
 }
@@ -221,6 +223,21 @@ pub struct BodyFact {
     pub operations: Vec<String>,
     pub schema: String,
     pub required: bool,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A response the reference pages promise on many operations although the endpoint pages
+/// leave it out (rate limiting, idempotency conflicts).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommonResponse {
+    pub status: u16,
+    pub description: String,
+    /// Only operations documenting this header parameter; every operation when absent.
+    pub with_header: Option<String>,
+    /// Response headers: name → description.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
     pub evidence: Vec<Evidence>,
 }
 
