@@ -2223,7 +2223,7 @@ pub mod types {
         pub display_name: String,
         /// HTTP or HTTPS URL events are delivered to.
         ///
-        /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://`.
+        /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s]+`.
         pub endpoint_url: String,
         /// Event types to subscribe to, e.g. `messages`, `templates`.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -2302,7 +2302,7 @@ pub mod types {
                 let field = field_path(at, "endpoint_url");
                 {
                     static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[Hh][Tt][Tt][Pp][Ss]?://",
+                        "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+",
                     );
                     rt::validate::pattern(&field, value, &PATTERN)?;
                 }
@@ -4413,7 +4413,7 @@ pub mod types {
         pub display_name: Option<String>,
         /// HTTP or HTTPS URL events are delivered to.
         ///
-        /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://`.
+        /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s]+`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub endpoint_url: Option<String>,
         /// The `event_types` field.
@@ -4494,7 +4494,7 @@ pub mod types {
                 let field = field_path(at, "endpoint_url");
                 {
                     static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
-                        "^[Hh][Tt][Tt][Pp][Ss]?://",
+                        "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+",
                     );
                     rt::validate::pattern(&field, value, &PATTERN)?;
                 }
@@ -10336,7 +10336,7 @@ pub mod resources {
 
             /// HTTP or HTTPS URL events are delivered to.
             ///
-            /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://`.
+            /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s]+`.
             pub fn endpoint_url(mut self, endpoint_url: impl Into<String>) -> Self {
                 self.body = self.body.endpoint_url(endpoint_url);
                 self
