@@ -1,4 +1,4 @@
-//! HTTPS over loopback: the built-in client negotiates TLS with the ring provider and checks
+//! HTTPS over loopback: the built-in client (rustls with the platform verifier) negotiates TLS and checks
 //! certificates against the platform's roots; a supplied client can trust a private root.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -50,7 +50,7 @@ struct Account {
 }
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
 /// Accepts TCP connections and completes a TLS handshake on each; failed handshakes are

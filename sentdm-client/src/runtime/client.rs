@@ -4,6 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use base64::Engine;
+use base64::prelude::BASE64_STANDARD;
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use http::{HeaderMap, StatusCode};
@@ -12,7 +14,6 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use super::decode::decode;
-use super::encode::base64;
 use super::error::Error;
 use super::limiter::RateLimiter;
 use super::response::Response;
@@ -631,7 +632,7 @@ impl RuntimeBuilder {
 
         let http = match self.http_client {
             Some(client) => client,
-            None => build_http_client(&base_url, self.connect_timeout.min(self.timeout))?,
+            None => build_http_client(self.connect_timeout.min(self.timeout))?,
         };
 
         Ok(Runtime {
@@ -736,7 +737,10 @@ fn apply_auth(
         Auth::Bearer => header(AUTHORIZATION, format!("Bearer {}", credential.expose())),
         Auth::Basic => header(
             AUTHORIZATION,
-            format!("Basic {}", base64(credential.expose().as_bytes())),
+            format!(
+                "Basic {}",
+                BASE64_STANDARD.encode(credential.expose().as_bytes())
+            ),
         ),
         Auth::ApiKeyQuery { name } => Ok(AppliedAuth::Query(name, credential)),
     }
@@ -749,11 +753,10 @@ fn is_sensitive(name: &HeaderName, auth: &AppliedAuth) -> bool {
         || matches!(auth, AppliedAuth::Header(auth_name, _) if auth_name == name)
 }
 
-fn build_http_client(base_url: &Url, connect_timeout: Duration) -> Result<reqwest::Client, Error> {
-    let tls = super::tls::client_config(base_url.scheme() == "https")
-        .map_err(|reason| Error::config(format!("TLS could not be set up: {reason}")))?;
+/// The built-in HTTP client: rustls with the platform's certificate verifier (reqwest's
+/// `rustls` feature), HTTP/2 when the server offers it.
+fn build_http_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> {
     reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
         // Redirects could carry a custom API key header to another host; API calls are not
         // redirected, so a 3xx is reported as it is.
         .redirect(reqwest::redirect::Policy::none())

@@ -49,7 +49,6 @@ mod rate_limit;
 mod response;
 mod retry;
 mod secret;
-mod tls;
 pub mod validate;
 
 use std::future::Future;
