@@ -564,8 +564,10 @@ fn create(spec: &Spec, store: &mut Store, call: &Call<'_>) -> Outcome {
         .map(|(_, s)| s.clone())
         .unwrap_or(Value::Null);
 
-    // Operations documenting 409 keep their first required request member unique.
-    if op.documents(409) {
+    // Operations documenting a 409 "already exists" (`RESOURCE_007`) keep their first required
+    // request member unique. (Every idempotent operation also documents a 409 `CONFLICT_001`,
+    // which is about concurrent requests, not duplicates.)
+    if op.error_doc(409).is_some_and(|d| d.code == "RESOURCE_007") {
         let required = spec
             .resolve(&request_schema)
             .get("required")

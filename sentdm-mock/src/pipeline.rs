@@ -175,6 +175,50 @@ pub(crate) async fn handle(
         Ok(collected) => collected.to_bytes(),
         Err(_) => return Err(Aborted),
     };
+    // Like a real server, finish the work even when the client goes away mid-request (a client
+    // timeout): the task is detached from the connection, whose end only drops the reply.
+    let received = Received {
+        parts,
+        body,
+        method,
+        path,
+        query,
+        rid,
+        started,
+        arrived,
+    };
+    let work = tokio::spawn(respond(shared, reset, received));
+    work.await.unwrap_or(Err(Aborted))
+}
+
+/// A request as read off the connection.
+struct Received {
+    parts: http::request::Parts,
+    body: Bytes,
+    method: String,
+    path: String,
+    query: Option<String>,
+    rid: String,
+    started: Instant,
+    arrived: SystemTime,
+}
+
+/// Everything after the body is read: faults, processing, recording.
+async fn respond(
+    shared: Arc<Shared>,
+    reset: Arc<AtomicBool>,
+    received: Received,
+) -> Result<Response<MockBody>, Aborted> {
+    let Received {
+        parts,
+        body,
+        method,
+        path,
+        query,
+        rid,
+        started,
+        arrived,
+    } = received;
     let mut record = RecordedRequest {
         request_id: rid.clone(),
         method: method.clone(),
