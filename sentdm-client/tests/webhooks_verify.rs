@@ -706,3 +706,20 @@ fn nothing_secret_in_errors_or_debug_output() {
     assert!(outputs[1].contains("[redacted]"), "{}", outputs[1]);
     assert_eq!(outputs[2], "[redacted]");
 }
+
+#[test]
+fn public_types_are_thread_safe_errors_are_errors() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    fn error<E: std::error::Error + Send + Sync + 'static>() {}
+    send_sync::<Verifier>();
+    send_sync::<Signer>();
+    send_sync::<SigningSecret>();
+    send_sync::<SignedHeaders>();
+    send_sync::<webhooks::Event>();
+    send_sync::<webhooks::WebhookEvent>();
+    send_sync::<webhooks::Delivery>();
+    error::<VerifyError>();
+    error::<SecretError>();
+    error::<webhooks::EventError>();
+    error::<webhooks::WebhookError>();
+}
