@@ -1,5 +1,6 @@
 //! Pacing requests by the rate limit the server advertises.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::future::Future;
 use std::pin::pin;
@@ -60,7 +61,12 @@ struct State {
     blocked_until: Option<Instant>,
     /// The last response advertised no remaining budget at all: nothing to pace by but `429`s.
     unmetered: bool,
-    in_flight: u64,
+    /// Sequence numbers of the attempts in flight.
+    in_flight: BTreeSet<u64>,
+    /// Sequence number of the next attempt to start.
+    next_seq: u64,
+    /// The newest attempt whose response set the budget in this window.
+    budget_from: Option<u64>,
     /// Bumped on every change, to wake waiting requests.
     generation: u64,
     waiters: Vec<Waker>,
@@ -111,7 +117,7 @@ impl RateLimiter {
 
     /// Attempts currently in flight.
     pub fn in_flight(&self) -> u64 {
-        self.lock().in_flight
+        self.lock().in_flight.len() as u64
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -129,13 +135,14 @@ impl RateLimiter {
                 let mut state = self.lock();
                 let now = Instant::now();
                 match state.decide(now) {
-                    Ok(()) => {
+                    Ok(seq) => {
                         if let Some(since) = waited_since {
                             state.stats.delayed += 1;
                             state.stats.waited += now.saturating_duration_since(since);
                         }
                         return Permit {
                             limiter: self.clone(),
+                            seq,
                         };
                     }
                     Err(deadline) => (deadline, state.generation),
@@ -168,8 +175,9 @@ impl RateLimiter {
 }
 
 impl State {
-    /// Takes a slot (`Ok`), or says until when to wait (`Err(None)`: until something changes).
-    fn decide(&mut self, now: Instant) -> Result<(), Option<Instant>> {
+    /// Takes a slot (`Ok` with the attempt's sequence number), or says until when to wait
+    /// (`Err(None)`: until something changes).
+    fn decide(&mut self, now: Instant) -> Result<u64, Option<Instant>> {
         if let Some(until) = self.blocked_until {
             if until > now {
                 return Err(Some(until));
@@ -178,35 +186,39 @@ impl State {
         }
         if self.reset_at.is_some_and(|reset| reset <= now) {
             self.reset_at = None;
+            self.budget_from = None;
             self.budget = self.limit.map(|limit| limit.saturating_sub(self.headroom));
         }
         match self.budget {
             Some(budget) if budget > 0 => {
                 self.budget = Some(budget - 1);
-                self.start();
-                Ok(())
+                Ok(self.start())
             }
             Some(_) if self.reset_at.is_some() => Err(self.reset_at),
-            None if self.unmetered => {
-                self.start();
-                Ok(())
-            }
+            None if self.unmetered => Ok(self.start()),
             // Nothing known, or spent with no reset in sight: one request finds out.
-            _ if self.in_flight == 0 => {
-                self.start();
-                Ok(())
-            }
+            _ if self.in_flight.is_empty() => Ok(self.start()),
             _ => Err(None),
         }
     }
 
-    fn start(&mut self) {
-        self.in_flight += 1;
+    fn start(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.in_flight.insert(seq);
         self.stats.started += 1;
+        seq
     }
 
-    /// Takes in the rate-limit headers of a response to an attempt that is still in flight.
-    fn observe(&mut self, status: StatusCode, headers: &HeaderMap, now: Instant) {
+    /// Takes in the rate-limit headers of the response to attempt `seq` (still in flight).
+    ///
+    /// The server's `remaining` counts what reached it before this answer. Attempts started
+    /// after this one will each be counted, and earlier ones still unanswered may not have
+    /// been yet (a server answers concurrent requests in any order), so both are subtracted.
+    /// The newest answer gives the best estimate and replaces the one derived from older
+    /// answers (stale answers are ignored); once a burst's answers are in, the budget is
+    /// exactly what the server says is left.
+    fn observe(&mut self, status: StatusCode, headers: &HeaderMap, now: Instant, seq: u64) {
         self.stats.responses += 1;
         let wall = SystemTime::now();
         let advertised = RateLimit::from_headers_at(headers, wall);
@@ -224,19 +236,22 @@ impl State {
                 .map(|reset| now + reset.duration_since(wall).unwrap_or(Duration::ZERO));
             let stale = reset.is_some_and(|reset| reset <= now);
             if let (Some(remaining), false) = (advertised.remaining, stale) {
-                let others = self.in_flight.saturating_sub(1);
+                let started_since = self.next_seq.saturating_sub(seq + 1);
+                let earlier_unanswered = self.in_flight.range(..seq).count() as u64;
                 let estimate = remaining
-                    .saturating_sub(others)
+                    .saturating_sub(started_since)
+                    .saturating_sub(earlier_unanswered)
                     .saturating_sub(self.headroom);
                 let new_window = match (self.reset_at, reset) {
                     (Some(known), Some(reset)) => reset > known + NEW_WINDOW_SLACK,
                     (None, Some(_)) => true,
                     _ => false,
                 };
-                self.budget = match self.budget {
-                    Some(budget) if !new_window => Some(budget.min(estimate)),
-                    _ => Some(estimate),
-                };
+                let newer = new_window || self.budget_from.is_none_or(|from| seq > from);
+                if newer {
+                    self.budget = Some(estimate);
+                    self.budget_from = Some(seq);
+                }
                 if new_window {
                     self.reset_at = reset;
                 }
@@ -272,7 +287,7 @@ impl fmt::Debug for RateLimiter {
             .field("headroom", &state.headroom)
             .field("limit", &state.limit)
             .field("budget", &state.budget)
-            .field("in_flight", &state.in_flight)
+            .field("in_flight", &state.in_flight.len())
             .field("stats", &state.stats)
             .finish_non_exhaustive()
     }
@@ -281,19 +296,23 @@ impl fmt::Debug for RateLimiter {
 /// A slot in the budget for one attempt; gives it back when dropped.
 pub(crate) struct Permit {
     limiter: RateLimiter,
+    /// The attempt's place in the order attempts were started.
+    seq: u64,
 }
 
 impl Permit {
     /// Reports the response this attempt received.
     pub(crate) fn observe(&self, status: StatusCode, headers: &HeaderMap) {
-        self.limiter.lock().observe(status, headers, Instant::now());
+        self.limiter
+            .lock()
+            .observe(status, headers, Instant::now(), self.seq);
     }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
         let mut state = self.limiter.lock();
-        state.in_flight = state.in_flight.saturating_sub(1);
+        state.in_flight.remove(&self.seq);
         state.notify();
     }
 }
@@ -320,52 +339,68 @@ mod tests {
     fn one_probe_while_nothing_is_known() {
         let mut state = State::default();
         let now = Instant::now();
-        assert_eq!(state.decide(now), Ok(()));
+        assert_eq!(state.decide(now), Ok(0));
         assert_eq!(state.decide(now), Err(None));
-        state.observe(StatusCode::OK, &headers(10, 9, 60), now);
+        state.observe(StatusCode::OK, &headers(10, 9, 60), now, 0);
         assert_eq!(state.budget, Some(9));
-        for _ in 0..9 {
-            assert_eq!(state.decide(now), Ok(()));
+        for seq in 1..10 {
+            assert_eq!(state.decide(now), Ok(seq));
         }
         assert!(matches!(state.decide(now), Err(Some(_))));
-        assert_eq!(state.in_flight, 10);
+        assert_eq!(state.in_flight.len(), 10);
     }
 
     #[test]
-    fn in_flight_requests_are_subtracted_and_budget_only_falls() {
+    fn unanswered_attempts_are_subtracted_and_newer_answers_win() {
         let mut state = State::default();
         let now = Instant::now();
         state.budget = Some(5);
-        for _ in 0..3 {
-            assert_eq!(state.decide(now), Ok(()));
+        for seq in 0..3 {
+            assert_eq!(state.decide(now), Ok(seq));
         }
-        // The server counted only the one answering: 4 left, 2 others still in flight.
-        state.observe(StatusCode::OK, &headers(10, 4, 60), now);
         assert_eq!(state.budget, Some(2));
-        state.in_flight -= 1;
-        // A stale, higher number does not raise the budget within the window.
-        state.observe(StatusCode::OK, &headers(10, 8, 60), now);
+        // Attempt 0's answer: 4 left on the server, and attempts 1 and 2 started since.
+        state.observe(StatusCode::OK, &headers(10, 4, 60), now, 0);
         assert_eq!(state.budget, Some(2));
+        state.in_flight.remove(&0);
+        // Attempt 2 answered first: its count may miss attempt 1, still unanswered.
+        state.observe(StatusCode::OK, &headers(10, 3, 60), now, 2);
+        assert_eq!(state.budget, Some(2));
+        state.in_flight.remove(&2);
+        // An older answer arriving late changes nothing…
+        state.observe(StatusCode::OK, &headers(10, 2, 60), now, 1);
+        assert_eq!(state.budget, Some(2));
+        state.in_flight.remove(&1);
+        // …and once everything is answered the newest answer is the budget.
+        assert_eq!(state.decide(now), Ok(3));
+        state.observe(StatusCode::OK, &headers(10, 1, 60), now, 3);
+        assert_eq!(state.budget, Some(1));
+        // Another client used the budget meanwhile: the newest answer lowers it.
+        state.in_flight.remove(&3);
+        assert_eq!(state.decide(now), Ok(4));
+        state.observe(StatusCode::OK, &headers(10, 0, 60), now, 4);
+        assert_eq!(state.budget, Some(0));
+        assert!(matches!(state.decide(now), Err(Some(_))));
     }
 
     #[test]
     fn reset_refills_and_429_blocks() {
         let mut state = State::default().with_headroom(1);
         let now = Instant::now();
-        assert_eq!(state.decide(now), Ok(()));
-        state.observe(StatusCode::OK, &headers(4, 0, 2), now);
+        assert_eq!(state.decide(now), Ok(0));
+        state.observe(StatusCode::OK, &headers(4, 0, 2), now, 0);
         assert_eq!(state.budget, Some(0));
         let Err(Some(reset)) = state.decide(now) else {
             panic!("expected to wait for the reset");
         };
         assert!(reset > now);
-        state.in_flight = 0;
-        assert_eq!(state.decide(reset), Ok(()));
+        state.in_flight.clear();
+        assert_eq!(state.decide(reset), Ok(1));
         assert_eq!(state.budget, Some(2), "limit minus headroom minus one");
 
         let mut throttled = headers(4, 0, 3);
         throttled.insert("retry-after", 2u64.into());
-        state.observe(StatusCode::TOO_MANY_REQUESTS, &throttled, reset);
+        state.observe(StatusCode::TOO_MANY_REQUESTS, &throttled, reset, 1);
         assert_eq!(state.stats.throttled, 1);
         assert_eq!(
             state.decide(reset),
@@ -377,19 +412,19 @@ mod tests {
     fn servers_without_budget_headers_are_not_paced() {
         let mut state = State::default();
         let now = Instant::now();
-        assert_eq!(state.decide(now), Ok(()));
-        state.observe(StatusCode::OK, &HeaderMap::new(), now);
-        for _ in 0..20 {
-            assert_eq!(state.decide(now), Ok(()));
+        assert_eq!(state.decide(now), Ok(0));
+        state.observe(StatusCode::OK, &HeaderMap::new(), now, 0);
+        for seq in 1..21 {
+            assert_eq!(state.decide(now), Ok(seq));
         }
         let mut throttled = HeaderMap::new();
         throttled.insert("retry-after-ms", 300u64.into());
-        state.observe(StatusCode::TOO_MANY_REQUESTS, &throttled, now);
+        state.observe(StatusCode::TOO_MANY_REQUESTS, &throttled, now, 20);
         assert_eq!(
             state.decide(now),
             Err(Some(now + Duration::from_millis(300)))
         );
-        assert_eq!(state.decide(now + Duration::from_millis(300)), Ok(()));
+        assert_eq!(state.decide(now + Duration::from_millis(300)), Ok(21));
     }
 
     impl State {
