@@ -7,7 +7,7 @@
 //! `client.profiles().campaigns().create(..)` — take their required inputs as arguments, and
 //! take everything optional through builder methods. Awaiting a call gives a
 //! [`Response`], which dereferences to the decoded `data` of the response envelope and also
-//! carries its `meta` (request id, timestamp), status and headers.
+//! carries its `meta` (request id, timestamp), status, headers and rate-limit state.
 //!
 //! ```no_run
 //! use sentdm_client::{Client, types::TemplateRef};
@@ -26,9 +26,28 @@
 //! # }
 //! ```
 //!
-//! Errors are one [`Error`] type: API errors keep the status, the catalog code
-//! (`VALIDATION_004`, `RESOURCE_002`, …), the message, field details and the request id;
-//! invalid input is rejected before any network I/O.
+//! # What the client does for you
+//!
+//! - **Validation before I/O**: documented constraints — E.164 recipients, the
+//!   `Idempotency-Key` format, page sizes, value sets — are checked before anything is sent
+//!   ([`Error::InvalidRequest`]).
+//! - **Retries that never double-send**: connection errors, timeouts, `408`, `429`, `5xx` and
+//!   `409 CONFLICT_001` are retried (2 retries by default, exponential backoff with jitter,
+//!   `Retry-After` honoured); every attempt of a mutation carries the same `Idempotency-Key`,
+//!   generated when you give none. See [`RetryPolicy`] and [`RequestOptions`].
+//! - **Typed errors**: one [`Error`]; API errors keep the status, the catalog code
+//!   ([`ErrorCode`], with `Unknown` for codes this version does not know), the message, field
+//!   details, the doc URL and the request id.
+//! - **Pagination**: paginated lists offer `pages()` and `items()` streams that fetch the next
+//!   page only when needed.
+//! - **Profiles and sandbox**: `x-profile-id` client-wide ([`ClientBuilder::profile_id`]) or
+//!   per request; a client-wide sandbox switch ([`ClientBuilder::sandbox`]) with per-request
+//!   override.
+//! - **Bulk sending** under the server's advertised rate limit: [`bulk`].
+//! - **Webhooks**: signature verification, typed events and an axum extractor (feature
+//!   `axum`): [`webhooks`].
+//!
+//! The API key never appears in `Debug` output, error messages or logs.
 
 pub mod bulk;
 pub mod runtime;
@@ -44,3 +63,8 @@ pub use runtime::{
 };
 
 include!(concat!(env!("OUT_DIR"), "/sentdm.rs"));
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -6,3 +6,8 @@
 pub mod petstore {
     include!(concat!(env!("OUT_DIR"), "/petstore.rs"));
 }
+
+/// The repository README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -156,6 +156,12 @@ impl<T> Response<T> {
         header_str(&self.headers, REPLAYED_HEADER).is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
+    /// Whether the server handled the request in sandbox mode (`X-Sandbox: true`): validated,
+    /// but nothing sent, stored or changed.
+    pub fn is_sandbox(&self) -> bool {
+        header_str(&self.headers, "x-sandbox").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
     /// For a replayed response, the request id of the original request
     /// (`X-Original-Request-Id`).
     pub fn original_request_id(&self) -> Option<&str> {
