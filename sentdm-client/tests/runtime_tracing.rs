@@ -1,6 +1,6 @@
-//! Tracing output of a retried request. Alone in its test binary: the subscriber is set for
-//! this thread only, and a test running concurrently could otherwise make tracing cache its
-//! callsites as disabled.
+//! Tracing output of requests. These tests have their binary to themselves: each sets a
+//! subscriber for its thread only, and a test running concurrently without one could make
+//! tracing cache the callsites as disabled.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use http::StatusCode;
 use runtime_support::{KEY, Reply, Server, client, sent_message};
+use sentdm_client::Client;
 use sentdm_client::types::TemplateRef;
 
 #[derive(Clone, Default)]
@@ -63,4 +64,51 @@ async fn tracing_shows_each_attempt_and_never_the_key() {
     assert!(output.contains("status=503"), "{output}");
     assert!(output.contains("attempts=2"), "{output}");
     assert!(!output.contains(KEY), "API key in logs: {output}");
+}
+
+#[tokio::test]
+async fn spans_record_operation_path_template_status_and_request_id_only() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(capture.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = Server::script(vec![Reply::ok(serde_json::json!({
+        "id": "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+        "phone_number": "+14155551234"
+    }))])
+    .await;
+    let profile = uuid::Uuid::parse_str("770e8400-e29b-41d4-a716-446655440002").unwrap();
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.base)
+        .profile_id(profile)
+        .build()
+        .unwrap();
+    let id = uuid::Uuid::parse_str("6ba7b810-9dad-11d1-80b4-00c04fd430c8").unwrap();
+    client.contacts().get(id).await.unwrap();
+
+    let output = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(output.contains("api_request"), "{output}");
+    assert!(
+        output.contains(
+            r#"operation="SentDmServicesEndpointsCustomerAPIv3ContactsGetContactByIdEndpoint""#
+        ),
+        "{output}"
+    );
+    assert!(output.contains(r#"method="GET""#), "{output}");
+    assert!(output.contains(r#"path="/v3/contacts/{id}""#), "{output}");
+    assert!(output.contains("status=200"), "{output}");
+    assert!(output.contains("request_id="), "{output}");
+    assert!(!output.contains(KEY), "credential in logs: {output}");
+    assert!(
+        !output.contains(&profile.to_string()),
+        "header value in logs: {output}"
+    );
+    assert!(
+        !output.contains(&format!("/v3/contacts/{id}")),
+        "expanded path in logs: {output}"
+    );
 }
