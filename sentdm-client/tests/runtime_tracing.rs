@@ -35,14 +35,19 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
     }
 }
 
-#[tokio::test]
-async fn tracing_shows_each_attempt_and_never_the_key() {
+/// Captures everything traced on this thread at TRACE level until the guard is dropped.
+fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(capture.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (capture, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn tracing_shows_each_attempt_and_never_the_key() {
+    let (capture, _guard) = capture();
 
     let server = Server::script(vec![
         Reply::error(503, "SERVICE_001", "Down"),
@@ -68,12 +73,7 @@ async fn tracing_shows_each_attempt_and_never_the_key() {
 
 #[tokio::test]
 async fn spans_record_operation_path_template_status_and_request_id_only() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = capture();
 
     let server = Server::script(vec![Reply::ok(serde_json::json!({
         "id": "6ba7b810-9dad-11d1-80b4-00c04fd430c8",

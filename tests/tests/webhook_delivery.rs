@@ -51,14 +51,20 @@ async fn receiver(verifier: Verifier) -> (String, Received) {
     (url, received)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_test_event_is_delivered_signed_verified_and_decoded() {
+/// A mock API and a client for it.
+fn mock_and_client() -> (MockServer, Client) {
     let mock = MockServer::start().unwrap();
     let client = Client::builder()
         .api_key(mock.api_key())
         .base_url(mock.url())
         .build()
         .unwrap();
+    (mock, client)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_event_is_delivered_signed_verified_and_decoded() {
+    let (_mock, client) = mock_and_client();
 
     // The secret is known only once the webhook exists, so the receiver starts in two steps:
     // create the webhook for a placeholder URL, then point it at a receiver holding its secret.
@@ -121,12 +127,7 @@ async fn a_test_event_is_delivered_signed_verified_and_decoded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_with_another_secret_rejects_the_delivery() {
-    let mock = MockServer::start().unwrap();
-    let client = Client::builder()
-        .api_key(mock.api_key())
-        .base_url(mock.url())
-        .build()
-        .unwrap();
+    let (_mock, client) = mock_and_client();
     let created = client
         .webhooks()
         .create("Receipts", "http://127.0.0.1:9/placeholder")
