@@ -2,9 +2,9 @@
 
 use indexmap::IndexMap;
 use openapiv3::{
-    APIKeyLocation, MediaType, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, PathStyle,
-    QueryStyle, ReferenceOr, RequestBody, Response as ApiResponse, SchemaKind, SecurityScheme,
-    StatusCode, Type,
+    APIKeyLocation, Components, MediaType, OpenAPI, Operation, Parameter, ParameterSchemaOrContent,
+    PathStyle, QueryStyle, ReferenceOr, RequestBody, Response as ApiResponse, SchemaKind,
+    SecurityScheme, StatusCode, Type,
 };
 use serde_json::Value;
 
@@ -798,23 +798,29 @@ fn check_param_type(shape: &Shape, location: Location, at: &Pointer) -> Result<(
     }
 }
 
-fn resolve_parameter<'s>(
+/// Resolves an item that may be a local `$ref` to a component of one kind
+/// (`#/components/<kind>/<name>`); returns the item and the pointer to where it is written.
+fn resolve<'s, T>(
     spec: &'s OpenAPI,
-    parameter: &'s ReferenceOr<Parameter>,
+    item: &'s ReferenceOr<T>,
     at: &Pointer,
-) -> Result<(&'s Parameter, Pointer)> {
-    match parameter {
-        ReferenceOr::Item(parameter) => Ok((parameter, at.clone())),
+    kind: &str,
+    components: impl FnOnce(&'s Components) -> &'s IndexMap<String, ReferenceOr<T>>,
+) -> Result<(&'s T, Pointer)> {
+    match item {
+        ReferenceOr::Item(item) => Ok((item, at.clone())),
         ReferenceOr::Reference { reference } => {
             let name = reference
-                .strip_prefix("#/components/parameters/")
+                .strip_prefix("#/components/")
+                .and_then(|rest| rest.strip_prefix(kind))
+                .and_then(|rest| rest.strip_prefix('/'))
                 .ok_or_else(|| Error::dangling(at, reference))?;
             match spec
                 .components
                 .as_ref()
-                .and_then(|c| c.parameters.get(name))
+                .and_then(|c| components(c).get(name))
             {
-                Some(ReferenceOr::Item(parameter)) => Ok((parameter, Pointer::from_ref(reference))),
+                Some(ReferenceOr::Item(item)) => Ok((item, Pointer::from_ref(reference))),
                 Some(ReferenceOr::Reference { .. }) => Err(Error::unsupported(
                     &Pointer::from_ref(reference),
                     "a `$ref` to a `$ref`",
@@ -823,6 +829,14 @@ fn resolve_parameter<'s>(
             }
         }
     }
+}
+
+fn resolve_parameter<'s>(
+    spec: &'s OpenAPI,
+    parameter: &'s ReferenceOr<Parameter>,
+    at: &Pointer,
+) -> Result<(&'s Parameter, Pointer)> {
+    resolve(spec, parameter, at, "parameters", |c| &c.parameters)
 }
 
 fn resolve_request_body<'s>(
@@ -830,26 +844,7 @@ fn resolve_request_body<'s>(
     body: &'s ReferenceOr<RequestBody>,
     at: &Pointer,
 ) -> Result<(&'s RequestBody, Pointer)> {
-    match body {
-        ReferenceOr::Item(body) => Ok((body, at.clone())),
-        ReferenceOr::Reference { reference } => {
-            let name = reference
-                .strip_prefix("#/components/requestBodies/")
-                .ok_or_else(|| Error::dangling(at, reference))?;
-            match spec
-                .components
-                .as_ref()
-                .and_then(|c| c.request_bodies.get(name))
-            {
-                Some(ReferenceOr::Item(body)) => Ok((body, Pointer::from_ref(reference))),
-                Some(ReferenceOr::Reference { .. }) => Err(Error::unsupported(
-                    &Pointer::from_ref(reference),
-                    "a `$ref` to a `$ref`",
-                )),
-                None => Err(Error::dangling(at, reference)),
-            }
-        }
-    }
+    resolve(spec, body, at, "requestBodies", |c| &c.request_bodies)
 }
 
 fn resolve_response<'s>(
@@ -857,22 +852,7 @@ fn resolve_response<'s>(
     response: &'s ReferenceOr<ApiResponse>,
     at: &Pointer,
 ) -> Result<(&'s ApiResponse, Pointer)> {
-    match response {
-        ReferenceOr::Item(response) => Ok((response, at.clone())),
-        ReferenceOr::Reference { reference } => {
-            let name = reference
-                .strip_prefix("#/components/responses/")
-                .ok_or_else(|| Error::dangling(at, reference))?;
-            match spec.components.as_ref().and_then(|c| c.responses.get(name)) {
-                Some(ReferenceOr::Item(response)) => Ok((response, Pointer::from_ref(reference))),
-                Some(ReferenceOr::Reference { .. }) => Err(Error::unsupported(
-                    &Pointer::from_ref(reference),
-                    "a `$ref` to a `$ref`",
-                )),
-                None => Err(Error::dangling(at, reference)),
-            }
-        }
-    }
+    resolve(spec, response, at, "responses", |c| &c.responses)
 }
 
 /// The JSON media type of a content map: `application/json` or any `+json` type.
