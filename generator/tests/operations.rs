@@ -319,7 +319,7 @@ fn request_bodies_with_only_optional_fields() {
         squash("{ self.body = Some(self.body.unwrap_or_default().sandbox(sandbox)); self }")
     );
     assert!(body(contacts, "Delete", "send").contains(&squash(
-        "let body = self.body.as_ref().map(serde_json::to_value).transpose()"
+        "let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;"
     )));
     // Required body: always sent, `{}` at least.
     assert_eq!(
@@ -329,9 +329,10 @@ fn request_bodies_with_only_optional_fields() {
     assert!(body(contacts, "Contacts", "rotate").contains(&squash(
         "body: super::super::types::ContactsRotateRequest::new(),"
     )));
-    assert!(body(contacts, "Rotate", "send").contains(&squash(
-        "let body = serde_json::to_value(&self.body).map(Some)"
-    )));
+    assert!(
+        body(contacts, "Rotate", "send")
+            .contains(&squash("let body = Some(rt::JsonBody::new(&self.body)?);"))
+    );
 }
 
 #[test]

@@ -42,6 +42,7 @@ const API_KEY: &str = "sk_bench_overhead";
 const MESSAGE_ID: &str = "8ba7b830-9dad-11d1-80b4-00c04fd430c8";
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type RuntimeFactory = fn() -> std::io::Result<tokio::runtime::Runtime>;
 
 fn main() -> Result<(), BoxError> {
     if std::env::var_os(SERVER_ENV).is_some() {
@@ -64,7 +65,7 @@ fn main() -> Result<(), BoxError> {
         "client allocs",
         "allocs ×"
     );
-    let flavours: [(&str, fn() -> std::io::Result<tokio::runtime::Runtime>); 2] = [
+    let flavours: [(&str, RuntimeFactory); 2] = [
         ("current-thread", || {
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()

@@ -78,8 +78,8 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Default settings: production base URL, 60 s timeout per attempt, 10 s connect
-    /// timeout, 2 retries, no API key yet.
+    /// Default settings: production base URL, 60 s timeout per attempt, 120 s for a whole
+    /// call, 10 s connect timeout, 16 MiB response limit, 2 retries, no API key yet.
     pub fn new() -> ClientBuilder {
         ClientBuilder {
             runtime: Runtime::builder(&API).user_agent(USER_AGENT),
@@ -181,9 +181,37 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses a preconfigured HTTP client (proxies, custom TLS roots, …).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.runtime = self.runtime.http_client(client);
+    /// Builds the HTTP client from this `reqwest` builder, to set proxies, TLS roots or client
+    /// certificates, pool sizes or local addresses. Redirects are never followed, whatever the
+    /// builder says, so the API key cannot be carried to another host; see
+    /// [`RuntimeBuilder::http_client_builder`].
+    pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.runtime = self.runtime.http_client_builder(builder);
+        self
+    }
+
+    /// Time allowed for a whole call: every attempt, the waits between them and for a
+    /// [`RateLimiter`] (default 120 s). A `Retry-After` longer than the time left ends the
+    /// call at once with the rate-limit error. Requests can override it with
+    /// [`RequestOptions::deadline`](crate::RequestOptions::deadline).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.runtime = self.runtime.deadline(deadline);
+        self
+    }
+
+    /// Longest response body accepted, in bytes (default 16 MiB). Reading stops as soon as a
+    /// body passes it, with [`Error::ResponseTooLarge`]. Requests can override it with
+    /// [`RequestOptions::max_response_bytes`](crate::RequestOptions::max_response_bytes).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.runtime = self.runtime.max_response_bytes(limit);
+        self
+    }
+
+    /// Accepts a plain `http` base URL to a host that is not loopback (refused by default: the
+    /// API key would travel unencrypted). Loopback URLs, such as a local mock server's, need
+    /// no opt-in.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.runtime = self.runtime.allow_insecure_http(allow);
         self
     }
 

@@ -62,8 +62,78 @@ fn defaults_come_from_the_description() {
     assert_eq!(runtime.timeout(), Duration::from_secs(60));
     assert_eq!(runtime.description().title, "Sent");
 
-    let runtime = Runtime::new(&PLAIN, "tok").unwrap();
+    // A plain-http default to a host that is not loopback needs the explicit opt-in.
+    assert!(config_message(Runtime::new(&PLAIN, "tok")).contains("allow_insecure_http(true)"));
+    let runtime = Runtime::builder(&PLAIN)
+        .credential("tok")
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
     assert_eq!(runtime.base_url(), "http://petstore.example.com/v1");
+    assert_eq!(runtime.deadline(), Some(Duration::from_secs(120)));
+    assert_eq!(runtime.max_response_bytes(), 16 * 1024 * 1024);
+}
+
+#[test]
+fn plain_http_is_refused_unless_loopback_or_allowed() {
+    let build = |url: &str, allow: bool| {
+        Runtime::builder(&SENT)
+            .credential(KEY)
+            .base_url(url)
+            .allow_insecure_http(allow)
+            .build()
+    };
+    let message = config_message(build("http://api.sent.dm", false));
+    assert_eq!(
+        message,
+        "the base URL uses plain http to `api.sent.dm`, which is not a loopback host, so the \
+         credential would travel unencrypted; use https, or call `allow_insecure_http(true)` on \
+         the builder to accept that"
+    );
+    for loopback in [
+        "http://127.0.0.1:8080",
+        "http://127.3.2.1",
+        "http://localhost:3000/api",
+        "http://LOCALHOST.",
+        "http://mock.localhost",
+        "http://[::1]:9000",
+    ] {
+        assert!(build(loopback, false).is_ok(), "{loopback}");
+    }
+    for remote in [
+        "http://10.0.0.1",
+        "http://192.168.1.1",
+        "http://localhost.example.com",
+    ] {
+        assert!(build(remote, false).is_err(), "{remote}");
+        assert!(build(remote, true).is_ok(), "{remote}");
+    }
+    assert!(build("https://api.sent.dm", false).is_ok());
+}
+
+#[test]
+fn base_url_errors_never_repeat_query_or_userinfo() {
+    let build = |url: &str| {
+        Runtime::builder(&SENT)
+            .credential(KEY)
+            .base_url(url)
+            .build()
+    };
+    for url in [
+        "https://api.sent.dm/?api_key=hunter2",
+        "https://api.sent.dm/#hunter2",
+        "https://admin:hunter2@api.sent.dm",
+        "http://admin:hunter2@example.com/?token=hunter2",
+        "ftp://hunter2@api.sent.dm/?hunter2",
+    ] {
+        let error = build(url).unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains("hunter2"), "{url}: {text}");
+    }
+    let builder = Runtime::builder(&SENT).base_url("https://u:hunter2@api.sent.dm/?key=hunter2");
+    let debug = format!("{builder:?}");
+    assert!(!debug.contains("hunter2"), "{debug}");
+    assert!(debug.contains("https://api.sent.dm/"), "{debug}");
 }
 
 #[test]
@@ -76,7 +146,7 @@ fn base_url_must_be_http_or_https() {
     };
     assert_eq!(
         config_message(build("ftp://api.sent.dm")),
-        "the base URL must use http or https, not `ftp`"
+        "the base URL must use https (or http to a loopback host), not `ftp`"
     );
     assert!(config_message(build("not a url")).starts_with("the base URL is not a valid URL"));
     assert!(config_message(build("")).starts_with("the base URL is not a valid URL"));
@@ -84,7 +154,7 @@ fn base_url_must_be_http_or_https() {
         config_message(build("https://user:hunter2@api.sent.dm")),
         "the base URL must not contain credentials; use `credential` instead"
     );
-    assert!(config_message(build("https://api.sent.dm/?x=1")).contains("query or fragment"));
+    assert!(config_message(build("https://api.sent.dm/?x=1")).contains("query string or fragment"));
     assert!(build("http://127.0.0.1:8080/prefix/").is_ok());
     assert!(build(" https://api.sent.dm ").is_ok());
 }
@@ -108,10 +178,13 @@ fn credential_is_required_and_checked_without_being_echoed() {
     assert!(!text.contains("sk_live_secret"), "{text}");
 
     let error = Runtime::builder(&PLAIN)
+        .allow_insecure_http(true)
         .credential("tok\u{7f}secret")
         .build()
         .unwrap_err();
-    assert!(!format!("{error} {error:?}").contains("secret"));
+    let text = format!("{error} {error:?}");
+    assert!(text.contains("not a valid HTTP header value"), "{text}");
+    assert!(!text.contains("secret"), "{text}");
 
     // No authentication: a credential is not needed.
     assert!(Runtime::builder(&OPEN).build().is_ok());

@@ -11,8 +11,8 @@ use axum::extract::Request;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use sentdm_client::runtime::{
-    ApiDescription, Auth, Envelope, Error, Method, Operation, OperationRequest, RequestOptions,
-    Response, ResponseKind, Runtime, encode_path_segment,
+    ApiDescription, Auth, Envelope, Error, HeaderParam, JsonBody, Method, Operation,
+    OperationRequest, RequestOptions, Response, ResponseKind, Runtime, encode_path_segment,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -64,7 +64,7 @@ static GET_CONTACT: Operation = Operation {
     success: &[200],
     response: ResponseKind::Json,
     body_fields: &[],
-    header_params: &["x-profile-id"],
+    header_params: &[HeaderParam::new("x-profile-id")],
 };
 
 static LIST_ITEMS: Operation = Operation {
@@ -86,7 +86,10 @@ static SEND_MESSAGE: Operation = Operation {
     success: &[202],
     response: ResponseKind::Json,
     body_fields: &["to", "template"],
-    header_params: &["x-profile-id", "idempotency-key"],
+    header_params: &[
+        HeaderParam::new("x-profile-id"),
+        HeaderParam::new("idempotency-key"),
+    ],
 };
 
 static DELETE_CONTACT: Operation = Operation {
@@ -795,7 +798,8 @@ async fn headers_layer_default_then_parameter_then_options() {
         .headers
         .push(("x-profile-id", "profile-param".into()));
     request.headers.push(("idempotency-key", "idem-1".into()));
-    request.body = Some(json!({"to": ["+14155551234"], "template": {"id": "t_1"}}));
+    request.body =
+        Some(JsonBody::new(&json!({"to": ["+14155551234"], "template": {"id": "t_1"}})).unwrap());
     request.options = RequestOptions::new()
         .header("x-trace", "trace-1")
         .header("idempotency-key", "idem-override");
@@ -933,14 +937,11 @@ async fn execute_future_is_send() {
 #[tokio::test]
 async fn supplied_http_client_is_used() {
     let server = Server::start(Reply::json(200, contact_envelope())).await;
-    let client = reqwest::Client::builder()
-        .tls_backend_preconfigured(rustls_config())
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().tls_backend_preconfigured(rustls_config());
     let runtime = Runtime::builder(&SENT)
         .base_url(&server.base)
         .credential(KEY)
-        .http_client(client)
+        .http_client_builder(client)
         .build()
         .unwrap();
     let response: Response<Contact> = runtime

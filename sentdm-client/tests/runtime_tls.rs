@@ -186,14 +186,11 @@ async fn supplied_client_with_a_private_root_completes_the_exchange() {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    let client = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().tls_backend_preconfigured(tls);
     let runtime = Runtime::builder(&SENT)
         .base_url(&server.base)
         .credential(KEY)
-        .http_client(client)
+        .http_client_builder(client)
         .build()
         .unwrap();
     let response: Response<Account> = runtime

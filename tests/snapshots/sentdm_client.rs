@@ -5093,7 +5093,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `POST /v3/contacts`: Create a contact
@@ -5105,7 +5105,10 @@ pub mod operations {
         success: &[201],
         response: rt::ResponseKind::Json,
         body_fields: &["phone_number", "sandbox"],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `GET /v3/contacts/{id}`: Get contact by ID
@@ -5117,7 +5120,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `DELETE /v3/contacts/{id}`: Delete a contact
@@ -5129,7 +5132,7 @@ pub mod operations {
         success: &[204],
         response: rt::ResponseKind::Empty,
         body_fields: &["sandbox"],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `PATCH /v3/contacts/{id}`: Update a contact
@@ -5141,7 +5144,10 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &["sandbox", "default_channel", "opt_out"],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `GET /v3/me`: Get authenticated account
@@ -5153,7 +5159,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `POST /v3/messages`: Send a message
@@ -5165,7 +5171,10 @@ pub mod operations {
         success: &[202],
         response: rt::ResponseKind::Json,
         body_fields: &["to", "template", "channel", "sandbox"],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `GET /v3/messages/{id}`: Get message status
@@ -5177,7 +5186,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `GET /v3/messages/{id}/activities`: Get message activities
@@ -5189,7 +5198,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `GET /v3/numbers/lookup/{phoneNumber}`: Get phone number details
@@ -5201,7 +5210,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `GET /v3/profiles`: List profiles in organization
@@ -5213,7 +5222,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `POST /v3/profiles`: Create a new profile
@@ -5243,7 +5252,10 @@ pub mod operations {
             "allow_contact_sharing",
             "allow_template_sharing",
         ],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `GET /v3/profiles/{profileId}`: Get profile by ID
@@ -5255,7 +5267,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `DELETE /v3/profiles/{profileId}`: Delete a profile
@@ -5267,7 +5279,7 @@ pub mod operations {
         success: &[204],
         response: rt::ResponseKind::Empty,
         body_fields: &["sandbox"],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `PATCH /v3/profiles/{profileId}`: Update profile settings
@@ -5296,7 +5308,10 @@ pub mod operations {
             "allow_template_sharing",
             "sandbox",
         ],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `GET /v3/profiles/{profileId}/campaigns`: Get campaigns for a profile's brand
@@ -5308,7 +5323,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `POST /v3/profiles/{profileId}/campaigns`: Create a campaign for a profile's brand
@@ -5335,7 +5350,10 @@ pub mod operations {
             "useCases",
             "sandbox",
         ],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `PUT /v3/profiles/{profileId}/campaigns/{campaignId}`: Update a campaign
@@ -5362,7 +5380,10 @@ pub mod operations {
             "useCases",
             "sandbox",
         ],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `DELETE /v3/profiles/{profileId}/campaigns/{campaignId}`: Delete a campaign
@@ -5374,7 +5395,7 @@ pub mod operations {
         success: &[204],
         response: rt::ResponseKind::Empty,
         body_fields: &["sandbox"],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `POST /v3/profiles/{profileId}/complete`: Complete profile setup
@@ -5386,7 +5407,10 @@ pub mod operations {
         success: &[200, 202],
         response: rt::ResponseKind::Json,
         body_fields: &["webhook_url", "sandbox"],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `GET /v3/templates`: Get templates list
@@ -5398,7 +5422,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `POST /v3/templates`: Create a new template
@@ -5417,7 +5441,10 @@ pub mod operations {
             "sandbox",
             "definition",
         ],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `GET /v3/templates/{id}`: Get template by ID
@@ -5429,7 +5456,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `PUT /v3/templates/{id}`: Update a template
@@ -5441,7 +5468,10 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &["name", "category", "sandbox", "language", "definition"],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `DELETE /v3/templates/{id}`: Delete a template
@@ -5453,7 +5483,7 @@ pub mod operations {
         success: &[204],
         response: rt::ResponseKind::Empty,
         body_fields: &["delete_from_meta", "sandbox"],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `GET /v3/users`: List users
@@ -5465,7 +5495,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `POST /v3/users`: Invite a user
@@ -5477,7 +5507,10 @@ pub mod operations {
         success: &[201],
         response: rt::ResponseKind::Json,
         body_fields: &["email", "role", "name", "sandbox"],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `GET /v3/users/{userId}`: Get user by ID
@@ -5489,7 +5522,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `DELETE /v3/users/{userId}`: Remove user
@@ -5501,7 +5534,7 @@ pub mod operations {
         success: &[204],
         response: rt::ResponseKind::Empty,
         body_fields: &["sandbox"],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `PATCH /v3/users/{userId}`: Update user role
@@ -5513,7 +5546,10 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &["role", "sandbox"],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `GET /v3/webhooks`: Get webhooks list
@@ -5525,7 +5561,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `POST /v3/webhooks`: Create a webhook
@@ -5544,7 +5580,10 @@ pub mod operations {
             "timeout_seconds",
             "sandbox",
         ],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `GET /v3/webhooks/event-types`: Get available webhook event types
@@ -5556,7 +5595,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `GET /v3/webhooks/{id}`: Get a webhook
@@ -5568,7 +5607,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `PUT /v3/webhooks/{id}`: Update a webhook
@@ -5587,7 +5626,10 @@ pub mod operations {
             "timeout_seconds",
             "sandbox",
         ],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `DELETE /v3/webhooks/{id}`: Delete a webhook
@@ -5599,7 +5641,7 @@ pub mod operations {
         success: &[204],
         response: rt::ResponseKind::Empty,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `GET /v3/webhooks/{id}/events`: Get webhook events
@@ -5611,7 +5653,7 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &[],
-        header_params: &["x-profile-id"],
+        header_params: &[rt::HeaderParam::checked("x-profile-id", check_profile_id)],
     };
 
     /// `POST /v3/webhooks/{id}/rotate-secret`: Rotate webhook signing secret
@@ -5623,7 +5665,10 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &["sandbox"],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `POST /v3/webhooks/{id}/test`: Test a webhook
@@ -5635,7 +5680,10 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &["event_type", "sandbox"],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
 
     /// `PATCH /v3/webhooks/{id}/toggle-status`: Toggle webhook status
@@ -5647,8 +5695,29 @@ pub mod operations {
         success: &[200],
         response: rt::ResponseKind::Json,
         body_fields: &["is_active", "sandbox"],
-        header_params: &["Idempotency-Key", "x-profile-id"],
+        header_params: &[
+            rt::HeaderParam::checked("Idempotency-Key", check_idempotency_key),
+            rt::HeaderParam::checked("x-profile-id", check_profile_id),
+        ],
     };
+
+    /// Checks a value of the `x-profile-id` header parameter, as its builder method does.
+    fn check_profile_id(value: &str) -> Result<(), rt::Error> {
+        rt::validate::uuid("x-profile-id", value)?;
+        Ok(())
+    }
+
+    /// Checks a value of the `Idempotency-Key` header parameter, as its builder method does.
+    fn check_idempotency_key(value: &str) -> Result<(), rt::Error> {
+        {
+            static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
+                "^[a-zA-Z0-9_-]+$",
+            );
+            rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;
+        }
+        rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
+        Ok(())
+    }
 
     /// Every operation, in document order.
     pub static ALL: &[&rt::Operation] = &[
@@ -6233,12 +6302,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::CONTACTS_CREATE,
                     path: "/v3/contacts".to_owned(),
@@ -6368,15 +6432,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = self
-                    .body
-                    .as_ref()
-                    .map(serde_json::to_value)
-                    .transpose()
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::CONTACTS_DELETE,
                     path,
@@ -6486,12 +6542,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::CONTACTS_UPDATE,
                     path,
@@ -6753,12 +6804,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::MESSAGES_SEND,
                     path: "/v3/messages".to_owned(),
@@ -7386,12 +7432,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::PROFILES_CREATE,
                     path: "/v3/profiles".to_owned(),
@@ -7521,15 +7562,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id_header {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = self
-                    .body
-                    .as_ref()
-                    .map(serde_json::to_value)
-                    .transpose()
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::PROFILES_DELETE,
                     path,
@@ -7728,12 +7761,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id_header {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::PROFILES_UPDATE,
                     path,
@@ -7836,12 +7864,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id_header {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::PROFILES_COMPLETE,
                     path,
@@ -8226,12 +8249,7 @@ pub mod resources {
                     if let Some(value) = self.profile_id_header {
                         headers.push(("x-profile-id", value.to_string()));
                     }
-                    let body = serde_json::to_value(&self.body)
-                        .map(Some)
-                        .map_err(|error| rt::Error::invalid_request(
-                            "body",
-                            error.to_string(),
-                        ))?;
+                    let body = Some(rt::JsonBody::new(&self.body)?);
                     let request = rt::OperationRequest {
                         operation: &super::super::super::operations::PROFILES_CAMPAIGNS_CREATE,
                         path,
@@ -8434,12 +8452,7 @@ pub mod resources {
                     if let Some(value) = self.profile_id_header {
                         headers.push(("x-profile-id", value.to_string()));
                     }
-                    let body = serde_json::to_value(&self.body)
-                        .map(Some)
-                        .map_err(|error| rt::Error::invalid_request(
-                            "body",
-                            error.to_string(),
-                        ))?;
+                    let body = Some(rt::JsonBody::new(&self.body)?);
                     let request = rt::OperationRequest {
                         operation: &super::super::super::operations::PROFILES_CAMPAIGNS_UPDATE,
                         path,
@@ -8518,15 +8531,7 @@ pub mod resources {
                     if let Some(value) = self.profile_id_header {
                         headers.push(("x-profile-id", value.to_string()));
                     }
-                    let body = self
-                        .body
-                        .as_ref()
-                        .map(serde_json::to_value)
-                        .transpose()
-                        .map_err(|error| rt::Error::invalid_request(
-                            "body",
-                            error.to_string(),
-                        ))?;
+                    let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;
                     let request = rt::OperationRequest {
                         operation: &super::super::super::operations::PROFILES_CAMPAIGNS_DELETE,
                         path,
@@ -8928,12 +8933,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::TEMPLATES_CREATE,
                     path: "/v3/templates".to_owned(),
@@ -9120,12 +9120,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::TEMPLATES_UPDATE,
                     path,
@@ -9201,15 +9196,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = self
-                    .body
-                    .as_ref()
-                    .map(serde_json::to_value)
-                    .transpose()
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::TEMPLATES_DELETE,
                     path,
@@ -9460,12 +9447,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::USERS_INVITE,
                     path: "/v3/users".to_owned(),
@@ -9595,15 +9577,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = self
-                    .body
-                    .as_ref()
-                    .map(serde_json::to_value)
-                    .transpose()
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::USERS_REMOVE,
                     path,
@@ -9698,12 +9672,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::USERS_UPDATE,
                     path,
@@ -10142,12 +10111,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::WEBHOOKS_CREATE,
                     path: "/v3/webhooks".to_owned(),
@@ -10408,12 +10372,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::WEBHOOKS_UPDATE,
                     path,
@@ -10698,12 +10657,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::WEBHOOKS_ROTATE_SECRET,
                     path,
@@ -10803,12 +10757,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::WEBHOOKS_TEST,
                     path,
@@ -10911,12 +10860,7 @@ pub mod resources {
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
-                let body = serde_json::to_value(&self.body)
-                    .map(Some)
-                    .map_err(|error| rt::Error::invalid_request(
-                        "body",
-                        error.to_string(),
-                    ))?;
+                let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
                     operation: &super::super::operations::WEBHOOKS_TOGGLE_STATUS,
                     path,

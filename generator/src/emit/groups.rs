@@ -653,14 +653,13 @@ impl Emitter<'_> {
         let body = match &op.body {
             None => quote!(body: None),
             Some(_) => {
-                let to_value = if body_optional {
-                    quote!(self.body.as_ref().map(serde_json::to_value).transpose())
+                let serialize = if body_optional {
+                    quote!(self.body.as_ref().map(rt::JsonBody::new).transpose()?)
                 } else {
-                    quote!(serde_json::to_value(&self.body).map(Some))
+                    quote!(Some(rt::JsonBody::new(&self.body)?))
                 };
                 statements.push(quote! {
-                    let body = #to_value
-                        .map_err(|error| rt::Error::invalid_request("body", error.to_string()))?;
+                    let body = #serialize;
                 });
                 quote!(body)
             }

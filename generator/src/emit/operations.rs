@@ -4,9 +4,11 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::Emitter;
-use crate::api::{Location, shape_struct};
+use super::checks::FieldRef;
+use crate::api::{Location, Param, shape_struct};
 use crate::docs::{Docs, code};
 use crate::error::Result;
+use crate::model::Ty;
 use crate::names;
 
 impl Emitter<'_> {
@@ -15,6 +17,8 @@ impl Emitter<'_> {
         let mut statics = Vec::new();
         let mut all = Vec::new();
         let mut arms = Vec::new();
+        // Check functions of header parameters, shared by operations with the same parameter.
+        let mut checkers: Vec<(String, String, proc_macro2::Ident, TokenStream)> = Vec::new();
         for op in &self.api.ops {
             let name = names::ident(&op.static_name());
             let id = &op.id;
@@ -44,12 +48,34 @@ impl Emitter<'_> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let headers: Vec<&str> = op
-                .params
-                .iter()
-                .filter(|p| p.location == Location::Header)
-                .map(|p| p.wire.as_str())
-                .collect();
+            let mut headers = Vec::new();
+            for param in op.params.iter().filter(|p| p.location == Location::Header) {
+                let wire = &param.wire;
+                let Some(body) = self.header_check(param, &types) else {
+                    headers.push(quote!(rt::HeaderParam::new(#wire)));
+                    continue;
+                };
+                let key = body.to_string();
+                let existing = checkers
+                    .iter()
+                    .find(|(name, text, _, _)| name == wire && *text == key)
+                    .map(|(_, _, ident, _)| ident.clone());
+                let ident = match existing {
+                    Some(ident) => ident,
+                    None => {
+                        let base = format!("check_{}", param.name);
+                        let taken = checkers.iter().filter(|(name, ..)| name == wire).count();
+                        let ident = if taken == 0 {
+                            names::ident(&base)
+                        } else {
+                            names::ident(&format!("{base}_{}", taken + 1))
+                        };
+                        checkers.push((wire.clone(), key, ident.clone(), body));
+                        ident
+                    }
+                };
+                headers.push(quote!(rt::HeaderParam::checked(#wire, #ident)));
+            }
             let mut docs = Docs::new();
             let route = format!("{} {}", op.http_method, op.path);
             match &op.summary {
@@ -131,6 +157,18 @@ impl Emitter<'_> {
                 }
             }
         };
+        let checkers = checkers.into_iter().map(|(wire, _, ident, body)| {
+            let doc = format!(
+                " Checks a value of the `{wire}` header parameter, as its builder method does."
+            );
+            quote! {
+                #[doc = #doc]
+                fn #ident(value: &str) -> Result<(), rt::Error> {
+                    #body
+                    Ok(())
+                }
+            }
+        });
         let rt = &self.rt;
         Ok(quote! {
             /// What the runtime needs to know about each operation, and a decoder for their
@@ -139,6 +177,8 @@ impl Emitter<'_> {
                 use #rt as rt;
 
                 #(#statics)*
+
+                #(#checkers)*
 
                 /// Every operation, in document order.
                 pub static ALL: &[&rt::Operation] = &[#(#all),*];
@@ -149,5 +189,30 @@ impl Emitter<'_> {
                 #decode
             }
         })
+    }
+
+    /// Statements checking a header parameter's text `value` against the parameter's type
+    /// and constraints, or `None` when there is nothing to check beyond valid HTTP.
+    fn header_check(&self, param: &Param, types: &TokenStream) -> Option<TokenStream> {
+        let wire = &param.wire;
+        let field = FieldRef::Literal(wire.clone());
+        let shape = &param.shape;
+        let statements = match &shape.target().ty {
+            Ty::String => self.checks(&quote!(value), shape, &field, types),
+            Ty::Uuid => vec![quote!(rt::validate::uuid(#wire, value)?;)],
+            Ty::Enum(name) => {
+                let name = names::ident(name);
+                vec![quote! {
+                    let value = #types #name::from(value);
+                    rt::validate::known(#wire, value.is_known(), #types #name::VALUES)?;
+                }]
+            }
+            _ => Vec::new(),
+        };
+        if statements.is_empty() {
+            None
+        } else {
+            Some(quote!(#(#statements)*))
+        }
     }
 }

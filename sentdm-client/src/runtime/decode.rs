@@ -1,19 +1,32 @@
 //! Turning a status, headers and body into a [`Response`] or an [`Error`].
+//!
+//! Success bodies are decoded in one pass with plain `serde_json`; only when that fails is
+//! the body decoded again, tracking the JSON path, to say where it went wrong. The envelope's
+//! own fields are read leniently: `meta` into [`Meta`] with unknown members skipped without
+//! being built (however deeply nested), `error` kept as raw JSON until a failure needs it.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::encode::excerpt;
 use super::error::{ApiError, DecodeError, Error};
 use super::response::{Meta, REQUEST_ID_HEADER, Response, header_str};
 use super::{Envelope, Operation, ResponseKind};
+
+/// Longest JSON path kept in a [`DecodeError`], in characters; longer paths keep their start
+/// and end around an ellipsis.
+const MAX_PATH_CHARS: usize = 160;
 
 /// Decodes a response of `op`.
 ///
@@ -27,6 +40,8 @@ use super::{Envelope, Operation, ResponseKind};
 ///   link and request id found in the body (any body is tolerated, HTML included).
 /// * A success body that does not match `T` is an [`Error::Decode`] naming the JSON path of
 ///   the offending value, such as `data.recipients[0].message_id`.
+/// * Members the payload type does not know, and anything in `meta` besides the fields of
+///   [`Meta`], are skipped, however deeply nested.
 ///
 /// Never panics, whatever the input.
 pub fn decode<T: DeserializeOwned>(
@@ -44,11 +59,23 @@ pub fn decode<T: DeserializeOwned>(
             request_id: header_str(headers, REQUEST_ID_HEADER).map(str::to_owned),
             body_excerpt: excerpt(&body),
             source: None,
+            idempotency_key: None,
         }
         .into());
     };
+    decode_parts(op, envelope, status, headers.clone(), body)
+}
+
+/// [`decode`] for a response the runtime owns: the headers move into the [`Response`].
+pub(crate) fn decode_parts<T: DeserializeOwned>(
+    op: &'static Operation,
+    envelope: Option<&Envelope>,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response<T>, Error> {
     if !is_success(op, status) {
-        return Err(api_error(envelope, status, headers, &body, None).into());
+        return Err(api_error(envelope, status, &headers, &body, None).into());
     }
     let blank = body.iter().all(u8::is_ascii_whitespace);
     if op.response == ResponseKind::Empty || blank {
@@ -56,14 +83,16 @@ pub fn decode<T: DeserializeOwned>(
     }
     match envelope {
         Some(names) => decode_enveloped(names, status, headers, &body),
-        None => match from_slice(&body, PhantomData::<T>) {
-            Ok(data) => Ok(Response::new(
-                data,
-                Meta::default(),
-                status,
-                headers.clone(),
-            )),
-            Err((path, error)) => Err(decode_error(status, headers, &body, None, path, error)),
+        None => match plain(&body, PhantomData::<T>) {
+            Ok(data) => Ok(Response::new(data, Meta::default(), status, headers)),
+            Err(error) => {
+                let (path, error) = match tracked::<T>(&body) {
+                    Err(found) => found,
+                    // Cannot happen (the same input failed just now); report the first error.
+                    Ok(_) => (String::new(), error),
+                };
+                Err(decode_error(status, &headers, &body, None, path, error))
+            }
         },
     }
 }
@@ -76,22 +105,20 @@ fn is_success(op: &Operation, status: StatusCode) -> bool {
 fn decode_without_payload<T: DeserializeOwned>(
     envelope: Option<&Envelope>,
     status: StatusCode,
-    headers: &HeaderMap,
+    headers: HeaderMap,
     body: &Bytes,
 ) -> Result<Response<T>, Error> {
     let mut meta = Meta::default();
     if let Some(names) = envelope {
-        if let Ok(value) = serde_json::from_slice::<Value>(body) {
-            if reports_failure(names, &value) {
-                return Err(api_error(envelope, status, headers, body, Some(&value)).into());
+        if let Ok(parsed) = plain(body, EnvelopeSeed::<IgnoredAny>::new(names)) {
+            if parsed.failed() {
+                return Err(api_error(envelope, status, &headers, body, None).into());
             }
-            if let Some(m) = value.get(names.meta) {
-                meta = Meta::from_json(m);
-            }
+            meta = parsed.meta.unwrap_or_default();
         }
     }
     match T::deserialize(Value::Null) {
-        Ok(data) => Ok(Response::new(data, meta, status, headers.clone())),
+        Ok(data) => Ok(Response::new(data, meta, status, headers)),
         Err(error) => {
             let request_id = meta.request_id.clone();
             Err(DecodeError {
@@ -99,9 +126,10 @@ fn decode_without_payload<T: DeserializeOwned>(
                 message: format!("the response has no body, but one was expected ({error})"),
                 status: Some(status),
                 request_id: request_id
-                    .or_else(|| header_str(headers, REQUEST_ID_HEADER).map(str::to_owned)),
+                    .or_else(|| header_str(&headers, REQUEST_ID_HEADER).map(str::to_owned)),
                 body_excerpt: excerpt(body),
                 source: Some(error),
+                idempotency_key: None,
             }
             .into())
         }
@@ -111,50 +139,17 @@ fn decode_without_payload<T: DeserializeOwned>(
 fn decode_enveloped<T: DeserializeOwned>(
     names: &Envelope,
     status: StatusCode,
-    headers: &HeaderMap,
+    headers: HeaderMap,
     body: &Bytes,
 ) -> Result<Response<T>, Error> {
-    let seed = EnvelopeSeed::<T> {
-        names,
-        marker: PhantomData,
-    };
-    let parsed = match from_slice(body, seed) {
+    let parsed = match plain(body, EnvelopeSeed::<T>::new(names)) {
         Ok(parsed) => parsed,
-        Err((path, error)) => {
-            // A failure report whose `data` is null cannot decode as `T`; report the failure.
-            let value = serde_json::from_slice::<Value>(body).ok();
-            if let Some(value) = &value {
-                if reports_failure(names, value) {
-                    return Err(api_error(Some(names), status, headers, body, Some(value)).into());
-                }
-            }
-            let meta = value
-                .as_ref()
-                .and_then(|v| v.get(names.meta))
-                .map(Meta::from_json);
-            return Err(decode_error(status, headers, body, meta, path, error));
-        }
+        Err(error) => return Err(enveloped_failure::<T>(names, status, &headers, body, error)),
     };
-    let failed = parsed.success == Some(false) || parsed.error.as_ref().is_some_and(is_present);
-    if failed {
-        let mut object = serde_json::Map::new();
-        if let Some(success) = parsed.success {
-            object.insert(names.success.to_owned(), Value::Bool(success));
-        }
-        if let Some(error) = parsed.error {
-            object.insert(names.error.to_owned(), error);
-        }
-        if let Some(meta) = parsed.meta {
-            object.insert(names.meta.to_owned(), meta);
-        }
-        let value = Value::Object(object);
-        return Err(api_error(Some(names), status, headers, body, Some(&value)).into());
+    if parsed.failed() {
+        return Err(api_error(Some(names), status, &headers, body, None).into());
     }
-    let meta = parsed
-        .meta
-        .as_ref()
-        .map(Meta::from_json)
-        .unwrap_or_default();
+    let meta = parsed.meta.unwrap_or_default();
     let data = match parsed.data {
         Some(data) => data,
         None => match T::deserialize(Value::Null) {
@@ -162,7 +157,7 @@ fn decode_enveloped<T: DeserializeOwned>(
             Err(error) => {
                 return Err(decode_error(
                     status,
-                    headers,
+                    &headers,
                     body,
                     Some(meta),
                     names.data.to_owned(),
@@ -171,28 +166,87 @@ fn decode_enveloped<T: DeserializeOwned>(
             }
         },
     };
-    Ok(Response::new(data, meta, status, headers.clone()))
+    Ok(Response::new(data, meta, status, headers))
 }
 
-/// Deserializes the whole body with `seed`, returning the JSON path of any failure.
-fn from_slice<'de, S: DeserializeSeed<'de>>(
+/// The error for an enveloped success body that did not decode: a failure report (whose
+/// `data` is null and so cannot decode as `T`), or a decode error naming the path.
+fn enveloped_failure<T: DeserializeOwned>(
+    names: &Envelope,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &Bytes,
+    error: serde_json::Error,
+) -> Error {
+    // The envelope without its payload: does it report a failure, and what is its meta?
+    let outline = plain(body, EnvelopeSeed::<IgnoredAny>::new(names)).ok();
+    if outline.as_ref().is_some_and(Parsed::failed) {
+        return api_error(Some(names), status, headers, body, None).into();
+    }
+    let path = RefCell::new(None);
+    let seed = EnvelopeSeed::<T> {
+        names,
+        track: Some(&path),
+        marker: PhantomData,
+    };
+    let (path, error) = match plain(body, seed) {
+        Err(tracked_error) => {
+            let data_path = path.into_inner();
+            (data_path.unwrap_or_default(), tracked_error)
+        }
+        Ok(_) => (String::new(), error),
+    };
+    let meta = outline.and_then(|o| o.meta);
+    decode_error(status, headers, body, meta, path, error)
+}
+
+/// Deserializes the whole body with `seed` using plain `serde_json`.
+fn plain<'de, S: DeserializeSeed<'de>>(
     body: &'de [u8],
     seed: S,
-) -> Result<S::Value, (String, serde_json::Error)> {
+) -> Result<S::Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let mut track = serde_path_to_error::Track::new();
-    let result = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
-    match result {
-        Ok(value) => match de.end() {
-            Ok(()) => Ok(value),
-            Err(error) => Err((String::new(), error)),
-        },
+    let value = seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// Deserializes the whole body as `T`, tracking the JSON path of a failure.
+fn tracked<T: DeserializeOwned>(body: &[u8]) -> Result<T, (String, serde_json::Error)> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => de.end().map(|()| value).map_err(|e| (String::new(), e)),
         Err(error) => {
-            let path = track.path().to_string();
-            let path = if path == "." { String::new() } else { path };
-            Err((path, error))
+            let path = path_text(&error.path().to_string(), None);
+            Err((path, error.into_inner()))
         }
     }
+}
+
+/// A JSON path as shown in errors: `prefix.path`, without serde_path_to_error's `.` for the
+/// root, and shortened to [`MAX_PATH_CHARS`].
+fn path_text(path: &str, prefix: Option<&str>) -> String {
+    let path = if path == "." { "" } else { path };
+    let full = match (prefix, path) {
+        (Some(prefix), "") => prefix.to_owned(),
+        (Some(prefix), path) if path.starts_with('[') => format!("{prefix}{path}"),
+        (Some(prefix), path) => format!("{prefix}.{path}"),
+        (None, path) => path.to_owned(),
+    };
+    shorten(full)
+}
+
+/// Keeps the start and the end of an overlong path around an ellipsis.
+fn shorten(path: String) -> String {
+    let count = path.chars().count();
+    if count <= MAX_PATH_CHARS {
+        return path;
+    }
+    let head = MAX_PATH_CHARS / 3;
+    let tail = MAX_PATH_CHARS - head - 1;
+    let start: String = path.chars().take(head).collect();
+    let end: String = path.chars().skip(count - tail).collect();
+    format!("{start}…{end}")
 }
 
 fn decode_error(
@@ -207,20 +261,15 @@ fn decode_error(
         .and_then(|m| m.request_id)
         .or_else(|| header_str(headers, REQUEST_ID_HEADER).map(str::to_owned));
     DecodeError {
-        path,
+        path: shorten(path),
         message: error.to_string(),
         status: Some(status),
         request_id,
         body_excerpt: excerpt(body),
         source: Some(error),
+        idempotency_key: None,
     }
     .into()
-}
-
-/// Whether an envelope value says the call failed.
-fn reports_failure(names: &Envelope, value: &Value) -> bool {
-    value.get(names.success).and_then(Value::as_bool) == Some(false)
-        || value.get(names.error).is_some_and(is_present)
 }
 
 /// Whether an error field carries anything (not `null`, `{}` or `""`).
@@ -231,6 +280,12 @@ fn is_present(value: &Value) -> bool {
         Value::String(s) => !s.trim().is_empty(),
         _ => true,
     }
+}
+
+/// Whether a raw error field carries anything; one too deeply nested to read counts.
+fn raw_is_present(raw: &RawValue) -> bool {
+    let text = raw.get().trim();
+    text != "null" && serde_json::from_str::<Value>(text).map_or(true, |v| is_present(&v))
 }
 
 /// Builds the error for a failed response, reading whatever the body offers.
@@ -335,18 +390,37 @@ fn message_list(value: &Value) -> Vec<String> {
     }
 }
 
-/// The envelope's fields, with the payload decoded as `T` and the rest kept as JSON.
+/// The envelope's fields, with the payload decoded as `T`.
 struct Parsed<T> {
     success: Option<bool>,
     data: Option<T>,
-    error: Option<Value>,
-    meta: Option<Value>,
+    error: Option<Box<RawValue>>,
+    meta: Option<Meta>,
 }
 
-/// Deserializes an envelope whose field names are only known at run time.
+impl<T> Parsed<T> {
+    /// Whether the envelope says the call failed.
+    fn failed(&self) -> bool {
+        self.success == Some(false) || self.error.as_deref().is_some_and(raw_is_present)
+    }
+}
+
+/// Deserializes an envelope whose field names are only known at run time. With `track`, the
+/// payload is decoded tracking the JSON path, and the path of a failure is stored there.
 struct EnvelopeSeed<'e, T> {
     names: &'e Envelope,
+    track: Option<&'e RefCell<Option<String>>>,
     marker: PhantomData<fn() -> T>,
+}
+
+impl<'e, T> EnvelopeSeed<'e, T> {
+    fn new(names: &'e Envelope) -> Self {
+        EnvelopeSeed {
+            names,
+            track: None,
+            marker: PhantomData,
+        }
+    }
 }
 
 impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for EnvelopeSeed<'_, T> {
@@ -375,23 +449,293 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeSeed<'_, T> {
             error: None,
             meta: None,
         };
-        while let Some(key) = map.next_key::<String>()? {
-            if key == self.names.data {
-                if parsed.data.is_some() {
-                    return Err(de::Error::duplicate_field(self.names.data));
+        while let Some(key) = map.next_key_seed(KeySeed(self.names))? {
+            match key {
+                Key::Data => {
+                    if parsed.data.is_some() {
+                        return Err(de::Error::duplicate_field(self.names.data));
+                    }
+                    parsed.data = Some(match self.track {
+                        None => map.next_value::<T>()?,
+                        Some(slot) => map.next_value_seed(Tracked {
+                            prefix: self.names.data,
+                            slot,
+                            marker: PhantomData,
+                        })?,
+                    });
                 }
-                parsed.data = Some(map.next_value::<T>()?);
-            } else if key == self.names.success {
-                parsed.success = map.next_value::<Value>()?.as_bool();
-            } else if key == self.names.error {
-                parsed.error = Some(map.next_value::<Value>()?);
-            } else if key == self.names.meta {
-                parsed.meta = Some(map.next_value::<Value>()?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
+                Key::Success => {
+                    parsed.success = match map.next_value::<Lenient>()? {
+                        Lenient::Bool(b) => Some(b),
+                        _ => None,
+                    }
+                }
+                Key::Error => parsed.error = Some(map.next_value::<Box<RawValue>>()?),
+                Key::Meta => parsed.meta = Some(map.next_value::<MetaDe>()?.0),
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
         Ok(parsed)
+    }
+}
+
+/// A member of the envelope, recognised without allocating.
+enum Key {
+    Data,
+    Success,
+    Error,
+    Meta,
+    Other,
+}
+
+struct KeySeed<'e>(&'e Envelope);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        let names = self.0;
+        Ok(if key == names.data {
+            Key::Data
+        } else if key == names.success {
+            Key::Success
+        } else if key == names.error {
+            Key::Error
+        } else if key == names.meta {
+            Key::Meta
+        } else {
+            Key::Other
+        })
+    }
+}
+
+/// Decodes the payload tracking the JSON path; stores the path of a failure in `slot`.
+struct Tracked<'e, T> {
+    prefix: &'e str,
+    slot: &'e RefCell<Option<String>>,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Tracked<'_, T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        serde_path_to_error::deserialize(deserializer).map_err(|error| {
+            let path = path_text(&error.path().to_string(), Some(self.prefix));
+            *self.slot.borrow_mut() = Some(path);
+            error.into_inner()
+        })
+    }
+}
+
+/// `meta`, read leniently: the fields of [`Meta`] when they have a usable type, everything
+/// else skipped.
+struct MetaDe(Meta);
+
+impl<'de> Deserialize<'de> for MetaDe {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<MetaDe, D::Error> {
+        deserializer.deserialize_any(MetaVisitor)
+    }
+}
+
+struct MetaVisitor;
+
+impl<'de> Visitor<'de> for MetaVisitor {
+    type Value = MetaDe;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("response metadata")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MetaDe, A::Error> {
+        let mut meta = Meta::default();
+        while let Some(key) = map.next_key::<MetaKey>()? {
+            match key {
+                MetaKey::RequestId => meta.request_id = map.next_value::<Lenient>()?.into_text(),
+                MetaKey::Version => meta.version = map.next_value::<Lenient>()?.into_text(),
+                MetaKey::Timestamp => {
+                    meta.set_timestamp(map.next_value::<Lenient>()?.into_text());
+                }
+                MetaKey::ResponseTimeMs => {
+                    meta.response_time_ms = map.next_value::<Lenient>()?.into_millis();
+                }
+                MetaKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(MetaDe(meta))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MetaDe, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(MetaDe(Meta::default()))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<MetaDe, E> {
+        Ok(MetaDe(Meta::default()))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<MetaDe, E> {
+        Ok(MetaDe(Meta::default()))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<MetaDe, E> {
+        Ok(MetaDe(Meta::default()))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<MetaDe, E> {
+        Ok(MetaDe(Meta::default()))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<MetaDe, E> {
+        Ok(MetaDe(Meta::default()))
+    }
+
+    fn visit_unit<E>(self) -> Result<MetaDe, E> {
+        Ok(MetaDe(Meta::default()))
+    }
+}
+
+enum MetaKey {
+    RequestId,
+    Timestamp,
+    Version,
+    ResponseTimeMs,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for MetaKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<MetaKey, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = MetaKey;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<MetaKey, E> {
+                Ok(match key {
+                    "request_id" => MetaKey::RequestId,
+                    "timestamp" => MetaKey::Timestamp,
+                    "version" => MetaKey::Version,
+                    "response_time_ms" => MetaKey::ResponseTimeMs,
+                    _ => MetaKey::Other,
+                })
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Any JSON value, keeping only what a lenient reader can use: strings, numbers and booleans.
+/// Arrays and objects are skipped without being built.
+pub(crate) enum Lenient {
+    Text(String),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Bool(bool),
+    Nothing,
+}
+
+impl Lenient {
+    /// The value as text: strings as they are, numbers in decimal.
+    pub(crate) fn into_text(self) -> Option<String> {
+        match self {
+            Lenient::Text(s) => Some(s),
+            Lenient::Unsigned(n) => Some(n.to_string()),
+            Lenient::Signed(n) => Some(n.to_string()),
+            Lenient::Float(n) => serde_json::Number::from_f64(n).map(|n| n.to_string()),
+            Lenient::Bool(_) | Lenient::Nothing => None,
+        }
+    }
+
+    /// The value as a non-negative whole number of milliseconds (rounded; numeric strings
+    /// accepted).
+    pub(crate) fn into_millis(self) -> Option<u64> {
+        match self {
+            Lenient::Unsigned(n) => Some(n),
+            Lenient::Signed(n) => u64::try_from(n).ok(),
+            Lenient::Float(f) => {
+                (f.is_finite() && f >= 0.0 && f < u64::MAX as f64).then(|| f.round() as u64)
+            }
+            Lenient::Text(s) => s.trim().parse().ok(),
+            Lenient::Bool(_) | Lenient::Nothing => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Lenient {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Lenient, D::Error> {
+        deserializer.deserialize_any(LenientVisitor)
+    }
+}
+
+struct LenientVisitor;
+
+impl<'de> Visitor<'de> for LenientVisitor {
+    type Value = Lenient;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Lenient, E> {
+        Ok(Lenient::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Lenient, E> {
+        Ok(Lenient::Signed(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Lenient, E> {
+        Ok(Lenient::Unsigned(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Lenient, E> {
+        Ok(Lenient::Float(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Lenient, E> {
+        Ok(Lenient::Text(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Lenient, E> {
+        Ok(Lenient::Text(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Lenient, E> {
+        Ok(Lenient::Nothing)
+    }
+
+    fn visit_none<E>(self) -> Result<Lenient, E> {
+        Ok(Lenient::Nothing)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Lenient, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Lenient::Nothing)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lenient, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Lenient::Nothing)
     }
 }
 

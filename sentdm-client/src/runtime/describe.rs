@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use super::{Method, RequestOptions};
+use bytes::Bytes;
+use serde::Serialize;
+
+use super::{Error, Method, RequestOptions};
 
 /// What the runtime needs to know about an API as a whole.
 ///
@@ -98,7 +101,84 @@ pub struct Operation {
     /// Top-level properties of the request body.
     pub body_fields: &'static [&'static str],
     /// Documented header parameters.
-    pub header_params: &'static [&'static str],
+    pub header_params: &'static [HeaderParam],
+}
+
+impl Operation {
+    /// The documented header parameter called `name` (ignoring ASCII case), if any.
+    pub fn header_param(&self, name: &str) -> Option<&'static HeaderParam> {
+        self.header_params
+            .iter()
+            .find(|param| param.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// A documented header parameter of an operation and the check its value must pass.
+///
+/// The runtime applies the check to a value given through
+/// [`RequestOptions::header`](super::RequestOptions::header), so that a parameter set that
+/// way is held to the same rules as through its builder method.
+#[derive(Clone, Copy)]
+pub struct HeaderParam {
+    /// Name as documented, such as `Idempotency-Key`.
+    pub name: &'static str,
+    /// Checks a value, failing with [`Error::InvalidRequest`].
+    pub check: fn(&str) -> Result<(), Error>,
+}
+
+impl HeaderParam {
+    /// A parameter whose values are not checked beyond being valid HTTP.
+    pub const fn new(name: &'static str) -> HeaderParam {
+        HeaderParam {
+            name,
+            check: |_| Ok(()),
+        }
+    }
+
+    /// A parameter whose values must pass `check`.
+    pub const fn checked(name: &'static str, check: fn(&str) -> Result<(), Error>) -> HeaderParam {
+        HeaderParam { name, check }
+    }
+}
+
+impl fmt::Debug for HeaderParam {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeaderParam")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A JSON request body, serialized once when the request is built.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JsonBody(Bytes);
+
+impl JsonBody {
+    /// Serializes `value` as JSON; a value that cannot be serialized (a map with non-string
+    /// keys, a failing `Serialize` impl) is an [`Error::InvalidRequest`] for `body`.
+    pub fn new<T: Serialize + ?Sized>(value: &T) -> Result<JsonBody, Error> {
+        serde_json::to_vec(value)
+            .map(|bytes| JsonBody(Bytes::from(bytes)))
+            .map_err(|e| {
+                Error::invalid_request("body", format!("cannot be serialized as JSON: {e}"))
+            })
+    }
+
+    /// The serialized JSON.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub(crate) fn into_bytes(self) -> Bytes {
+        self.0
+    }
+}
+
+impl fmt::Debug for JsonBody {
+    /// The length only: bodies hold personal data such as phone numbers.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JsonBody({} bytes)", self.0.len())
+    }
 }
 
 /// One call of an operation, ready to be sent by [`Runtime::execute`](super::Runtime::execute).
@@ -114,7 +194,7 @@ pub struct OperationRequest {
     /// Header parameters the caller set.
     pub headers: Vec<(&'static str, String)>,
     /// JSON request body.
-    pub body: Option<serde_json::Value>,
+    pub body: Option<JsonBody>,
     /// Per-request overrides.
     pub options: RequestOptions,
 }

@@ -34,28 +34,68 @@ pub enum Error {
     #[error(transparent)]
     Decode(Box<DecodeError>),
 
-    /// The request did not complete within the configured timeout.
+    /// The request did not complete in time: an attempt outlasted its timeout, or the
+    /// overall deadline of the call passed (the source then says so).
     #[error("the request timed out")]
+    #[non_exhaustive]
     Timeout {
-        /// Underlying transport error.
+        /// Underlying transport error, or the deadline that passed.
         #[source]
         source: BoxError,
+        /// The `Idempotency-Key` the request was sent with (see [`Error::idempotency_key`]).
+        idempotency_key: Option<String>,
     },
 
     /// No connection to the server could be established (DNS, refused, TLS handshake…).
     #[error("could not connect to the API server")]
+    #[non_exhaustive]
     Connection {
         /// Underlying transport error.
         #[source]
         source: BoxError,
+        /// The `Idempotency-Key` the request was sent with (see [`Error::idempotency_key`]).
+        idempotency_key: Option<String>,
     },
 
     /// The connection failed while the request or response was in flight.
     #[error("HTTP transport error")]
+    #[non_exhaustive]
     Transport {
         /// Underlying transport error.
         #[source]
         source: BoxError,
+        /// The `Idempotency-Key` the request was sent with (see [`Error::idempotency_key`]).
+        idempotency_key: Option<String>,
+    },
+
+    /// The response body was longer than the limit set with
+    /// [`RuntimeBuilder::max_response_bytes`](super::RuntimeBuilder::max_response_bytes) or
+    /// [`RequestOptions::max_response_bytes`](super::RequestOptions::max_response_bytes);
+    /// reading stopped at the limit.
+    #[error("{}", too_large_text(*.limit, *.status, .request_id.as_deref()))]
+    #[non_exhaustive]
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// HTTP status of the response.
+        status: StatusCode,
+        /// The server's request id, when the headers carry one (`X-Request-Id`).
+        request_id: Option<String>,
+        /// The `Idempotency-Key` the request was sent with (see [`Error::idempotency_key`]).
+        idempotency_key: Option<String>,
+    },
+
+    /// A paginated list answered a page it had already answered while saying that more
+    /// pages follow; following it would never end.
+    #[error(
+        "page {page} of the list repeats page {earlier}, although the server says more pages follow"
+    )]
+    #[non_exhaustive]
+    RepeatedPage {
+        /// The page number that was requested.
+        page: i64,
+        /// The earlier page it repeats.
+        earlier: i64,
     },
 
     /// The runtime configuration is invalid (base URL, credential, header, TLS setup).
@@ -64,6 +104,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+}
+
+fn too_large_text(limit: u64, status: StatusCode, request_id: Option<&str>) -> String {
+    let mut text = format!(
+        "the response body ({}) is larger than the limit of {limit} bytes",
+        status_text(status)
+    );
+    if let Some(id) = request_id {
+        text.push_str(&format!(" (request id {id})"));
+    }
+    text
 }
 
 fn invalid_request_text(field: &str, message: &str) -> String {
@@ -94,8 +145,57 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.status()),
             Error::Decode(decode) => decode.status(),
+            Error::ResponseTooLarge { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// The `Idempotency-Key` the failed call was sent with — the caller's, or the one the
+    /// runtime generated — whatever went wrong once the request was built: a timeout, a
+    /// connection reset, an error status, an undecodable or oversized response. The server
+    /// may have performed the operation; sending the same request again with this key
+    /// cannot perform it twice.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.idempotency_key(),
+            Error::Decode(decode) => decode.idempotency_key(),
+            Error::Timeout {
+                idempotency_key, ..
+            }
+            | Error::Connection {
+                idempotency_key, ..
+            }
+            | Error::Transport {
+                idempotency_key, ..
+            }
+            | Error::ResponseTooLarge {
+                idempotency_key, ..
+            } => idempotency_key.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Records the key the request was sent with, on the errors that can carry one.
+    pub(crate) fn set_idempotency_key(&mut self, key: Option<&str>) {
+        let Some(key) = key else { return };
+        let slot = match self {
+            Error::Api(api) => &mut api.idempotency_key,
+            Error::Decode(decode) => &mut decode.idempotency_key,
+            Error::Timeout {
+                idempotency_key, ..
+            }
+            | Error::Connection {
+                idempotency_key, ..
+            }
+            | Error::Transport {
+                idempotency_key, ..
+            }
+            | Error::ResponseTooLarge {
+                idempotency_key, ..
+            } => idempotency_key,
+            _ => return,
+        };
+        *slot = Some(key.to_owned());
     }
 
     /// The server's request id (from the envelope's `meta.request_id` or the `X-Request-Id`
@@ -104,6 +204,7 @@ impl Error {
         match self {
             Error::Api(api) => api.request_id(),
             Error::Decode(decode) => decode.request_id(),
+            Error::ResponseTooLarge { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -282,6 +383,7 @@ pub struct DecodeError {
     pub(crate) request_id: Option<String>,
     pub(crate) body_excerpt: String,
     pub(crate) source: Option<serde_json::Error>,
+    pub(crate) idempotency_key: Option<String>,
 }
 
 impl DecodeError {
@@ -309,6 +411,13 @@ impl DecodeError {
     /// The start of the response body (at most 200 characters, on one line).
     pub fn body_excerpt(&self) -> &str {
         &self.body_excerpt
+    }
+
+    /// The `Idempotency-Key` the request was sent with. The server performed the operation
+    /// (it answered with a success status); sending the request again with this key returns
+    /// the stored response instead of performing it twice.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
     }
 }
 

@@ -37,11 +37,14 @@
 //! # }
 //! ```
 
+mod body;
+mod builder;
 mod client;
 mod decode;
 mod describe;
 mod encode;
 mod error;
+mod headers;
 mod limiter;
 mod options;
 mod paginate;
@@ -54,10 +57,12 @@ pub mod validate;
 use std::future::Future;
 use std::pin::Pin;
 
-pub use self::client::{Runtime, RuntimeBuilder};
+pub use self::builder::{DEFAULT_MAX_RESPONSE_BYTES, RuntimeBuilder};
+pub use self::client::Runtime;
 pub use self::decode::decode;
 pub use self::describe::{
-    ApiDescription, Auth, Envelope, Operation, OperationRequest, ResponseKind,
+    ApiDescription, Auth, Envelope, HeaderParam, JsonBody, Operation, OperationRequest,
+    ResponseKind,
 };
 pub use self::encode::encode_path_segment;
 pub use self::error::{ApiError, BoxError, DecodeError, Error};

@@ -11,6 +11,7 @@ use std::time::Duration;
 ///
 /// let options = RequestOptions::new()
 ///     .timeout(Duration::from_secs(5))
+///     .deadline(Duration::from_secs(12))
 ///     .max_retries(0)
 ///     .header("x-profile-id", "a1b2c3d4-e5f6-7890-abcd-ef1234567890");
 /// # let _ = options;
@@ -20,11 +21,17 @@ use std::time::Duration;
 pub struct RequestOptions {
     /// Timeout of each attempt of this request, replacing the runtime's.
     pub timeout: Option<Duration>,
+    /// Time allowed for the whole call — every attempt, the waits between them and for a
+    /// rate limiter — replacing the runtime's.
+    pub deadline: Option<Duration>,
+    /// Longest response body accepted, in bytes, replacing the runtime's.
+    pub max_response_bytes: Option<u64>,
     /// How many times this request is retried, replacing the runtime's
     /// [`RetryPolicy::max_retries`](super::RetryPolicy::max_retries).
     pub max_retries: Option<u32>,
     /// Extra headers, applied after the runtime's default headers and the operation's header
-    /// parameters (so a header set here wins).
+    /// parameters (so a header set here wins). See [`header`](Self::header) for the names that
+    /// are refused.
     pub headers: Vec<(String, String)>,
 }
 
@@ -42,6 +49,26 @@ impl RequestOptions {
         self
     }
 
+    /// Sets the time allowed for the whole call: every attempt, the waits between them
+    /// (backoff and `Retry-After`) and the wait for a rate limiter. No attempt outlives it,
+    /// no retry starts when its wait would end past it, and a `Retry-After` longer than the
+    /// time left ends the call at once with the rate-limit error. When it passes during an
+    /// attempt, the call fails with [`Error::Timeout`](super::Error::Timeout).
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets the longest response body accepted for this request, in bytes. A longer body
+    /// fails the call with [`Error::ResponseTooLarge`](super::Error::ResponseTooLarge);
+    /// reading stops at the limit.
+    #[must_use]
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
     /// Sets how many times this request is sent again after a retryable failure (0: never).
     #[must_use]
     pub fn max_retries(mut self, max_retries: u32) -> Self {
@@ -49,8 +76,16 @@ impl RequestOptions {
         self
     }
 
-    /// Adds a header to this request. The name and value are checked when the request is
-    /// sent; an invalid one fails the request with [`Error::InvalidRequest`](super::Error).
+    /// Adds a header to this request.
+    ///
+    /// The name and value are checked when the request is sent, before any I/O; the request
+    /// fails with [`Error::InvalidRequest`](super::Error::InvalidRequest) when the name or
+    /// value is not valid HTTP, when it names a header that frames or routes the message
+    /// (`Host`, `Content-Length`, `Transfer-Encoding`, `Connection`, `Keep-Alive`,
+    /// `Proxy-Connection`, `TE`, `Trailer`, `Upgrade`, `Expect`) or carries the credential
+    /// (`Authorization`, `Proxy-Authorization` or the API's key header), and when it names
+    /// one of the operation's documented header parameters (such as `Idempotency-Key`) with a
+    /// value the parameter's own builder method would refuse.
     #[must_use]
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
@@ -64,6 +99,8 @@ impl fmt::Debug for RequestOptions {
         let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
         f.debug_struct("RequestOptions")
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("max_retries", &self.max_retries)
             .field("headers", &names)
             .finish()

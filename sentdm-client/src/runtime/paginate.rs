@@ -1,10 +1,13 @@
 //! Lazy streams over the pages of a page-numbered list.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{DefaultHasher, Hasher};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
+use serde::Serialize;
 
 use super::{BoxFuture, Error, Page, Response};
 
@@ -16,8 +19,13 @@ type Fetch<P> = Box<dyn FnMut(i64) -> BoxFuture<Result<Response<P>, Error>> + Se
 /// page `n` has been yielded and the stream is polled again, so at most one page is held at a
 /// time and stopping early (`take`, `break`) fetches nothing more. The stream ends after a
 /// page whose payload says there is no further page ([`Page::has_more`] is `false`), after an
-/// empty page (a guard against a server that keeps saying `has_more`), or after an error,
-/// which it yields first. Each page is a full request, retried by the runtime like any other.
+/// empty page, or after an error, which it yields first. Each page is a full request, retried
+/// by the runtime like any other.
+///
+/// A server that keeps saying `has_more` while answering a page it already answered (the
+/// same items again) would make the stream endless; the stream yields
+/// [`Error::RepeatedPage`] for such a page instead, and ends. Each page's items are
+/// remembered as a 64-bit fingerprint, so the check costs a few bytes per page.
 ///
 /// ```no_run
 /// use futures_util::TryStreamExt;
@@ -35,9 +43,14 @@ pub struct Pages<P> {
     /// The page to request next; `None` once the stream has ended.
     next: Option<i64>,
     pending: Option<BoxFuture<Result<Response<P>, Error>>>,
+    /// Fingerprints of the items of the pages yielded so far, with their page numbers.
+    seen: HashMap<u64, i64>,
 }
 
-impl<P: Page + Send + 'static> Pages<P> {
+impl<P: Page + Send + 'static> Pages<P>
+where
+    P::Item: Serialize,
+{
     /// A stream starting at page `first` (1-based) that calls `fetch(n)` for page `n`.
     pub fn new<F>(first: i64, fetch: F) -> Pages<P>
     where
@@ -47,6 +60,7 @@ impl<P: Page + Send + 'static> Pages<P> {
             fetch: Box::new(fetch),
             next: Some(first),
             pending: None,
+            seen: HashMap::new(),
         }
     }
 
@@ -59,7 +73,10 @@ impl<P: Page + Send + 'static> Pages<P> {
     }
 }
 
-impl<P: Page> Stream for Pages<P> {
+impl<P: Page> Stream for Pages<P>
+where
+    P::Item: Serialize,
+{
     type Item = Result<Response<P>, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -73,11 +90,19 @@ impl<P: Page> Stream for Pages<P> {
             Poll::Ready(result) => result,
         };
         this.pending = None;
-        this.next = match &result {
+        this.next = None;
+        let result = match result {
             Ok(response) if response.has_more() && !response.items().is_empty() => {
-                page.checked_add(1)
+                let fingerprint = fingerprint(response.items());
+                match this.seen.insert(fingerprint, page) {
+                    Some(earlier) => Err(Error::RepeatedPage { page, earlier }),
+                    None => {
+                        this.next = page.checked_add(1);
+                        Ok(response)
+                    }
+                }
             }
-            _ => None,
+            other => other,
         };
         Poll::Ready(Some(result))
     }
@@ -90,11 +115,30 @@ impl<P: Page> Stream for Pages<P> {
     }
 }
 
+/// A 64-bit fingerprint of a page's items: a hash of their JSON form.
+fn fingerprint<T: Serialize>(items: &[T]) -> u64 {
+    struct HashWriter(DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut writer = HashWriter(DefaultHasher::new());
+    // Serializing generated types cannot fail; should it, the hash covers what was written.
+    let _ = serde_json::to_writer(&mut writer, items);
+    writer.0.finish()
+}
+
 impl<P> fmt::Debug for Pages<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pages")
             .field("next", &self.next)
             .field("fetching", &self.pending.is_some())
+            .field("pages_seen", &self.seen.len())
             .finish_non_exhaustive()
     }
 }
@@ -124,7 +168,10 @@ pub struct Items<P: Page> {
 
 impl<P: Page> Unpin for Items<P> {}
 
-impl<P: Page> Stream for Items<P> {
+impl<P: Page> Stream for Items<P>
+where
+    P::Item: Serialize,
+{
     type Item = Result<P::Item, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {

@@ -2,11 +2,12 @@
 
 use std::ops::Deref;
 
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::decode::Lenient;
 use super::rate_limit::RateLimit;
 
 /// Name of the response header carrying the server's request id.
@@ -43,31 +44,32 @@ impl Meta {
         let Some(object) = value.as_object() else {
             return Meta::default();
         };
-        let text = |key: &str| match object.get(key) {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
+        let lenient = |key: &str| match object.get(key) {
+            Some(Value::String(s)) => Lenient::Text(s.clone()),
+            Some(Value::Number(n)) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => Lenient::Unsigned(u),
+                (None, Some(i), _) => Lenient::Signed(i),
+                (None, None, Some(f)) => Lenient::Float(f),
+                _ => Lenient::Nothing,
+            },
+            _ => Lenient::Nothing,
         };
-        let timestamp_raw = text("timestamp");
-        let timestamp = timestamp_raw
+        let mut meta = Meta {
+            request_id: lenient("request_id").into_text(),
+            version: lenient("version").into_text(),
+            response_time_ms: lenient("response_time_ms").into_millis(),
+            ..Meta::default()
+        };
+        meta.set_timestamp(lenient("timestamp").into_text());
+        meta
+    }
+
+    /// Sets the timestamp as sent, and parsed when it is valid RFC 3339.
+    pub(crate) fn set_timestamp(&mut self, raw: Option<String>) {
+        self.timestamp = raw
             .as_deref()
             .and_then(|raw| OffsetDateTime::parse(raw, &Rfc3339).ok());
-        let response_time_ms = match object.get("response_time_ms") {
-            Some(Value::Number(n)) => n.as_u64().or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.is_finite() && *f >= 0.0 && *f < u64::MAX as f64)
-                    .map(|f| f.round() as u64)
-            }),
-            Some(Value::String(s)) => s.trim().parse().ok(),
-            _ => None,
-        };
-        Meta {
-            request_id: text("request_id"),
-            timestamp,
-            timestamp_raw,
-            version: text("version"),
-            response_time_ms,
-        }
+        self.timestamp_raw = raw;
     }
 }
 
@@ -81,7 +83,7 @@ pub struct Response<T> {
     meta: Meta,
     status: StatusCode,
     headers: HeaderMap,
-    idempotency_key: Option<String>,
+    idempotency_key: Option<HeaderValue>,
 }
 
 impl<T> Response<T> {
@@ -96,9 +98,16 @@ impl<T> Response<T> {
         }
     }
 
-    /// Records the `Idempotency-Key` the request was sent with.
+    /// Records the `Idempotency-Key` the request was sent with (a key that is not a valid
+    /// header value is not recorded).
     #[must_use]
-    pub fn with_idempotency_key(mut self, key: Option<String>) -> Self {
+    pub fn with_idempotency_key(self, key: Option<String>) -> Self {
+        let key = key.and_then(|key| HeaderValue::try_from(key).ok());
+        self.with_key_header(key)
+    }
+
+    /// Records the `Idempotency-Key` header the request was sent with.
+    pub(crate) fn with_key_header(mut self, key: Option<HeaderValue>) -> Self {
         self.idempotency_key = key;
         self
     }
@@ -146,7 +155,7 @@ impl<T> Response<T> {
     /// Sending the same request again later with this key returns the stored response instead
     /// of repeating the operation.
     pub fn idempotency_key(&self) -> Option<&str> {
-        self.idempotency_key.as_deref()
+        self.idempotency_key.as_ref().and_then(|v| v.to_str().ok())
     }
 
     /// Whether the server answered with the stored response of an earlier request with the

@@ -190,6 +190,17 @@ pub fn known(field: &str, known: bool, allowed: &[&str]) -> Result<(), Error> {
     }
 }
 
+/// A value given as text must be a UUID, such as `7ba7b820-9dad-11d1-80b4-00c04fd430c8`.
+pub fn uuid(field: &str, value: &str) -> Result<(), Error> {
+    match uuid::Uuid::try_parse(value) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(Error::invalid_request(
+            field,
+            "must be a UUID, such as `7ba7b820-9dad-11d1-80b4-00c04fd430c8`",
+        )),
+    }
+}
+
 /// The JSON path of property `name` under `at`: `join("template", "id")` is `template.id`,
 /// `join("", "to")` is `to`.
 pub fn join(at: &str, name: &str) -> String {

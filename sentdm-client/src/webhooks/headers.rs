@@ -57,51 +57,56 @@ impl fmt::Display for WebhookHeader {
 /// `(name, value)` pairs (slices, arrays and vectors, matched ignoring ASCII case), for
 /// [`SignedHeaders`](super::SignedHeaders), and for a lookup function wrapped with
 /// [`from_fn`].
+///
+/// HTTP allows a header line to be repeated, the values forming a list, so an implementation
+/// returns every value. The verifier considers every `X-Webhook-Signature` value, and refuses
+/// a delivery whose repeated `X-Webhook-ID` or `X-Webhook-Timestamp` lines differ.
 pub trait WebhookHeaders {
-    /// The value of the header `name` (given in lowercase, for example
-    /// [`ID_HEADER`]), found ignoring ASCII case. With several values, the first.
-    fn header(&self, name: &str) -> Option<&[u8]>;
+    /// Every value of the header `name` (given in lowercase, for example [`ID_HEADER`]),
+    /// found ignoring ASCII case, in the order received; empty when the header is absent.
+    fn header_values(&self, name: &str) -> Vec<&[u8]>;
 }
 
 impl<T: WebhookHeaders + ?Sized> WebhookHeaders for &T {
-    fn header(&self, name: &str) -> Option<&[u8]> {
-        (**self).header(name)
+    fn header_values(&self, name: &str) -> Vec<&[u8]> {
+        (**self).header_values(name)
     }
 }
 
 impl WebhookHeaders for http::HeaderMap {
-    fn header(&self, name: &str) -> Option<&[u8]> {
+    fn header_values(&self, name: &str) -> Vec<&[u8]> {
         const ID: http::HeaderName = http::HeaderName::from_static(ID_HEADER);
         const TIMESTAMP: http::HeaderName = http::HeaderName::from_static(TIMESTAMP_HEADER);
         const SIGNATURE: http::HeaderName = http::HeaderName::from_static(SIGNATURE_HEADER);
         // The three names are prepared; others are parsed (and lowercased) by `HeaderMap`.
-        let value = match name {
-            ID_HEADER => self.get(&ID),
-            TIMESTAMP_HEADER => self.get(&TIMESTAMP),
-            SIGNATURE_HEADER => self.get(&SIGNATURE),
-            other => self.get(other),
+        let values = match name {
+            ID_HEADER => self.get_all(&ID),
+            TIMESTAMP_HEADER => self.get_all(&TIMESTAMP),
+            SIGNATURE_HEADER => self.get_all(&SIGNATURE),
+            other => self.get_all(other),
         };
-        value.map(http::HeaderValue::as_bytes)
+        values.iter().map(http::HeaderValue::as_bytes).collect()
     }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> WebhookHeaders for [(K, V)] {
-    fn header(&self, name: &str) -> Option<&[u8]> {
+    fn header_values(&self, name: &str) -> Vec<&[u8]> {
         self.iter()
-            .find(|(key, _)| key.as_ref().eq_ignore_ascii_case(name))
+            .filter(|(key, _)| key.as_ref().eq_ignore_ascii_case(name))
             .map(|(_, value)| value.as_ref())
+            .collect()
     }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>, const N: usize> WebhookHeaders for [(K, V); N] {
-    fn header(&self, name: &str) -> Option<&[u8]> {
-        self.as_slice().header(name)
+    fn header_values(&self, name: &str) -> Vec<&[u8]> {
+        self.as_slice().header_values(name)
     }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> WebhookHeaders for Vec<(K, V)> {
-    fn header(&self, name: &str) -> Option<&[u8]> {
-        self.as_slice().header(name)
+    fn header_values(&self, name: &str) -> Vec<&[u8]> {
+        self.as_slice().header_values(name)
     }
 }
 
@@ -121,7 +126,8 @@ impl<F> fmt::Debug for FnHeaders<'_, F> {
 ///
 /// The function is called with lowercase names ([`ID_HEADER`], [`TIMESTAMP_HEADER`],
 /// [`SIGNATURE_HEADER`]) and must find them ignoring case, as HTTP header names are
-/// case-insensitive. It can also map other names, for example those of the
+/// case-insensitive. It gives one value per header; where the framework keeps repeated
+/// header lines apart, implement [`WebhookHeaders`] to return them all. It can also map other names, for example those of the
 /// [Standard Webhooks](https://www.standardwebhooks.com) scheme:
 ///
 /// ```
@@ -157,7 +163,7 @@ impl<'h, F> WebhookHeaders for FnHeaders<'h, F>
 where
     F: Fn(&str) -> Option<&'h str>,
 {
-    fn header(&self, name: &str) -> Option<&[u8]> {
-        (self.lookup)(name).map(str::as_bytes)
+    fn header_values(&self, name: &str) -> Vec<&[u8]> {
+        (self.lookup)(name).map(str::as_bytes).into_iter().collect()
     }
 }

@@ -159,7 +159,7 @@ impl SignedHeaders {
 }
 
 impl WebhookHeaders for SignedHeaders {
-    fn header(&self, name: &str) -> Option<&[u8]> {
+    fn header_values(&self, name: &str) -> Vec<&[u8]> {
         let value = if name.eq_ignore_ascii_case(ID_HEADER) {
             &self.webhook_id
         } else if name.eq_ignore_ascii_case(TIMESTAMP_HEADER) {
@@ -167,8 +167,8 @@ impl WebhookHeaders for SignedHeaders {
         } else if name.eq_ignore_ascii_case(SIGNATURE_HEADER) {
             &self.signature
         } else {
-            return None;
+            return Vec::new();
         };
-        Some(value.as_bytes())
+        vec![value.as_bytes()]
     }
 }

@@ -34,6 +34,10 @@ pub enum VerifyError {
     /// A required header is absent.
     #[error("the webhook delivery has no {0} header")]
     MissingHeader(WebhookHeader),
+    /// `X-Webhook-ID` or `X-Webhook-Timestamp` appears more than once with differing values,
+    /// so it is unclear which one was signed.
+    #[error("the webhook delivery has several {0} headers that differ")]
+    ConflictingHeader(WebhookHeader),
     /// `X-Webhook-ID` is empty or not UTF-8.
     #[error("the X-Webhook-ID header is empty or not UTF-8")]
     InvalidWebhookId,
@@ -243,9 +247,12 @@ impl Verifier {
     where
         H: WebhookHeaders + ?Sized,
     {
-        let id = required(headers, WebhookHeader::Id)?;
-        let timestamp = required(headers, WebhookHeader::Timestamp)?;
-        let signature = required(headers, WebhookHeader::Signature)?;
+        let id = single(headers, WebhookHeader::Id)?;
+        let timestamp = single(headers, WebhookHeader::Timestamp)?;
+        let signatures = headers.header_values(WebhookHeader::Signature.lowercase());
+        if signatures.is_empty() {
+            return Err(VerifyError::MissingHeader(WebhookHeader::Signature));
+        }
 
         let webhook_id = std::str::from_utf8(id)
             .ok()
@@ -255,7 +262,7 @@ impl Verifier {
         if let Some(tolerance) = self.tolerance {
             check_freshness(seconds, now, tolerance)?;
         }
-        self.check_signature(id, timestamp, body, signature)?;
+        self.check_signature(id, timestamp, body, &signatures)?;
         Ok(Delivery {
             webhook_id: webhook_id.to_owned(),
             timestamp: seconds,
@@ -284,19 +291,20 @@ impl Verifier {
         Ok(WebhookEvent::decode(delivery, body)?)
     }
 
+    /// Checks the entries of every signature header value (`headers`) against each secret.
     fn check_signature(
         &self,
         id: &[u8],
         timestamp: &[u8],
         body: &[u8],
-        header: &[u8],
+        headers: &[&[u8]],
     ) -> Result<(), VerifyError> {
         // First pass: decode the candidates (keeping the first few) and find out whether there
         // is anything to compare against; no MAC is computed for a header that cannot match.
         let mut kept = [[0u8; 32]; KEPT_CANDIDATES];
         let mut usable = 0usize;
         let mut well_formed = 0usize;
-        for entry in entries(header) {
+        for entry in headers.iter().flat_map(|header| entries(header)) {
             match entry {
                 Entry::V1(tag) => {
                     if let Some(slot) = kept.get_mut(usable) {
@@ -324,7 +332,7 @@ impl Verifier {
                     matched |= candidate.ct_eq(&tag);
                 }
             } else {
-                for entry in entries(header) {
+                for entry in headers.iter().flat_map(|header| entries(header)) {
                     if let Entry::V1(candidate) = entry {
                         matched |= candidate.ct_eq(&tag);
                     }
@@ -338,13 +346,19 @@ impl Verifier {
     }
 }
 
-fn required<H>(headers: &H, which: WebhookHeader) -> Result<&[u8], VerifyError>
+/// The value of a header that must be present, and the same on every line it appears on.
+fn single<H>(headers: &H, which: WebhookHeader) -> Result<&[u8], VerifyError>
 where
     H: WebhookHeaders + ?Sized,
 {
-    headers
-        .header(which.lowercase())
-        .ok_or(VerifyError::MissingHeader(which))
+    let values = headers.header_values(which.lowercase());
+    let (&first, rest) = values
+        .split_first()
+        .ok_or(VerifyError::MissingHeader(which))?;
+    if rest.iter().any(|v| v.trim_ascii() != first.trim_ascii()) {
+        return Err(VerifyError::ConflictingHeader(which));
+    }
+    Ok(first)
 }
 
 /// Decimal digits (surrounding spaces and tabs allowed) fitting in an `i64`.
@@ -388,10 +402,12 @@ enum Entry {
     Malformed,
 }
 
-/// The space-separated entries of a signature header.
+/// The space-separated entries of a signature header. A comma ending an entry separates list
+/// items (as when a proxy joins repeated header lines with `, `); base64 never ends in one.
 fn entries(header: &[u8]) -> impl Iterator<Item = Entry> + '_ {
     header
         .split(|b| b.is_ascii_whitespace())
+        .map(|entry| entry.strip_suffix(b",").unwrap_or(entry))
         .filter(|entry| !entry.is_empty())
         .map(|entry| {
             let Some(comma) = entry.iter().position(|&b| b == b',') else {
@@ -485,10 +501,12 @@ mod tests {
             kinds(b"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF="),
             "m"
         );
+        // A lone comma, or one ending an entry, separates list items.
         assert_eq!(
             kinds(format!("  {tag}   v1a,abc  v2 x ,").as_bytes()),
-            "vommm"
+            "vomm"
         );
+        assert_eq!(kinds(format!("{tag}, {tag},").as_bytes()), "vv");
         assert_eq!(kinds(b"v1,"), "m");
         assert_eq!(kinds(b"v1,g0hM9SsE"), "m");
         assert_eq!(kinds(b",abc"), "m");
