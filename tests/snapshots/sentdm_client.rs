@@ -461,7 +461,49 @@ impl From<String> for ErrorCode {
 
 impl From<&str> for ErrorCode {
     fn from(value: &str) -> Self {
-        Self::from(value.to_owned())
+        match value {
+            "AUTH_001" => Self::Auth001,
+            "AUTH_002" => Self::Auth002,
+            "AUTH_004" => Self::Auth004,
+            "AUTH_005" => Self::Auth005,
+            "AUTH_006" => Self::Auth006,
+            "AUTH_007" => Self::Auth007,
+            "BUSINESS_001" => Self::Business001,
+            "BUSINESS_002" => Self::Business002,
+            "BUSINESS_003" => Self::Business003,
+            "BUSINESS_004" => Self::Business004,
+            "BUSINESS_005" => Self::Business005,
+            "BUSINESS_006" => Self::Business006,
+            "BUSINESS_007" => Self::Business007,
+            "BUSINESS_008" => Self::Business008,
+            "CONFLICT_001" => Self::Conflict001,
+            "INTERNAL_001" => Self::Internal001,
+            "INTERNAL_002" => Self::Internal002,
+            "INTERNAL_003" => Self::Internal003,
+            "INTERNAL_004" => Self::Internal004,
+            "INTERNAL_005" => Self::Internal005,
+            "RESOURCE_001" => Self::Resource001,
+            "RESOURCE_002" => Self::Resource002,
+            "RESOURCE_003" => Self::Resource003,
+            "RESOURCE_004" => Self::Resource004,
+            "RESOURCE_005" => Self::Resource005,
+            "RESOURCE_006" => Self::Resource006,
+            "RESOURCE_007" => Self::Resource007,
+            "RESOURCE_008" => Self::Resource008,
+            "RESOURCE_009" => Self::Resource009,
+            "RESOURCE_010" => Self::Resource010,
+            "RESOURCE_013" => Self::Resource013,
+            "RESOURCE_014" => Self::Resource014,
+            "SERVICE_001" => Self::Service001,
+            "VALIDATION_001" => Self::Validation001,
+            "VALIDATION_002" => Self::Validation002,
+            "VALIDATION_003" => Self::Validation003,
+            "VALIDATION_004" => Self::Validation004,
+            "VALIDATION_005" => Self::Validation005,
+            "VALIDATION_006" => Self::Validation006,
+            "VALIDATION_007" => Self::Validation007,
+            _ => Self::Unknown(value.to_owned()),
+        }
     }
 }
 
@@ -489,7 +531,7 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        crate::runtime::deserialize_string_enum(deserializer)
     }
 }
 
@@ -687,7 +729,12 @@ pub mod types {
 
     impl From<&str> for AccountType {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "organization" => Self::Organization,
+                "user" => Self::User,
+                "profile" => Self::Profile,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -718,7 +765,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -846,7 +893,12 @@ pub mod types {
 
     impl From<&str> for BillingModel {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "organization" => Self::Organization,
+                "profile" => Self::Profile,
+                "profile_and_organization" => Self::ProfileAndOrganization,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -877,7 +929,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -1699,7 +1751,11 @@ pub mod types {
 
     impl From<&str> for Channel {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "sms" => Self::Sms,
+                "whatsapp" => Self::Whatsapp,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -1730,7 +1786,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -2683,7 +2739,16 @@ pub mod types {
 
     impl From<&str> for MessageStatus {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "QUEUED" => Self::Queued,
+                "ACCEPTED" => Self::Accepted,
+                "PROCESSED" => Self::Processed,
+                "SENT" => Self::Sent,
+                "DELIVERED" => Self::Delivered,
+                "READ" => Self::Read,
+                "FAILED" => Self::Failed,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -2714,7 +2779,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -3011,7 +3076,13 @@ pub mod types {
 
     impl From<&str> for ProfileStatus {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "incomplete" => Self::Incomplete,
+                "pending_review" => Self::PendingReview,
+                "approved" => Self::Approved,
+                "rejected" => Self::Rejected,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -3042,7 +3113,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -3352,7 +3423,12 @@ pub mod types {
 
     impl From<&str> for TemplateButtonType {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "QUICK_REPLY" => Self::QuickReply,
+                "URL" => Self::Url,
+                "PHONE_NUMBER" => Self::PhoneNumber,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -3383,7 +3459,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -3434,7 +3510,12 @@ pub mod types {
 
     impl From<&str> for TemplateCategory {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "MARKETING" => Self::Marketing,
+                "UTILITY" => Self::Utility,
+                "AUTHENTICATION" => Self::Authentication,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -3465,7 +3546,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -3642,7 +3723,13 @@ pub mod types {
 
     impl From<&str> for TemplateHeaderType {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "TEXT" => Self::Text,
+                "IMAGE" => Self::Image,
+                "VIDEO" => Self::Video,
+                "DOCUMENT" => Self::Document,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -3673,7 +3760,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -3813,7 +3900,13 @@ pub mod types {
 
     impl From<&str> for TemplateStatus {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "DRAFT" => Self::Draft,
+                "PENDING" => Self::Pending,
+                "APPROVED" => Self::Approved,
+                "REJECTED" => Self::Rejected,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -3844,7 +3937,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -3939,7 +4032,12 @@ pub mod types {
 
     impl From<&str> for TemplateVariableType {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "text" => Self::Text,
+                "number" => Self::Number,
+                "date" => Self::Date,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -3970,7 +4068,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -4616,7 +4714,12 @@ pub mod types {
 
     impl From<&str> for UserRole {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "admin" => Self::Admin,
+                "billing" => Self::Billing,
+                "developer" => Self::Developer,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -4647,7 +4750,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -4694,7 +4797,11 @@ pub mod types {
 
     impl From<&str> for UserStatus {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "invited" => Self::Invited,
+                "active" => Self::Active,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -4725,7 +4832,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 
@@ -4884,7 +4991,11 @@ pub mod types {
 
     impl From<&str> for WebhookEventKind {
         fn from(value: &str) -> Self {
-            Self::from(value.to_owned())
+            match value {
+                "messages" => Self::Messages,
+                "templates" => Self::Templates,
+                _ => Self::Unknown(value.to_owned()),
+            }
         }
     }
 
@@ -4915,7 +5026,7 @@ pub mod types {
         fn deserialize<D: serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
-            <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            crate::runtime::deserialize_string_enum(deserializer)
         }
     }
 

@@ -250,7 +250,7 @@ impl<'a> Emitter<'a> {
                 None => quote!(Self::#variant => None,),
             }
         });
-        let common = string_enum_impls(&quote!(ErrorCode));
+        let common = string_enum_impls(&quote!(ErrorCode), from, &self.rt);
         quote! {
             /// Error codes the API documents, as found in the `code` of an error response.
             ///
@@ -290,27 +290,36 @@ impl<'a> Emitter<'a> {
                 }
             }
 
-            impl From<String> for ErrorCode {
-                fn from(value: String) -> Self {
-                    match value.as_str() {
-                        #(#from)*
-                        _ => Self::Unknown(value),
-                    }
-                }
-            }
-
             #common
         }
     }
 }
 
-/// `Display`, `From<&str>`, `FromStr` and serde impls shared by string enums; they rely on
-/// `as_str` and `From<String>`.
-pub(crate) fn string_enum_impls(name: &TokenStream) -> TokenStream {
+/// `From<String>`, `From<&str>`, `Display`, `FromStr` and serde impls shared by string enums,
+/// given the match arms from documented values to variants; they rely on `as_str`. Only an
+/// undocumented value allocates when read.
+pub(crate) fn string_enum_impls(
+    name: &TokenStream,
+    from: impl Iterator<Item = TokenStream>,
+    rt: &TokenStream,
+) -> TokenStream {
+    let from: Vec<TokenStream> = from.collect();
     quote! {
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    #(#from)*
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+
         impl From<&str> for #name {
             fn from(value: &str) -> Self {
-                Self::from(value.to_owned())
+                match value {
+                    #(#from)*
+                    _ => Self::Unknown(value.to_owned()),
+                }
             }
         }
 
@@ -336,7 +345,7 @@ pub(crate) fn string_enum_impls(name: &TokenStream) -> TokenStream {
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                #rt::deserialize_string_enum(deserializer)
             }
         }
     }

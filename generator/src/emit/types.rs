@@ -517,7 +517,7 @@ impl Emitter<'_> {
             let variant = names::ident(variant);
             quote!(#value => Self::#variant,)
         });
-        let common = string_enum_impls(&quote!(#name));
+        let common = string_enum_impls(&quote!(#name), from, &self.rt);
         quote! {
             #docs
             #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -543,15 +543,6 @@ impl Emitter<'_> {
                 /// Whether the value is documented (not `Unknown`).
                 pub fn is_known(&self) -> bool {
                     !matches!(self, Self::Unknown(_))
-                }
-            }
-
-            impl From<String> for #name {
-                fn from(value: String) -> Self {
-                    match value.as_str() {
-                        #(#from)*
-                        _ => Self::Unknown(value),
-                    }
                 }
             }
 

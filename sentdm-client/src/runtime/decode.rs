@@ -643,6 +643,34 @@ impl<'de> Deserialize<'de> for MetaKey {
     }
 }
 
+/// Deserializes a string enum (generated types with an `Unknown(String)` variant) from a JSON
+/// string, without allocating for the documented values when the input can be borrowed.
+pub fn deserialize_string_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String> + for<'a> From<&'a str>,
+{
+    struct StringEnum<T>(PhantomData<fn() -> T>);
+
+    impl<T: From<String> + for<'a> From<&'a str>> Visitor<'_> for StringEnum<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+
+        fn visit_string<E: de::Error>(self, value: String) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+    }
+
+    deserializer.deserialize_str(StringEnum(PhantomData))
+}
+
 /// Any JSON value, keeping only what a lenient reader can use: strings, numbers and booleans.
 /// Arrays and objects are skipped without being built.
 pub(crate) enum Lenient {

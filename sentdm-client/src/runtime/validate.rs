@@ -15,10 +15,11 @@
 //! assert_eq!(err.to_string(), r"to[0]: must match ^\+[1-9]\d{1,14}$");
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
-use regex_lite::Regex;
+use regex::Regex;
 
 use super::Error;
 
@@ -32,6 +33,12 @@ pub trait Validate {
 ///
 /// `const`-constructible so generated code can keep patterns in `static`s. A pattern that
 /// does not compile never panics: checks against it fail with an error naming the field.
+///
+/// Patterns are read as JSON Schema reads them (ECMA-262): `\d`, `\w` and `\s` and their
+/// negations have their ECMA-262 meaning (ASCII digits and word characters, Unicode white
+/// space), while `.` and negated classes match any character. Matching runs on a lazy DFA,
+/// so a check costs a few hundred instructions. Look-around and backreferences are not
+/// supported: such a pattern reports [`compile_error`](Self::compile_error).
 pub struct Pattern {
     source: &'static str,
     compiled: OnceLock<Result<Regex, String>>,
@@ -64,7 +71,7 @@ impl Pattern {
     fn regex(&self) -> Result<&Regex, &str> {
         match self
             .compiled
-            .get_or_init(|| Regex::new(self.source).map_err(|e| e.to_string()))
+            .get_or_init(|| Regex::new(&ecma_classes(self.source)).map_err(|e| e.to_string()))
         {
             Ok(regex) => Ok(regex),
             Err(reason) => Err(reason),
@@ -76,6 +83,42 @@ impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Pattern").field(&self.source).finish()
     }
+}
+
+/// The pattern with the ECMA-262 character class escapes (`\d`, `\D`, `\w`, `\W`, `\s`,
+/// `\S`) spelled out as explicit classes, which mean the same inside and outside brackets.
+fn ecma_classes(source: &str) -> Cow<'_, str> {
+    const DIGIT: &str = "[0-9]";
+    const NOT_DIGIT: &str = "[^0-9]";
+    const WORD: &str = "[0-9A-Za-z_]";
+    const NOT_WORD: &str = "[^0-9A-Za-z_]";
+    const SPACE: &str = "[\\t\\n\\x0B\\x0C\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
+    const NOT_SPACE: &str = "[^\\t\\n\\x0B\\x0C\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
+    if !source.contains('\\') {
+        return Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len() + 16);
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('d') => out.push_str(DIGIT),
+            Some('D') => out.push_str(NOT_DIGIT),
+            Some('w') => out.push_str(WORD),
+            Some('W') => out.push_str(NOT_WORD),
+            Some('s') => out.push_str(SPACE),
+            Some('S') => out.push_str(NOT_SPACE),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `value` must match `pattern`.
@@ -221,4 +264,47 @@ fn first_line(text: &str) -> &str {
         .find(|line| !line.trim().is_empty())
         .unwrap_or(text)
         .trim()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perl_classes_have_their_ecma_262_meaning() {
+        static DIGITS: Pattern = Pattern::new(r"^\d+$");
+        static WORD: Pattern = Pattern::new(r"^[\w-]+$");
+        static NOT_SPACE: Pattern = Pattern::new(r"^https?://[^/?#\s]+$");
+        static ESCAPED: Pattern = Pattern::new(r"^\\d\.$");
+        assert_eq!(DIGITS.is_match("0123456789"), Ok(true));
+        // Arabic-Indic digits are Unicode digits, but not ECMA-262 ones.
+        assert_eq!(DIGITS.is_match("١٢٣"), Ok(false));
+        assert_eq!(WORD.is_match("order_12-a"), Ok(true));
+        assert_eq!(WORD.is_match("é"), Ok(false));
+        // Negated classes match any other character, multi-byte ones included.
+        assert_eq!(NOT_SPACE.is_match("https://bücher.example"), Ok(true));
+        assert_eq!(NOT_SPACE.is_match("https://a\u{a0}b"), Ok(false));
+        assert_eq!(NOT_SPACE.is_match("https://a\u{3000}b"), Ok(false));
+        // An escaped backslash is not a class escape.
+        assert_eq!(ESCAPED.is_match(r"\d."), Ok(true));
+        assert_eq!(ESCAPED.is_match("7."), Ok(false));
+    }
+
+    #[test]
+    fn the_documented_patterns_compile() {
+        for source in [
+            r"^(0[1-9]|1[0-2])/[0-9]{2}$",
+            r"^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$",
+            r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s]+",
+            r"^[a-zA-Z0-9_-]+$",
+            r"^\+[1-9][0-9]{1,14}$",
+        ] {
+            let pattern = Pattern {
+                source,
+                compiled: OnceLock::new(),
+            };
+            assert_eq!(pattern.compile_error(), None, "{source}");
+        }
+    }
 }
