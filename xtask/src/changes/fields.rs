@@ -526,7 +526,7 @@ impl<'d> Walker<'d> {
             self.push(
                 Kind::FieldRenamed,
                 &place.member(old_name),
-                format!("`{old_name}` → `{new_name}` (`{ty}`, same position)"),
+                format!("`{old_name}` → `{new_name}`, `{ty}`, same position"),
                 breaking,
                 reason,
             );

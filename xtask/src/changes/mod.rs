@@ -15,6 +15,8 @@ mod fields;
 mod render;
 mod spec;
 mod stale;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::path::Path;

@@ -299,7 +299,7 @@ fn parameters(w: &mut Walker<'_>, o: &Op<'_>, n: &Op<'_>) {
             Kind::ParameterRenamed,
             &a.place(),
             format!(
-                "`{}` → `{}` (`{}`, same position)",
+                "`{}` → `{}`, `{}`, same position",
                 a.name,
                 b.name,
                 rust_type(b.schema)
@@ -518,6 +518,23 @@ fn responses(w: &mut Walker<'_>, o: &Op<'_>, n: &Op<'_>) {
             "the call resolves to another payload type; code using the old one no longer compiles",
         );
     }
+    for (status, a) in &was {
+        let Some((_, b)) = is.iter().find(|(t, _)| t == status) else {
+            continue;
+        };
+        if !success(status) {
+            continue;
+        }
+        if let (Payload::Schema(pa, sa), Payload::Schema(pb, sb)) =
+            (payload(w.old, a), payload(w.new, b))
+            && pa == pb
+            && rust_type(sa) == rust_type(sb)
+        {
+            let place =
+                Place::new(format!("response {status}"), Root::Response, Side::Response).below(&pb);
+            w.schema(&place, sa, sb);
+        }
+    }
     let status_reason = |status: &str| {
         if success(status) {
             "statuses are not part of the client's types; the payload type is compared on its own"
@@ -542,23 +559,6 @@ fn responses(w: &mut Walker<'_>, o: &Op<'_>, n: &Op<'_>) {
             false,
             status_reason(status),
         );
-    }
-    for (status, a) in &was {
-        let Some((_, b)) = is.iter().find(|(t, _)| t == status) else {
-            continue;
-        };
-        if !success(status) {
-            continue;
-        }
-        if let (Payload::Schema(pa, sa), Payload::Schema(pb, sb)) =
-            (payload(w.old, a), payload(w.new, b))
-            && pa == pb
-            && rust_type(sa) == rust_type(sb)
-        {
-            let place =
-                Place::new(format!("response {status}"), Root::Response, Side::Response).below(&pb);
-            w.schema(&place, sa, sb);
-        }
     }
     let (codes_was, codes_is) = (error_codes(w.old, &was), error_codes(w.new, &is));
     let reason = "codes are not typed per operation; the client reports whichever code it receives";
