@@ -215,6 +215,19 @@ fn properties(schema: &Value) -> Vec<(&str, &Value)> {
         .unwrap_or_default()
 }
 
+/// The members of `these` that `those` lacks, with their positions.
+fn missing<'v>(
+    these: &[(&'v str, &'v Value)],
+    those: &[(&str, &Value)],
+) -> Vec<(usize, &'v str, &'v Value)> {
+    these
+        .iter()
+        .enumerate()
+        .filter(|(_, (n, _))| !those.iter().any(|(m, _)| m == n))
+        .map(|(i, (n, s))| (i, *n, *s))
+        .collect()
+}
+
 fn required(schema: &Value) -> BTreeSet<&str> {
     schema
         .get("required")
@@ -440,27 +453,21 @@ impl<'d> Walker<'d> {
             }
             let tighter = tightens(bound, was, is);
             let detail = format!("`{key}` {} → {}", shown(was), shown(is));
-            let (kind, breaking, reason) = match (place.side, tighter) {
+            let kind = if tighter {
+                Kind::ConstraintTightened
+            } else {
+                Kind::ConstraintLoosened
+            };
+            let (breaking, reason) = match (place.side, tighter) {
                 (Side::Request, true) => (
-                    Kind::ConstraintTightened,
                     true,
                     "values the old spec allowed now fail the client's validation before sending",
                 ),
                 (Side::Request, false) => (
-                    Kind::ConstraintLoosened,
                     false,
                     "every value the old spec allowed still passes validation",
                 ),
-                (Side::Response, true) => (
-                    Kind::ConstraintTightened,
-                    false,
-                    "the client does not validate responses",
-                ),
-                (Side::Response, false) => (
-                    Kind::ConstraintLoosened,
-                    false,
-                    "the client does not validate responses",
-                ),
+                (Side::Response, _) => (false, "the client does not validate responses"),
             };
             self.push(kind, place, detail, breaking, reason);
         }
@@ -479,18 +486,8 @@ impl<'d> Walker<'d> {
     fn properties(&mut self, place: &Place, old: &Value, new: &Value) {
         let (was, is) = (properties(old), properties(new));
         let (was_required, is_required) = (required(old), required(new));
-        let mut removed: Vec<(usize, &str, &Value)> = was
-            .iter()
-            .enumerate()
-            .filter(|(_, (n, _))| !is.iter().any(|(m, _)| m == n))
-            .map(|(i, (n, s))| (i, *n, *s))
-            .collect();
-        let mut added: Vec<(usize, &str, &Value)> = is
-            .iter()
-            .enumerate()
-            .filter(|(_, (n, _))| !was.iter().any(|(m, _)| m == n))
-            .map(|(i, (n, s))| (i, *n, *s))
-            .collect();
+        let mut removed = missing(&was, &is);
+        let mut added = missing(&is, &was);
         // A member removed and another added at the same position with the same type: renamed.
         let mut renamed = Vec::new();
         removed.retain(|(i, name, schema)| {

@@ -168,20 +168,18 @@ pub fn markdown(report: &Report) -> String {
             );
         }
     }
-    if !report.new_conflicts.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(out, "## New conflicts between pages");
-        let _ = writeln!(out);
-        for c in &report.new_conflicts {
-            let _ = writeln!(out, "- {c}");
+    for (title, items) in [
+        ("New conflicts between pages", &report.new_conflicts),
+        ("Notes", &report.notes),
+    ] {
+        if items.is_empty() {
+            continue;
         }
-    }
-    if !report.notes.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(out, "## Notes");
+        let _ = writeln!(out, "## {title}");
         let _ = writeln!(out);
-        for n in &report.notes {
-            let _ = writeln!(out, "- {n}");
+        for item in items {
+            let _ = writeln!(out, "- {item}");
         }
     }
     let _ = writeln!(out);

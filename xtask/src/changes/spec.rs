@@ -542,41 +542,32 @@ fn responses(w: &mut Walker<'_>, o: &Op<'_>, n: &Op<'_>) {
             "error responses decode into the client's `Error` whatever their status"
         }
     };
-    for (status, _) in was.iter().filter(|(s, _)| !is.iter().any(|(t, _)| t == s)) {
-        w.push(
-            Kind::StatusRemoved,
-            &Place::new(format!("response {status}"), Root::Response, Side::Response),
-            "",
-            false,
-            status_reason(status),
-        );
-    }
-    for (status, _) in is.iter().filter(|(s, _)| !was.iter().any(|(t, _)| t == s)) {
-        w.push(
-            Kind::StatusAdded,
-            &Place::new(format!("response {status}"), Root::Response, Side::Response),
-            "",
-            false,
-            status_reason(status),
-        );
-    }
-    let (codes_was, codes_is) = (error_codes(w.old, &was), error_codes(w.new, &is));
-    let reason = "codes are not typed per operation; the client reports whichever code it receives";
-    for (code, status) in &codes_was {
-        if !codes_is.contains_key(code) {
+    for (kind, these, those) in [
+        (Kind::StatusRemoved, &was, &is),
+        (Kind::StatusAdded, &is, &was),
+    ] {
+        for (status, _) in these
+            .iter()
+            .filter(|(s, _)| !those.iter().any(|(t, _)| t == s))
+        {
             w.push(
-                Kind::ErrorCodeRemoved,
+                kind,
                 &Place::new(format!("response {status}"), Root::Response, Side::Response),
-                format!("`{code}`"),
+                "",
                 false,
-                reason,
+                status_reason(status),
             );
         }
     }
-    for (code, status) in &codes_is {
-        if !codes_was.contains_key(code) {
+    let (codes_was, codes_is) = (error_codes(w.old, &was), error_codes(w.new, &is));
+    let reason = "codes are not typed per operation; the client reports whichever code it receives";
+    for (kind, these, those) in [
+        (Kind::ErrorCodeRemoved, &codes_was, &codes_is),
+        (Kind::ErrorCodeAdded, &codes_is, &codes_was),
+    ] {
+        for (code, status) in these.iter().filter(|(c, _)| !those.contains_key(*c)) {
             w.push(
-                Kind::ErrorCodeAdded,
+                kind,
                 &Place::new(format!("response {status}"), Root::Response, Side::Response),
                 format!("`{code}`"),
                 false,
@@ -638,46 +629,47 @@ fn api_wide(w: &mut Walker<'_>) {
     let (old, new) = (w.old, w.new);
     let codes = Place::new("`ErrorCode`", Root::Type, Side::Response);
     let (was, is) = (catalog(old), catalog(new));
-    for (code, status) in &is {
-        if !was.contains_key(code) {
+    for (kind, these, those, breaking, reason) in [
+        (
+            Kind::ErrorCodeAdded,
+            &is,
+            &was,
+            false,
+            "`ErrorCode` is `#[non_exhaustive]`: a new variant breaks no code",
+        ),
+        (
+            Kind::ErrorCodeRemoved,
+            &was,
+            &is,
+            true,
+            "`ErrorCode` loses the variant; code naming it no longer compiles",
+        ),
+    ] {
+        for (code, status) in these.iter().filter(|(c, _)| !those.contains_key(*c)) {
             w.push(
-                Kind::ErrorCodeAdded,
+                kind,
                 &codes,
                 format!("`{code}` ({status})"),
-                false,
-                "`ErrorCode` is `#[non_exhaustive]`: a new variant breaks no code",
-            );
-        }
-    }
-    for (code, status) in &was {
-        if !is.contains_key(code) {
-            w.push(
-                Kind::ErrorCodeRemoved,
-                &codes,
-                format!("`{code}` ({status})"),
-                true,
-                "`ErrorCode` loses the variant; code naming it no longer compiles",
+                breaking,
+                reason,
             );
         }
     }
     let (was, is) = (schemas(old), schemas(new));
-    for name in is.iter().filter(|n| !was.contains(n)) {
-        w.push(
-            Kind::TypeAdded,
-            &Place::new(format!("type `{name}`"), Root::Type, Side::Response),
-            "",
-            false,
-            "a new type",
-        );
-    }
-    for name in was.iter().filter(|n| !is.contains(n)) {
-        w.push(
+    for (kind, these, those, breaking, reason) in [
+        (Kind::TypeAdded, &is, &was, false, "a new type"),
+        (
             Kind::TypeRemoved,
-            &Place::new(format!("type `{name}`"), Root::Type, Side::Response),
-            "",
+            &was,
+            &is,
             true,
             "code naming the type no longer compiles",
-        );
+        ),
+    ] {
+        for name in these.iter().filter(|n| !those.contains(n)) {
+            let place = Place::new(format!("type `{name}`"), Root::Type, Side::Response);
+            w.push(kind, &place, "", breaking, reason);
+        }
     }
     // Types no operation reaches (webhook payloads, the envelope) are compared on their own,
     // as received data; the ones operations reach were compared there.

@@ -173,6 +173,19 @@ fn lines(report: &Report) -> Vec<String> {
         .collect()
 }
 
+/// The report has these changes, and the ones at these indices these reasons.
+fn assert_changes(report: &Report, expected: &[&str], reasons: &[(usize, &str)]) {
+    assert_eq!(lines(report), expected);
+    for (i, reason) in reasons {
+        assert_eq!(report.changes[*i].reason, *reason, "reason of change {i}");
+    }
+}
+
+/// The report has this one change, for this reason.
+fn assert_one(report: &Report, line: &str, reason: &str) {
+    assert_changes(report, &[line], &[(0, reason)]);
+}
+
 fn only(report: &Report, kind: Kind) -> Vec<String> {
     let label = format!("| {kind:?} |");
     lines(report)
@@ -204,15 +217,10 @@ fn optional_parameter_added_is_not_breaking() {
             "| `phone` | `string` | false | Optional phone number filter (alternative to list view) | | `status` | `string` | false | Optional status filter |",
         )
         .report();
-    assert_eq!(
-        lines(&report),
-        [
-            "GET /v3/contacts | ParameterAdded | query parameter `status` | `String`, optional | not breaking"
-        ]
-    );
-    assert_eq!(
-        report.changes[0].reason,
-        "a new builder method; existing calls compile"
+    assert_one(
+        &report,
+        "GET /v3/contacts | ParameterAdded | query parameter `status` | `String`, optional | not breaking",
+        "a new builder method; existing calls compile",
     );
     assert_eq!(report.summary.bump, Bump::Minor);
     assert_eq!(report.summary.next_version.as_deref(), Some("0.1.1"));
@@ -227,15 +235,10 @@ fn required_parameter_added_is_breaking() {
             "| `region` | `string` | true | Region of the contacts | | `search` | `string` | false |",
         )
         .report();
-    assert_eq!(
-        lines(&report),
-        [
-            "GET /v3/contacts | ParameterAdded | query parameter `region` | `String`, required | breaking"
-        ]
-    );
-    assert_eq!(
-        report.changes[0].reason,
-        "a new argument of the operation method"
+    assert_one(
+        &report,
+        "GET /v3/contacts | ParameterAdded | query parameter `region` | `String`, required | breaking",
+        "a new argument of the operation method",
     );
     assert_eq!(report.summary.bump, Bump::Major);
     assert_eq!(report.summary.next_version.as_deref(), Some("0.2.0"));
@@ -250,11 +253,11 @@ fn parameter_removed_is_breaking() {
             "",
         )
         .report();
-    assert_eq!(
-        lines(&report),
-        ["GET /v3/contacts | ParameterRemoved | query parameter `phone` | `String` | breaking"]
+    assert_one(
+        &report,
+        "GET /v3/contacts | ParameterRemoved | query parameter `phone` | `String` | breaking",
+        "its builder method goes",
     );
-    assert_eq!(report.changes[0].reason, "its builder method goes");
 }
 
 #[test]
@@ -266,13 +269,11 @@ fn optional_parameter_renamed_in_place_is_breaking() {
             "| `query` | `string` |",
         )
         .report();
-    assert_eq!(
-        lines(&report),
-        [
-            "GET /v3/contacts | ParameterRenamed | query parameter `search` | `search` → `query`, `String`, same position | breaking"
-        ]
+    assert_one(
+        &report,
+        "GET /v3/contacts | ParameterRenamed | query parameter `search` | `search` → `query`, `String`, same position | breaking",
+        "its builder method is renamed",
     );
-    assert_eq!(report.changes[0].reason, "its builder method is renamed");
 }
 
 #[test]
@@ -284,11 +285,10 @@ fn parameter_retyped_is_breaking() {
             "| `search` | `integer` |",
         )
         .report();
-    assert_eq!(
-        lines(&report),
-        [
-            "GET /v3/contacts | ParameterRetyped | query parameter `search` | `String` → `i64` | breaking"
-        ]
+    assert_one(
+        &report,
+        "GET /v3/contacts | ParameterRetyped | query parameter `search` | `String` → `i64` | breaking",
+        "its argument or setter takes `i64` instead of `String`; calls passing a `String` no longer compile",
     );
 }
 
@@ -306,20 +306,16 @@ fn parameter_made_required_is_breaking_and_a_pagination_parameter_made_optional_
             "| `page` | `integer` | false |",
         )
         .report();
-    assert_eq!(
-        lines(&report),
-        [
+    assert_changes(
+        &report,
+        &[
             "GET /v3/contacts | ParameterOptional | query parameter `page` |  | not breaking",
             "GET /v3/contacts | ParameterRequired | query parameter `search` |  | breaking",
-        ]
-    );
-    assert_eq!(
-        report.changes[0].reason,
-        "a pagination parameter: a builder method either way"
-    );
-    assert_eq!(
-        report.changes[1].reason,
-        "now an argument of the operation method"
+        ],
+        &[
+            (0, "a pagination parameter: a builder method either way"),
+            (1, "now an argument of the operation method"),
+        ],
     );
 }
 
@@ -338,15 +334,10 @@ fn optional_body_field_added_is_not_breaking() {
         "name: string; description?: string; nickname?: string; short_name?: string; sandbox?: boolean;",
     )
     .report();
-    assert_eq!(
-        lines(&report),
-        [
-            "POST /v3/profiles | FieldAdded | request body `nickname` | `String`, optional | not breaking"
-        ]
-    );
-    assert_eq!(
-        report.changes[0].reason,
-        "an optional field: a new setter; existing calls compile"
+    assert_one(
+        &report,
+        "POST /v3/profiles | FieldAdded | request body `nickname` | `String`, optional | not breaking",
+        "an optional field: a new setter; existing calls compile",
     );
 }
 
@@ -356,13 +347,10 @@ fn required_body_field_added_is_breaking() {
         "name: string; description?: string; short_name?: string; sandbox?: boolean; region: string;",
     )
     .report();
-    assert_eq!(
-        lines(&report),
-        ["POST /v3/profiles | FieldAdded | request body `region` | `String`, required | breaking"]
-    );
-    assert_eq!(
-        report.changes[0].reason,
-        "a new argument of the operation method"
+    assert_one(
+        &report,
+        "POST /v3/profiles | FieldAdded | request body `region` | `String`, required | breaking",
+        "a new argument of the operation method",
     );
 }
 
@@ -375,11 +363,11 @@ fn body_field_removed_is_breaking() {
             "",
         )
         .report();
-    assert_eq!(
-        lines(&report),
-        ["POST /v3/profiles | FieldRemoved | request body `description` | `String` | breaking"]
+    assert_one(
+        &report,
+        "POST /v3/profiles | FieldRemoved | request body `description` | `String` | breaking",
+        "its setter goes",
     );
-    assert_eq!(report.changes[0].reason, "its setter goes");
 }
 
 #[test]
@@ -392,13 +380,11 @@ fn body_field_renamed_in_place_is_breaking_when_optional() {
                 "name = \"summary\"\ndescription = \"Profile description.\"",
             )
             .report();
-    assert_eq!(
-        lines(&report),
-        [
-            "POST /v3/profiles | FieldRenamed | request body `description` | `description` → `summary`, `String`, same position | breaking"
-        ]
+    assert_one(
+        &report,
+        "POST /v3/profiles | FieldRenamed | request body `description` | `description` → `summary`, `String`, same position | breaking",
+        "its setter is renamed",
     );
-    assert_eq!(report.changes[0].reason, "its setter is renamed");
 }
 
 #[test]
@@ -407,11 +393,10 @@ fn body_field_retyped_is_breaking() {
         "name: string; description?: number; short_name?: string; sandbox?: boolean;",
     )
     .report();
-    assert_eq!(
-        lines(&report),
-        [
-            "POST /v3/profiles | FieldRetyped | request body `description` | `String` → `f64` | breaking"
-        ]
+    assert_one(
+        &report,
+        "POST /v3/profiles | FieldRetyped | request body `description` | `String` → `f64` | breaking",
+        "its argument or setter takes `f64` instead of `String`; calls passing a `String` no longer compile",
     );
 }
 
@@ -421,20 +406,22 @@ fn body_fields_made_required_or_optional_are_breaking() {
         "name?: string; description: string; short_name?: string; sandbox?: boolean;",
     )
     .report();
-    assert_eq!(
-        lines(&report),
-        [
+    assert_changes(
+        &report,
+        &[
             "POST /v3/profiles | FieldOptional | request body `name` |  | breaking",
             "POST /v3/profiles | FieldRequired | request body `description` |  | breaking",
-        ]
-    );
-    assert_eq!(
-        report.changes[0].reason,
-        "no longer an argument of the operation method: callers set it through a setter"
-    );
-    assert_eq!(
-        report.changes[1].reason,
-        "now an argument of the operation method, no longer a setter"
+        ],
+        &[
+            (
+                0,
+                "no longer an argument of the operation method: callers set it through a setter",
+            ),
+            (
+                1,
+                "now an argument of the operation method, no longer a setter",
+            ),
+        ],
     );
 }
 
@@ -453,9 +440,9 @@ fn value_added_is_not_breaking_and_value_removed_is() {
         )
         .report();
     // Every place either enum is used, request and response.
-    assert_eq!(
-        lines(&report),
-        [
+    assert_changes(
+        &report,
+        &[
             "GET /v3/me | ValueAdded | response 200 `data.profiles[].role` | `viewer` | not breaking",
             "GET /v3/users | ValueAdded | response 200 `data.users[].role` | `viewer` | not breaking",
             "GET /v3/users | ValueRemoved | response 200 `data.users[].status` | `active` | breaking",
@@ -467,15 +454,17 @@ fn value_added_is_not_breaking_and_value_removed_is() {
             "PATCH /v3/users/{userId} | ValueAdded | request body `role` | `viewer` | not breaking",
             "PATCH /v3/users/{userId} | ValueAdded | response 200 `data.role` | `viewer` | not breaking",
             "PATCH /v3/users/{userId} | ValueRemoved | response 200 `data.status` | `active` | breaking",
-        ]
-    );
-    assert_eq!(
-        report.changes[0].reason,
-        "a new variant of a `#[non_exhaustive]` enum; clients generated before decode it as `Unknown`"
-    );
-    assert_eq!(
-        report.changes[2].reason,
-        "the enum loses the variant; code naming it no longer compiles"
+        ],
+        &[
+            (
+                0,
+                "a new variant of a `#[non_exhaustive]` enum; clients generated before decode it as `Unknown`",
+            ),
+            (
+                2,
+                "the enum loses the variant; code naming it no longer compiles",
+            ),
+        ],
     );
 }
 
@@ -494,17 +483,17 @@ fn response_fields_added_removed_and_retyped() {
         )
         .page(ACTIVITIES, "price?: string,", "price?: number,")
         .report();
-    assert_eq!(
-        lines(&report),
-        [
+    assert_changes(
+        &report,
+        &[
             "GET /v3/messages/{id}/activities | FieldRemoved | response 200 `data.activities[].description` | `String` | breaking",
             "GET /v3/messages/{id}/activities | FieldAdded | response 200 `data.activities[].channel` | `String`, optional | not breaking",
             "GET /v3/messages/{id}/activities | FieldRetyped | response 200 `data.activities[].price` | `String` → `f64` | breaking",
-        ]
-    );
-    assert_eq!(
-        report.changes[1].reason,
-        "response types are `#[non_exhaustive]`; existing code compiles"
+        ],
+        &[(
+            1,
+            "response types are `#[non_exhaustive]`; existing code compiles",
+        )],
     );
     // The example beside the shape still shows the old members: the new conflicts say so.
     assert!(
@@ -532,19 +521,19 @@ fn statuses_and_error_codes_added_or_removed() {
             "\"code\": \"RESOURCE_099\"",
         )
         .report();
-    assert_eq!(
-        lines(&report),
-        [
+    assert_changes(
+        &report,
+        &[
             "GET /v3/messages/{id}/activities | StatusRemoved | response 403 |  | not breaking",
             "GET /v3/messages/{id}/activities | StatusAdded | response 410 |  | not breaking",
             "GET /v3/messages/{id}/activities | ErrorCodeRemoved | response 404 | `RESOURCE_003` | not breaking",
             "GET /v3/messages/{id}/activities | ErrorCodeAdded | response 404 | `RESOURCE_099` | not breaking",
             "API | ErrorCodeAdded | `ErrorCode` | `RESOURCE_099` (404) | not breaking",
-        ]
-    );
-    assert_eq!(
-        report.changes[0].reason,
-        "error responses decode into the client's `Error` whatever their status"
+        ],
+        &[(
+            0,
+            "error responses decode into the client's `Error` whatever their status",
+        )],
     );
     assert_eq!(report.summary.bump, Bump::Minor);
 }
@@ -606,15 +595,10 @@ fn pattern_changed_on_a_body_field_is_breaking() {
             "pattern = '^[A-Za-z]+$'",
         )
         .report();
-    assert_eq!(
-        lines(&report),
-        [
-            "POST /v3/profiles | ConstraintTightened | request body `short_name` | `pattern` `^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$` → `^[A-Za-z]+$` | breaking"
-        ]
-    );
-    assert_eq!(
-        report.changes[0].reason,
-        "values the old spec allowed now fail the client's validation before sending"
+    assert_one(
+        &report,
+        "POST /v3/profiles | ConstraintTightened | request body `short_name` | `pattern` `^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$` → `^[A-Za-z]+$` | breaking",
+        "values the old spec allowed now fail the client's validation before sending",
     );
 }
 
@@ -832,28 +816,24 @@ fn documents_without_extensions_compare_too() {
         json!({ "servers": [{ "url": "https://api.pets.example.com" }] }),
     );
     let report = Report::compare(&old, &new);
-    assert_eq!(
-        lines(&report),
-        [
+    assert_changes(
+        &report,
+        &[
             "GET /owners/{ownerId}/pets | OperationMoved | operation | `GET /pets/{owner}` → `GET /owners/{ownerId}/pets` | breaking",
             "GET /owners/{ownerId}/pets | ParameterRenamed | path parameter `owner` | `owner` → `ownerId`, `String`, same position | not breaking",
             "GET /owners/{ownerId}/pets | FieldOptional | response 200 `[].name` | `String` → `Option<String>` | breaking",
             "GET /owners/{ownerId}/pets | ConstraintLoosened | response 200 `[].name` | `maxLength` 10 → 20 | not breaking",
             "API | ErrorCodeRemoved | `ErrorCode` | `PET_1` (404) | breaking",
             "API | ServerChanged | API | `https://pets.example.com` → `https://api.pets.example.com` | not breaking",
-        ]
-    );
-    assert_eq!(
-        report.changes[0].reason,
-        "the method's name derives from its path and may change"
-    );
-    assert_eq!(
-        report.changes[1].reason,
-        "passed by position to the operation method; only the wire name changes"
-    );
-    assert_eq!(
-        report.changes[3].reason,
-        "the client does not validate responses"
+        ],
+        &[
+            (0, "the method's name derives from its path and may change"),
+            (
+                1,
+                "passed by position to the operation method; only the wire name changes",
+            ),
+            (3, "the client does not validate responses"),
+        ],
     );
 }
 
