@@ -38,6 +38,8 @@ pub enum Kind {
     OperationRemoved,
     OperationRenamed,
     OperationMoved,
+    PaginationAdded,
+    PaginationRemoved,
     ParameterAdded,
     ParameterRemoved,
     ParameterRenamed,
@@ -79,6 +81,8 @@ impl Kind {
             OperationRemoved | ParameterRemoved | FieldRemoved | TypeRemoved => "removed",
             OperationRenamed => "client method renamed",
             OperationMoved => "moved",
+            PaginationAdded => "pagination added",
+            PaginationRemoved => "pagination removed",
             ParameterRenamed | FieldRenamed => "renamed",
             ParameterRetyped | FieldRetyped | PayloadRetyped => "retyped",
             ParameterRequired | FieldRequired => "made required",
@@ -150,6 +154,7 @@ impl Change {
     fn additive(&self) -> bool {
         match self.kind {
             Kind::OperationAdded
+            | Kind::PaginationAdded
             | Kind::ParameterAdded
             | Kind::FieldAdded
             | Kind::ValueAdded

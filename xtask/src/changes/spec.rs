@@ -181,6 +181,24 @@ fn operation(w: &mut Walker<'_>, o: &Op<'_>, n: &Op<'_>) {
             },
         );
     }
+    let paged = |op: &Op<'_>| op.op.get("x-pagination").is_some();
+    match (paged(o), paged(n)) {
+        (false, true) => w.push(
+            Kind::PaginationAdded,
+            &here,
+            "",
+            false,
+            "the builder gains the `pages()` and `items()` streams",
+        ),
+        (true, false) => w.push(
+            Kind::PaginationRemoved,
+            &here,
+            "",
+            true,
+            "the builder loses `pages()` and `items()`; code streaming pages no longer compiles",
+        ),
+        _ => {}
+    }
     parameters(w, o, n);
     body(w, o, n);
     responses(w, o, n);
@@ -680,6 +698,13 @@ fn api_wide(w: &mut Walker<'_>) {
         .copied()
         .collect();
     for name in unreached {
+        // Each type on its own: the types it refers to are compared by name only.
+        w.skip = was
+            .iter()
+            .chain(&is)
+            .filter(|n| **n != name)
+            .map(|n| n.to_string())
+            .collect();
         let r = json!({ "$ref": format!("#/components/schemas/{name}") });
         let place = Place::new(format!("type `{name}`"), Root::Type, Side::Response);
         w.schema(&place, &r, &r);

@@ -894,3 +894,48 @@ fn pruning_keeps_components_other_pages_still_document() {
     assert!(facts.components.iter().any(|c| c.name == "User"));
     assert!(!facts.operations.iter().any(|o| o.id == "UsersGetUser"));
 }
+
+#[test]
+fn types_no_operation_uses_are_compared_once_each() {
+    // The webhook payload types: received data no operation returns.
+    let report = Edited::vendored()
+        .facts(
+            "name = \"WebhookEventKind\"",
+            "enum = [\"messages\", \"templates\"]",
+            "enum = [\"messages\", \"templates\", \"contacts\"]",
+        )
+        .facts(
+            "name = \"MessageStatusPayload\"",
+            "[[schema.field]]\nname = \"message_id\"\ntype = \"string\"\nformat = \"uuid\"\ndescription = \"The message whose status changed.\"\n",
+            "",
+        )
+        .report();
+    assert_changes(
+        &report,
+        &[
+            "API | FieldRemoved | type `MessageStatusPayload` `message_id` | `uuid::Uuid` | breaking",
+            "API | ValueAdded | type `WebhookEventKind` | `contacts` | not breaking",
+        ],
+        &[(0, "code reading the field no longer compiles")],
+    );
+}
+
+#[test]
+fn pagination_removed_is_breaking() {
+    let pet = json!({ "type": "object", "properties": { "name": { "type": "string" } } });
+    let param = json!({ "name": "page", "in": "query", "required": false, "schema": { "type": "integer" } });
+    let mut old = petstore("/pets", param.clone(), pet.clone(), json!({}));
+    old["paths"]["/pets"]["get"]["x-pagination"] = json!({
+        "page": "page", "page_size": "page_size", "items": "pets", "has_more": "has_more",
+        "default_page_size": 20
+    });
+    let new = petstore("/pets", param, pet, json!({}));
+    assert_changes(
+        &Report::compare(&old, &new),
+        &["GET /pets | PaginationRemoved | operation |  | breaking"],
+        &[(
+            0,
+            "the builder loses `pages()` and `items()`; code streaming pages no longer compiles",
+        )],
+    );
+}
