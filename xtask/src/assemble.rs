@@ -475,30 +475,33 @@ impl<'a> Assembler<'a> {
             return a;
         };
         let mut merged = fa.clone();
-        let mut diffs = Vec::new();
+        // (member, what differs)
+        let mut diffs: Vec<(&str, String)> = Vec::new();
         for f in fb {
             match merged.iter().find(|m| m.name == f.name) {
                 None => {
-                    diffs.push(format!("`{}` only on {b_origin}", f.name));
+                    diffs.push((&f.name, format!("`{}` only on {b_origin}", f.name)));
                     merged.push(f.clone());
                 }
                 Some(m) if m.ty != f.ty => {
-                    diffs.push(format!("`{}`: {} vs {}", f.name, m.ty, f.ty))
+                    diffs.push((&f.name, format!("`{}`: {} vs {}", f.name, m.ty, f.ty)))
                 }
                 Some(_) => {}
             }
         }
         for f in fa {
             if !fb.iter().any(|m| m.name == f.name) {
-                diffs.push(format!("`{}` only on {a_origin}", f.name));
+                diffs.push((&f.name, format!("`{}` only on {a_origin}", f.name)));
             }
         }
         if !diffs.is_empty() {
             self.conflicts.push(
-                Conflict::new(
+                Conflict::members(
                     Kind::ShapeAcrossPages,
                     "A",
-                    format!("`{name}` differs between pages: {}", diffs.join("; ")),
+                    &format!("`{name}` differs between pages: "),
+                    name,
+                    &diffs,
                 )
                 .side("first page", vec![a_origin.to_string()])
                 .side("second page", vec![b_origin.to_string()])
@@ -670,10 +673,12 @@ impl<'a> Assembler<'a> {
         self.diff_types(decl, shape, resources, "", &mut diffs, 0);
         if !diffs.is_empty() {
             self.conflicts.push(
-                Conflict::new(
+                Conflict::members(
                     Kind::ReferenceVsDataModels,
                     "A",
-                    format!("`{name}`: {}", diffs.join("; ")),
+                    &format!("`{name}`: "),
+                    name,
+                    &diffs,
                 )
                 .side(
                     format!("endpoint response shapes of `{name}`"),
@@ -695,7 +700,7 @@ impl<'a> Assembler<'a> {
         page: &TsType,
         resources: &BTreeMap<String, TsType>,
         at: &str,
-        diffs: &mut Vec<String>,
+        diffs: &mut Vec<(String, String)>,
         depth: usize,
     ) {
         if depth > 8 {
@@ -724,7 +729,7 @@ impl<'a> Assembler<'a> {
                         format!("{at}.{}", m.name)
                     };
                     match pf.iter().find(|p| p.name == m.name) {
-                        None => diffs.push(format!("`{path}` only in data-models")),
+                        None => diffs.push((path.clone(), format!("`{path}` only in data-models"))),
                         Some(p) => {
                             self.diff_types(&m.ty, &p.ty, resources, &path, diffs, depth + 1)
                         }
@@ -737,7 +742,7 @@ impl<'a> Assembler<'a> {
                         } else {
                             format!("{at}.{}", p.name)
                         };
-                        diffs.push(format!("`{path}` only on the endpoint pages"));
+                        diffs.push((path.clone(), format!("`{path}` only on the endpoint pages")));
                     }
                 }
             }
@@ -745,7 +750,10 @@ impl<'a> Assembler<'a> {
                 self.diff_types(mi, pi, resources, &format!("{at}[]"), diffs, depth + 1);
             }
             (m, p) if !same_kind(m, p) => {
-                diffs.push(format!("`{at}`: data-models `{m}`, endpoint `{p}`"));
+                diffs.push((
+                    at.to_string(),
+                    format!("`{at}`: data-models `{m}`, endpoint `{p}`"),
+                ));
             }
             _ => {}
         }
@@ -918,13 +926,14 @@ impl<'a> Assembler<'a> {
         let Some(TsType::Struct(original)) = self.interface(interface) else {
             return;
         };
-        let mut diffs = Vec::new();
+        // (member, what differs)
+        let mut diffs: Vec<(&str, String)> = Vec::new();
         for o in &sf.omit {
-            diffs.push(format!("`{o}` left out"));
+            diffs.push((o, format!("`{o}` left out")));
         }
         for p in props {
             match original.iter().find(|m| m.name == p.name) {
-                None => diffs.push(format!("`{}` added", p.name)),
+                None => diffs.push((&p.name, format!("`{}` added", p.name))),
                 Some(m) => {
                     let fact = sf.fields.iter().find(|f| f.name == p.name);
                     if let Some(t) = fact.and_then(|f| f.ty.as_deref())
@@ -932,16 +941,15 @@ impl<'a> Assembler<'a> {
                     {
                         let (mt, _) = m.ty.strip_null();
                         if !same_kind(&mt, &t) {
-                            diffs.push(format!("`{}`: `{}` → `{t}`", p.name, m.ty));
+                            diffs.push((&p.name, format!("`{}`: `{}` → `{t}`", p.name, m.ty)));
                         }
                     }
                     if let Some(req) = fact.and_then(|f| f.required)
                         && req == m.optional
                     {
-                        diffs.push(format!(
-                            "`{}` {}",
-                            p.name,
-                            if req { "required" } else { "optional" }
+                        diffs.push((
+                            &p.name,
+                            format!("`{}` {}", p.name, if req { "required" } else { "optional" }),
                         ));
                     }
                 }
@@ -958,10 +966,12 @@ impl<'a> Assembler<'a> {
         pages.sort();
         pages.dedup();
         self.conflicts.push(
-            Conflict::new(
+            Conflict::members(
                 Kind::FactsVsDataModels,
                 "A",
-                format!("`{}`: {}", sf.name, diffs.join("; ")),
+                &format!("`{}`: ", sf.name),
+                &sf.name,
+                &diffs,
             )
             .side(
                 format!("data-models `interface {interface}`"),

@@ -1,5 +1,7 @@
-//! `cargo xtask codegen [--check] [--docs PATH]`: refreshes every generated file, or checks
-//! that none is stale.
+//! `cargo xtask codegen [--check] [--docs PATH] [--report FILE] [--report-json FILE]`:
+//! refreshes every generated file, or checks that none is stale. With new docs, or when a
+//! report file is asked for, it also reports how the assembled spec differs from the committed
+//! one (see [`crate::changes`]).
 //!
 //! Generated files:
 //! - `spec/openapi.json` — the assembled spec;
@@ -20,6 +22,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::assemble::{self, Assembly, SourceLabel};
+use crate::changes;
 use crate::conflicts;
 use crate::error::Error;
 
@@ -57,6 +60,16 @@ impl Label {
 pub struct Options {
     pub check: bool,
     pub docs: Option<PathBuf>,
+    /// Where to write the change report as Markdown, and as JSON.
+    pub report: Option<PathBuf>,
+    pub report_json: Option<PathBuf>,
+}
+
+impl Options {
+    /// Whether to compare the committed spec with the assembled one.
+    fn compares(&self) -> bool {
+        self.docs.is_some() || self.report.is_some() || self.report_json.is_some()
+    }
 }
 
 /// One file the command owns.
@@ -77,22 +90,43 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
     let docs_text = String::from_utf8(docs_bytes.clone())
         .map_err(|e| Error::Usage(format!("{}: not UTF-8: {e}", docs_path.display())))?;
     let sha = hex(&Sha256::digest(&docs_bytes));
-    if options.docs.is_some() && sha != label.sha256 {
+    let docs_changed = options.docs.is_some() && sha != label.sha256;
+    if docs_changed {
         label.sha256 = sha.clone();
         label.retrieved = today();
     }
 
     let facts_path = root.join("spec/facts.toml");
     let facts = read(&facts_path)?;
-    let assembly = assemble::assemble(
-        docs_text,
-        &facts,
-        &SourceLabel {
-            source: label.source.clone(),
-            retrieved: label.retrieved.clone(),
-        },
-    )?;
+    let source = SourceLabel {
+        source: label.source.clone(),
+        retrieved: label.retrieved.clone(),
+    };
+    let committed = root.join("spec/openapi.json");
+    let comparison = options.compares().then(|| changes::Context {
+        committed: &committed,
+        facts: &facts,
+        label: &source,
+        old_docs: docs_changed
+            .then(|| fs::read_to_string(&vendored).ok())
+            .flatten(),
+        version: changes::crate_version(root, "sentdm-client"),
+        markdown: options.report.as_deref(),
+        json: options.report_json.as_deref(),
+    });
+    let assembly = match assemble::assemble(docs_text.clone(), &facts, &source) {
+        Ok(a) => a,
+        Err(e) => {
+            if let Some(c) = &comparison {
+                c.run(Err(&e), &docs_text)?;
+            }
+            return Err(e);
+        }
+    };
     let assembled_at = started.elapsed();
+    if let Some(c) = &comparison {
+        c.run(Ok(&assembly), &docs_text)?;
+    }
 
     let spec_text = pretty(&assembly.spec)?;
     let spec: openapiv3::OpenAPI =
@@ -314,7 +348,7 @@ fn read(path: &Path) -> Result<String, Error> {
     fs::read_to_string(path).map_err(|e| Error::io(path, e))
 }
 
-fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
+pub(crate) fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
     if let Ok(current) = fs::read_to_string(path)
         && current == contents
     {

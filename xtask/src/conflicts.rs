@@ -22,7 +22,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn heading(self) -> &'static str {
+    pub fn heading(self) -> &'static str {
         match self {
             Kind::Decided => "Decided in `spec/facts.toml`",
             Kind::DuplicatePage => "The same operation on two pages",
@@ -42,6 +42,13 @@ pub struct Side {
     pub pages: Vec<String>,
 }
 
+/// A schema member a conflict is about (`Component.member.path`), with what the pages say of it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Subject {
+    pub at: String,
+    pub claim: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
     pub kind: Kind,
@@ -50,6 +57,9 @@ pub struct Conflict {
     pub topic: String,
     pub sides: Vec<Side>,
     pub taken: String,
+    /// The members the conflict is about, where it is about members; change reports name the
+    /// conflict beside the member.
+    pub subjects: Vec<Subject>,
 }
 
 impl Conflict {
@@ -60,7 +70,33 @@ impl Conflict {
             topic: topic.into(),
             sides: Vec::new(),
             taken: String::new(),
+            subjects: Vec::new(),
         }
+    }
+
+    /// A conflict about several members of `owner`: the topic is `lead` followed by every
+    /// difference, and each difference is a subject at `owner.member`.
+    pub fn members<M: AsRef<str>>(
+        kind: Kind,
+        severity: &str,
+        lead: &str,
+        owner: &str,
+        diffs: &[(M, String)],
+    ) -> Conflict {
+        let text: Vec<&str> = diffs.iter().map(|(_, d)| d.as_str()).collect();
+        let mut c = Conflict::new(kind, severity, format!("{lead}{}", text.join("; ")));
+        for (member, d) in diffs {
+            c = c.about(format!("{owner}.{}", member.as_ref()), d.clone());
+        }
+        c
+    }
+
+    pub fn about(mut self, at: impl Into<String>, claim: impl Into<String>) -> Conflict {
+        self.subjects.push(Subject {
+            at: at.into(),
+            claim: claim.into(),
+        });
+        self
     }
 
     pub fn side(mut self, claim: impl Into<String>, pages: Vec<String>) -> Conflict {

@@ -1,20 +1,23 @@
 //! Maintainer tasks for the sentdm workspace.
 //!
 //! ```text
-//! cargo xtask codegen [--check] [--docs PATH]
+//! cargo xtask codegen [--check] [--docs PATH] [--report FILE] [--report-json FILE]
 //! ```
 //!
 //! `codegen` assembles `spec/openapi.json` from the vendored docs snapshot and
 //! `spec/facts.toml`, writes the conflicts report, the client's copy of the spec and the
 //! generated-code snapshot. `--check` writes nothing and fails, naming what differs, when a
 //! committed file is stale. `--docs PATH` assembles from another copy of the docs (and, without
-//! `--check`, vendors it).
+//! `--check`, vendors it), and prints how the API changes: every difference from the committed
+//! spec, whether it breaks code written against the generated client, and the semver bump.
+//! `--report FILE` / `--report-json FILE` also write that report as Markdown / JSON.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod assemble;
 mod catalog;
+mod changes;
 mod codegen;
 mod conflicts;
 mod docs;
@@ -27,7 +30,26 @@ mod ts;
 
 use error::Error;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] [--docs PATH]";
+const USAGE: &str =
+    "usage: cargo xtask codegen [--check] [--docs PATH] [--report FILE] [--report-json FILE]";
+
+const HELP: &str = "\
+cargo xtask codegen: assemble spec/openapi.json from the docs and spec/facts.toml, and refresh
+every generated file (conflicts report, the packages' copies of the spec, generated-code snapshot).
+
+Options:
+  --check             write nothing; fail, naming what differs, when a generated file is stale
+  --docs PATH         assemble from another copy of the docs (vendored unless --check) and print
+                      a change report: what differs from the committed spec, per operation,
+                      whether each change breaks code using the generated client, and the
+                      semver bump it calls for
+  --report FILE       also write the change report as Markdown to FILE
+  --report-json FILE  also write the change report as JSON to FILE
+  -h, --help          print this help
+
+Without --docs, --report and --report-json compare the committed spec with the one assembled
+from the vendored docs (after an edit of spec/facts.toml, say). Report files are written even
+when the run then fails, and are never among the generated files.";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -45,13 +67,19 @@ fn run(args: Vec<String>) -> Result<(), Error> {
         Some("codegen") => {
             let mut options = codegen::Options::default();
             while let Some(arg) = args.next() {
+                let mut path = |flag: &str| {
+                    args.next()
+                        .map(PathBuf::from)
+                        .ok_or_else(|| Error::Usage(format!("{flag} needs a path\n{USAGE}")))
+                };
                 match arg.as_str() {
                     "--check" => options.check = true,
-                    "--docs" => {
-                        let path = args
-                            .next()
-                            .ok_or_else(|| Error::Usage(format!("--docs needs a path\n{USAGE}")))?;
-                        options.docs = Some(PathBuf::from(path));
+                    "--docs" => options.docs = Some(path("--docs")?),
+                    "--report" => options.report = Some(path("--report")?),
+                    "--report-json" => options.report_json = Some(path("--report-json")?),
+                    "-h" | "--help" => {
+                        println!("{HELP}");
+                        return Ok(());
                     }
                     other => {
                         return Err(Error::Usage(format!("unknown argument `{other}`\n{USAGE}")));
@@ -59,6 +87,10 @@ fn run(args: Vec<String>) -> Result<(), Error> {
                 }
             }
             codegen::run(&workspace_root(), &options)
+        }
+        Some("-h" | "--help" | "help") => {
+            println!("{HELP}");
+            Ok(())
         }
         Some(other) => Err(Error::Usage(format!("unknown task `{other}`\n{USAGE}"))),
         None => Err(Error::Usage(USAGE.into())),
