@@ -255,3 +255,78 @@ async fn large_bodies() {
     let reply = post_to(addr, "/webhooks/raw", &borrowed(&headers), &body).await;
     assert_eq!(reply.status, 401);
 }
+
+#[tokio::test]
+async fn repeated_header_lines_are_read_as_lists() {
+    let addr = serve().await;
+    let headers = signed_headers(BODY.as_bytes());
+    let (id, timestamp, signature) = (&headers[0], &headers[1], &headers[2]);
+    let wrong = (
+        signature.0.clone(),
+        "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=".to_owned(),
+    );
+
+    // Every X-Webhook-Signature line counts: the valid one may come after others.
+    let later_signature = vec![
+        id.clone(),
+        timestamp.clone(),
+        wrong.clone(),
+        signature.clone(),
+    ];
+    let reply = post_to(
+        addr,
+        "/webhooks/raw",
+        &borrowed(&later_signature),
+        BODY.as_bytes(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    // Lines repeating the same id or timestamp are one value.
+    let echoed = vec![
+        id.clone(),
+        id.clone(),
+        timestamp.clone(),
+        timestamp.clone(),
+        signature.clone(),
+    ];
+    let reply = post_to(addr, "/webhooks/raw", &borrowed(&echoed), BODY.as_bytes()).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    // Differing ids or timestamps leave it unclear which was signed: refused, whichever
+    // comes first.
+    let other_id = (id.0.clone(), "msg_other".to_owned());
+    let other_timestamp = (timestamp.0.clone(), "1614265330".to_owned());
+    for case in [
+        vec![
+            id.clone(),
+            other_id.clone(),
+            timestamp.clone(),
+            signature.clone(),
+        ],
+        vec![
+            other_id.clone(),
+            id.clone(),
+            timestamp.clone(),
+            signature.clone(),
+        ],
+        vec![
+            id.clone(),
+            timestamp.clone(),
+            other_timestamp.clone(),
+            signature.clone(),
+        ],
+    ] {
+        let reply = post_to(addr, "/webhooks/raw", &borrowed(&case), BODY.as_bytes()).await;
+        assert_eq!(reply.status, 401, "{case:?}");
+    }
+    let logged = String::from_utf8(logs().lock().unwrap().clone()).unwrap();
+    assert!(
+        logged.contains("the webhook delivery has several X-Webhook-ID headers that differ"),
+        "{logged}"
+    );
+    assert!(
+        logged.contains("the webhook delivery has several X-Webhook-Timestamp headers that differ"),
+        "{logged}"
+    );
+}

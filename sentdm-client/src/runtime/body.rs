@@ -1,6 +1,6 @@
 //! Reading a response body incrementally, within a size limit.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 /// Most memory set aside up front for a body whose length the server announced; a longer
 /// body grows the buffer as it arrives, so a false `Content-Length` costs nothing.
@@ -16,7 +16,8 @@ pub(crate) enum BodyError {
 
 /// Reads the body of `response`, failing as soon as it is known to exceed `limit` bytes: at
 /// once when the announced `Content-Length` is larger, otherwise when the chunks received add
-/// up to more. Memory held never exceeds the limit by more than one chunk.
+/// up to more. The buffer grows by doubling but never beyond the limit, so the memory it holds
+/// stays under the limit (twice it at most while growing).
 pub(crate) async fn read_limited(
     response: &mut reqwest::Response,
     limit: u64,
@@ -38,15 +39,21 @@ pub(crate) async fn read_limited(
     check(received, limit)?;
     let expected = announced.unwrap_or(0).min(limit).min(MAX_PREALLOCATION);
     let capacity = usize::try_from(expected).unwrap_or(0).max(received);
-    let mut body = BytesMut::with_capacity(capacity);
+    let mut body = Vec::with_capacity(capacity);
     body.extend_from_slice(&first);
     body.extend_from_slice(&second);
     drop((first, second));
+    let ceiling = usize::try_from(limit).unwrap_or(usize::MAX);
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
-        check(body.len().saturating_add(chunk.len()), limit)?;
+        let needed = body.len().saturating_add(chunk.len());
+        check(needed, limit)?;
+        if needed > body.capacity() {
+            let target = needed.max(body.capacity().saturating_mul(2)).min(ceiling);
+            body.reserve_exact(target - body.len());
+        }
         body.extend_from_slice(&chunk);
     }
-    Ok(body.freeze())
+    Ok(Bytes::from(body))
 }
 
 fn check(received: usize, limit: u64) -> Result<(), BodyError> {
