@@ -75,18 +75,21 @@
 //! The `sentdm-mock` binary serves the same mock from the command line:
 //! `sentdm-mock --port 8080 --api-key KEY --rate-limit 200 --window-secs 60`.
 
+mod account;
 mod behaviour;
 mod envelope;
 mod fault;
 mod pipeline;
 mod ratelimit;
 mod schema;
+mod seed;
 mod server;
 mod spec;
 mod state;
 mod webhook;
 
 pub use fault::{Fault, FaultRule};
+pub use ratelimit::AccountTier;
 pub use server::{
     DEFAULT_API_KEY, DEFAULT_RATE_LIMIT, DEFAULT_WINDOW, MockServer, MockServerBuilder,
 };

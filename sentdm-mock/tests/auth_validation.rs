@@ -233,13 +233,24 @@ async fn only_documented_statuses_for_malformed_ids() {
         .await;
     assert_eq!(a.status, 403);
     assert_eq!(a.code(), "AUTH_004");
-    // A well-formed one is accepted.
+    // So is a well-formed id that names no profile (a contact's).
     let a = api
         .call(
             Method::GET,
             "/v3/me",
             None,
             &[("x-profile-id", "6ba7b810-9dad-11d1-80b4-00c04fd430c8")],
+        )
+        .await;
+    assert_eq!(a.status, 403);
+    assert_eq!(a.code(), "AUTH_004");
+    // The organization's profile (from the docs' examples) is accepted.
+    let a = api
+        .call(
+            Method::GET,
+            "/v3/me",
+            None,
+            &[("x-profile-id", "770e8400-e29b-41d4-a716-446655440002")],
         )
         .await;
     assert_eq!(a.status, 200);

@@ -95,7 +95,7 @@ async fn malformed_key_is_validation_007() {
             .call(
                 Method::POST,
                 "/v3/contacts",
-                Some(json!({"phone_number": "+14155551234"})),
+                Some(json!({"phone_number": "+14155550177"})),
                 &[("Idempotency-Key", key)],
             )
             .await;
@@ -108,7 +108,7 @@ async fn malformed_key_is_validation_007() {
         .call(
             Method::POST,
             "/v3/contacts",
-            Some(json!({"phone_number": "+14155551234"})),
+            Some(json!({"phone_number": "+14155550177"})),
             &[("Idempotency-Key", long_ok.as_str())],
         )
         .await;
@@ -181,25 +181,27 @@ async fn rate_limit_headers_and_429() {
 }
 
 #[tokio::test]
-async fn rate_limits_are_per_api_key() {
+async fn keys_of_one_organization_share_a_pool_other_organizations_have_their_own() {
     let server = MockServer::builder()
         .api_key("a")
         .api_key("b")
+        .organization_api_key("other", "0f0e0d0c-0b0a-4909-8807-060504030201")
         .rate_limit(2, Duration::from_secs(30))
         .start()
         .unwrap();
     let mut api = Api::with(server);
     api.get("/v3/me").await;
-    api.get("/v3/me").await;
-    assert_eq!(api.get("/v3/me").await.status, 429);
     api.key = Some("b".into());
     let b = api.get("/v3/me").await;
     assert_eq!(b.status, 200);
-    assert_eq!(header_u64(&b, "x-ratelimit-remaining"), 1);
-    let retry = {
-        api.key = Some("a".into());
-        api.get("/v3/me").await
-    };
-    let after: u64 = header_u64(&retry, "retry-after");
+    assert_eq!(header_u64(&b, "x-ratelimit-remaining"), 0);
+    let limited = api.get("/v3/me").await;
+    assert_eq!(limited.status, 429);
+    let after: u64 = header_u64(&limited, "retry-after");
     assert!((29..=30).contains(&after), "{after}");
+
+    api.key = Some("other".into());
+    let other = api.get("/v3/me").await;
+    assert_eq!(other.status, 200);
+    assert_eq!(header_u64(&other, "x-ratelimit-remaining"), 1);
 }
