@@ -9,9 +9,9 @@ const USAGE: &str = "\
 Usage: sentdm-mock [OPTIONS]
 
 Serves a mock of the Sent.dm API (https://api.sent.dm) on 127.0.0.1 until interrupted
-(Ctrl-C or SIGTERM's default). Point any client at the printed URL instead of the API, in
-any language's test suite: start the binary, read the first line of its output for the URL,
-send requests with the printed API key in `x-api-key`, stop the process when done.
+(Ctrl-C, SIGINT) or killed. Use it from any language's test suite: start the binary, read
+the first line of its output for the base URL, point the client (any Sent SDK, plain HTTP)
+at that URL with the printed API key in `x-api-key`, and stop the process when done.
 
   $ sentdm-mock --port 0
   sentdm-mock listening on http://127.0.0.1:41233
@@ -72,6 +72,23 @@ fn tier(v: &str) -> Result<AccountTier, String> {
             .parse()
             .map(AccountTier::Enterprise)
             .map_err(|_| format!("--account-tier: starter, growth or a number, not {v}")),
+    }
+}
+
+/// Prints where the mock listens, its key, its organization and what it holds.
+fn announce(server: &MockServer) {
+    println!("sentdm-mock listening on {}", server.url());
+    println!("api key: {}", server.api_key());
+    println!("organization: {}", server.organization_id());
+    let held: Vec<String> = server
+        .resource_counts()
+        .iter()
+        .map(|(collection, n)| format!("{n} in {collection}"))
+        .collect();
+    if held.is_empty() {
+        println!("resources: none");
+    } else {
+        println!("resources: {}", held.join(", "));
     }
 }
 
@@ -136,25 +153,22 @@ fn run() -> Result<(), String> {
     let server = builder
         .start()
         .map_err(|e| format!("cannot start the mock: {e}"))?;
-    println!("sentdm-mock listening on {}", server.url());
-    println!("api key: {}", server.api_key());
-    println!("organization: {}", server.organization_id());
-    let counts = server.resource_counts();
-    let held: Vec<String> = counts
-        .iter()
-        .map(|(collection, n)| format!("{n} in {collection}"))
-        .collect();
-    if held.is_empty() {
-        println!("resources: none");
-    } else {
-        println!("resources: {}", held.join(", "));
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start a runtime: {e}"))?;
     runtime.block_on(async {
-        let _ = tokio::signal::ctrl_c().await;
+        // Listen for Ctrl-C before telling anyone where the mock is, so that a test suite that
+        // interrupts it as soon as it has read the URL stops it cleanly.
+        let interrupted = tokio::signal::ctrl_c();
+        tokio::pin!(interrupted);
+        tokio::select! {
+            biased;
+            _ = &mut interrupted => return,
+            () = std::future::ready(()) => {}
+        }
+        announce(&server);
+        let _ = interrupted.await;
     });
     server.shutdown();
     Ok(())
