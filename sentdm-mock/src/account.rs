@@ -61,24 +61,30 @@ pub(crate) struct ApiKey {
 #[derive(Debug, Clone)]
 pub(crate) struct Refusal {
     pub status: u16,
-    pub code: String,
+    pub code: &'static str,
     pub message: String,
-    pub details: Value,
+    /// What is wrong with the header, for `error.details`.
+    pub detail: &'static str,
 }
 
-const HEADER: &str = "x-profile-id";
+impl Refusal {
+    /// `error.details` of the refusal: the header and what is wrong with it.
+    pub fn details(&self) -> Value {
+        json!({ "x-profile-id": [self.detail] })
+    }
+}
 
-fn refusal(status: u16, code: &str, message: &str, detail: &str) -> Refusal {
+fn refusal(status: u16, code: &'static str, message: &str, detail: &'static str) -> Refusal {
     Refusal {
         status,
-        code: code.to_owned(),
+        code,
         message: message.to_owned(),
-        details: json!({ HEADER: [detail] }),
+        detail,
     }
 }
 
 /// The 403 the catalog gives for a profile the caller may not act for (`AUTH_004`).
-fn forbidden(spec: &Spec, message: Option<&str>, detail: &str) -> Refusal {
+fn forbidden(spec: &Spec, message: Option<&str>, detail: &'static str) -> Refusal {
     let catalog = spec
         .error_code("AUTH_004")
         .map_or("Insufficient permissions for this operation", |(_, m)| m);

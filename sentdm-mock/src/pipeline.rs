@@ -816,9 +816,9 @@ async fn process(
         if refusal.status == 403 {
             let reply = envelope::error(
                 403,
-                &refusal.code,
+                refusal.code,
                 &refusal.message,
-                Some(refusal.details.clone()),
+                Some(refusal.details()),
                 rid,
                 started,
             );
@@ -841,9 +841,9 @@ async fn process(
         Err(refusal) => {
             let reply = envelope::error(
                 refusal.status,
-                &refusal.code,
+                refusal.code,
                 &refusal.message,
-                Some(refusal.details),
+                Some(refusal.details()),
                 rid,
                 started,
             );

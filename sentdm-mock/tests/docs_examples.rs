@@ -86,8 +86,17 @@ fn success_examples(spec: &Value) -> Vec<(String, String, Value)> {
     out
 }
 
-/// The `GET` templates of the spec with their path and query parameters.
-fn gets(spec: &Value) -> Vec<(String, Vec<(String, bool)>, Vec<String>)> {
+/// A `GET` operation of the spec.
+struct Get {
+    template: String,
+    /// Path parameters, and whether each is a UUID.
+    path: Vec<(String, bool)>,
+    /// Required query parameters.
+    query: Vec<String>,
+}
+
+/// The `GET` operations of the spec.
+fn gets(spec: &Value) -> Vec<Get> {
     let mut out = Vec::new();
     for (template, item) in spec["paths"].as_object().unwrap() {
         let Some(op) = item.get("get") else { continue };
@@ -105,7 +114,11 @@ fn gets(spec: &Value) -> Vec<(String, Vec<(String, bool)>, Vec<String>)> {
             .filter(|p| p["in"] == "query" && p["required"] == true)
             .map(|p| p["name"].as_str().unwrap().to_owned())
             .collect();
-        out.push((template.clone(), path, query));
+        out.push(Get {
+            template: template.clone(),
+            path,
+            query,
+        });
     }
     out
 }
@@ -175,7 +188,12 @@ async fn every_example_id_resolves_on_a_fresh_mock() {
     // Every GET of the API, addressed with every example id.
     let get_templates = gets(&spec);
     let mut answers: Vec<(String, String, Value)> = Vec::new();
-    for (template, path, query) in &get_templates {
+    for Get {
+        template,
+        path,
+        query,
+    } in &get_templates
+    {
         if path.iter().any(|(_, uuid)| !uuid) {
             // `/v3/numbers/lookup/{phoneNumber}` is addressed by a phone number, not an id.
             continue;
@@ -230,7 +248,7 @@ async fn every_example_id_resolves_on_a_fresh_mock() {
 
     // 1. Every id is in the mock's answers, held by the member the example holds it in.
     // 2. Ids of items the API reads one by one are read back by that GET.
-    let templates: BTreeSet<String> = get_templates.iter().map(|(t, ..)| t.clone()).collect();
+    let templates: BTreeSet<String> = get_templates.iter().map(|g| g.template.clone()).collect();
     let mut by_get = BTreeSet::new();
     let mut missing = Vec::new();
     for (id, occurrences) in &ids {
