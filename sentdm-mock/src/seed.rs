@@ -47,12 +47,13 @@ pub(crate) fn organization(spec: &Spec) -> String {
         .unwrap_or_else(new_id)
 }
 
-/// How well an example shows a resource: lower is better.
+/// How well an example shows a resource, lower being better: the `GET` of the item, a list,
+/// the creation, another operation (an update).
 fn rank(op: &Operation) -> u8 {
     match (op.method.as_str(), op.is_item_path()) {
         ("GET", true) => 0,
         ("GET", false) => 1,
-        ("POST", false) => 2,
+        ("POST", false) if op.success_status() == 201 => 2,
         _ => 3,
     }
 }
@@ -179,8 +180,9 @@ pub(crate) fn store(spec: &Spec, organization: &str) -> Store {
         else {
             continue;
         };
+        let parent_key = scope.key(parent_collection, &[]);
         let parents: Vec<String> = store
-            .items(&scope.key(parent_collection, &[]))
+            .items(&parent_key)
             .iter()
             .filter_map(|p| p.get("id").and_then(Value::as_str).map(str::to_owned))
             .collect();
@@ -189,7 +191,6 @@ pub(crate) fn store(spec: &Spec, organization: &str) -> Store {
                 .into_iter()
                 .chain(s.context.iter().cloned())
                 .collect();
-            let parent_key = scope.key(parent_collection, &[]);
             let mut owners: Vec<&String> = parents
                 .iter()
                 .filter(|id| {
@@ -213,33 +214,22 @@ pub(crate) fn store(spec: &Spec, organization: &str) -> Store {
     store
 }
 
-/// The best example of each id, in the order first shown; items without an id all count.
+/// The best example of each id (`items` are best first); items without ids (activities) are
+/// taken from the best examples only.
 fn best_per_id(items: &[Shown]) -> Vec<&Shown> {
-    let mut best: Vec<&Shown> = Vec::new();
-    let mut by_id: HashMap<&str, usize> = HashMap::new();
-    let mut ordered: Vec<&Shown> = items.iter().collect();
-    // Keep the docs' order within one example; lower ranks are already first.
-    ordered.sort_by_key(|s| s.rank);
-    for s in ordered {
-        match s.item.get("id").and_then(Value::as_str) {
+    let best_rank = items.first().map_or(0, |s| s.rank);
+    let mut seen: Vec<&str> = Vec::new();
+    items
+        .iter()
+        .filter(|s| match s.item.get("id").and_then(Value::as_str) {
+            Some(id) if seen.contains(&id) => false,
             Some(id) => {
-                if !by_id.contains_key(id) {
-                    by_id.insert(id, best.len());
-                    best.push(s);
-                }
+                seen.push(id);
+                true
             }
-            None => {
-                // Items without ids (activities) are taken from the best-ranked example only.
-                if best
-                    .iter()
-                    .all(|b| b.item.get("id").is_none() && b.rank == s.rank)
-                {
-                    best.push(s);
-                }
-            }
-        }
-    }
-    best
+            None => s.rank == best_rank,
+        })
+        .collect()
 }
 
 /// The messages the send example queued, and the contacts messages name.

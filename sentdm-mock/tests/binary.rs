@@ -9,25 +9,17 @@ const BIN: &str = env!("CARGO_BIN_EXE_sentdm-mock");
 
 #[test]
 fn rejects_unknown_arguments() {
-    let out = Command::new(BIN).arg("--frobnicate").output().unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument"));
-    let out = Command::new(BIN)
-        .args(["--window-secs", "-1"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let out = Command::new(BIN)
-        .args(["--profile-key", "no-equals-sign"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("KEY=VALUE"));
-    let out = Command::new(BIN)
-        .args(["--account-tier", "gold"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
+    for (args, says) in [
+        (&["--frobnicate"][..], "unknown argument"),
+        (&["--window-secs", "-1"], "--window-secs"),
+        (&["--profile-key", "no-equals-sign"], "KEY=VALUE"),
+        (&["--account-tier", "gold"], "--account-tier"),
+    ] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
@@ -96,13 +88,11 @@ async fn starts_with_the_docs_examples_or_empty() {
         "{}",
         mock.lines[3]
     );
-    let got = http
-        .get(format!("{}{contact}", mock.url))
-        .header("x-api-key", key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(got.status(), 200);
+    let read = |url: String| {
+        let request = http.get(url).header("x-api-key", key).send();
+        async move { request.await.unwrap().status() }
+    };
+    assert_eq!(read(format!("{}{contact}", mock.url)).await, 200);
     let send = http
         .post(format!("{}/v3/messages", mock.url))
         .header("x-api-key", key)
@@ -124,13 +114,7 @@ async fn starts_with_the_docs_examples_or_empty() {
 
     let empty = start(&["--empty"]);
     assert_eq!(empty.lines[3], "resources: none");
-    let got = http
-        .get(format!("{}{contact}", empty.url))
-        .header("x-api-key", key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(got.status(), 404);
+    assert_eq!(read(format!("{}{contact}", empty.url)).await, 404);
 }
 
 #[cfg(unix)]

@@ -16,8 +16,17 @@ const SALES: &str = "770e8400-e29b-41d4-a716-446655440002";
 const MARKETING: &str = "660e8400-e29b-41d4-a716-446655440001";
 const OTHER_ORGANIZATION: &str = "0f0e0d0c-0b0a-4909-8807-060504030201";
 
-async fn as_profile(api: &Api, method: Method, path: &str, body: Option<Value>, p: &str) -> Answer {
-    api.call(method, path, body, &[("x-profile-id", p)]).await
+/// A page of contacts.
+const CONTACTS: &str = "/v3/contacts?page=1&page_size=5";
+
+async fn get_as(api: &Api, path: &str, profile: &str) -> Answer {
+    api.call(Method::GET, path, None, &[("x-profile-id", profile)])
+        .await
+}
+
+async fn post_as(api: &Api, path: &str, body: Value, profile: &str) -> Answer {
+    api.call(Method::POST, path, Some(body), &[("x-profile-id", profile)])
+        .await
 }
 
 fn phones(a: &Answer) -> Vec<String> {
@@ -32,11 +41,10 @@ fn phones(a: &Answer) -> Vec<String> {
 #[tokio::test]
 async fn resources_created_under_a_profile_are_visible_only_under_it() {
     let api = Api::new();
-    let created = as_profile(
+    let created = post_as(
         &api,
-        Method::POST,
         "/v3/contacts",
-        Some(json!({"phone_number": "+14155550142"})),
+        json!({"phone_number": "+14155550142"}),
         SALES,
     )
     .await;
@@ -45,14 +53,9 @@ async fn resources_created_under_a_profile_are_visible_only_under_it() {
     let path = format!("/v3/contacts/{id}");
 
     let list = "/v3/contacts?page=1&page_size=20";
-    let under_sales = as_profile(&api, Method::GET, list, None, SALES).await;
+    let under_sales = get_as(&api, list, SALES).await;
     assert_eq!(phones(&under_sales), ["+14155550142"]);
-    assert_eq!(
-        as_profile(&api, Method::GET, &path, None, SALES)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(get_as(&api, &path, SALES).await.status, 200);
 
     // Not in the organization's own scope, nor under another profile.
     let own = api.get(list).await;
@@ -61,14 +64,9 @@ async fn resources_created_under_a_profile_are_visible_only_under_it() {
     let missing = api.get(&path).await;
     assert_eq!(missing.status, 404);
     assert_eq!(missing.code(), "RESOURCE_001");
-    let under_marketing = as_profile(&api, Method::GET, list, None, MARKETING).await;
+    let under_marketing = get_as(&api, list, MARKETING).await;
     assert!(phones(&under_marketing).is_empty());
-    assert_eq!(
-        as_profile(&api, Method::GET, &path, None, MARKETING)
-            .await
-            .status,
-        404
-    );
+    assert_eq!(get_as(&api, &path, MARKETING).await.status, 404);
 
     // The same number can be a contact of the organization too: another scope.
     let again = api
@@ -77,40 +75,18 @@ async fn resources_created_under_a_profile_are_visible_only_under_it() {
     assert_eq!(again.status, 201, "{}", again.text);
 
     // Sends see the profile's templates only.
-    let template = as_profile(
-        &api,
-        Method::POST,
-        "/v3/templates",
-        Some(
-            json!({"name": "sales_hello", "category": "UTILITY", "language": "en_US",
-                     "definition": {"body": {"content": "Hello"}}}),
-        ),
-        SALES,
-    )
-    .await;
+    let hello = json!({"name": "sales_hello", "category": "UTILITY", "language": "en_US",
+                       "definition": {"body": {"content": "Hello"}}});
+    let template = post_as(&api, "/v3/templates", hello, SALES).await;
     assert_eq!(template.status, 201);
     let send = json!({"to": ["+14155550142"], "template": {"name": "sales_hello"}});
-    let sent = as_profile(
-        &api,
-        Method::POST,
-        "/v3/messages",
-        Some(send.clone()),
-        SALES,
-    )
-    .await;
+    let sent = post_as(&api, "/v3/messages", send.clone(), SALES).await;
     assert_eq!(sent.status, 202, "{}", sent.text);
     let message = sent.data()["recipients"][0]["message_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let read = as_profile(
-        &api,
-        Method::GET,
-        &format!("/v3/messages/{message}"),
-        None,
-        SALES,
-    )
-    .await;
+    let read = get_as(&api, &format!("/v3/messages/{message}"), SALES).await;
     assert_eq!(read.data()["contact_id"], json!(id));
     assert_eq!(
         api.get(&format!("/v3/messages/{message}")).await.status,
@@ -121,7 +97,7 @@ async fn resources_created_under_a_profile_are_visible_only_under_it() {
     assert_eq!(elsewhere.code(), "RESOURCE_002");
 
     // Profiles themselves are the organization's, whatever the scope.
-    let profiles = as_profile(&api, Method::GET, "/v3/profiles", None, SALES).await;
+    let profiles = get_as(&api, "/v3/profiles", SALES).await;
     assert_eq!(profiles.data()["profiles"].as_array().unwrap().len(), 2);
 }
 
@@ -130,35 +106,20 @@ async fn an_unknown_profile_is_not_found_or_forbidden_as_the_operation_documents
     let api = Api::new();
     let unknown = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
     // GET /v3/contacts documents a 404: the catalog's RESOURCE_014.
-    let a = as_profile(
-        &api,
-        Method::GET,
-        "/v3/contacts?page=1&page_size=5",
-        None,
-        unknown,
-    )
-    .await;
+    let a = get_as(&api, CONTACTS, unknown).await;
     assert_eq!(a.status, 404);
     assert_eq!(a.code(), "RESOURCE_014");
     assert_eq!(a.json()["error"]["message"], json!("Profile not found"));
     assert!(a.json()["error"]["details"]["x-profile-id"].is_array());
     // GET /v3/templates documents none: 403 AUTH_004.
-    let a = as_profile(
-        &api,
-        Method::GET,
-        "/v3/templates?page=1&page_size=5",
-        None,
-        unknown,
-    )
-    .await;
+    let a = get_as(&api, "/v3/templates?page=1&page_size=5", unknown).await;
     assert_eq!(a.status, 403);
     assert_eq!(a.code(), "AUTH_004");
     // Nothing was created under it.
-    let a = as_profile(
+    let a = post_as(
         &api,
-        Method::POST,
         "/v3/contacts",
-        Some(json!({"phone_number": "+14155550143"})),
+        json!({"phone_number": "+14155550143"}),
         unknown,
     )
     .await;
@@ -172,23 +133,13 @@ async fn an_unknown_profile_is_not_found_or_forbidden_as_the_operation_documents
         .as_str()
         .unwrap()
         .to_owned();
-    let list = "/v3/contacts?page=1&page_size=5";
-    assert_eq!(
-        as_profile(&api, Method::GET, list, None, &profile)
-            .await
-            .status,
-        200
-    );
+    let list = CONTACTS;
+    assert_eq!(get_as(&api, list, &profile).await.status, 200);
     assert_eq!(
         api.delete(&format!("/v3/profiles/{profile}")).await.status,
         204
     );
-    assert_eq!(
-        as_profile(&api, Method::GET, list, None, &profile)
-            .await
-            .status,
-        404
-    );
+    assert_eq!(get_as(&api, list, &profile).await.status, 404);
 }
 
 #[tokio::test]
@@ -208,26 +159,12 @@ async fn another_organizations_profile_is_forbidden() {
     assert_eq!(theirs.status, 201);
     assert_eq!(theirs.data()["organization_id"], json!(OTHER_ORGANIZATION));
     let theirs = theirs.data()["id"].as_str().unwrap().to_owned();
-    let a = as_profile(
-        &api,
-        Method::GET,
-        "/v3/contacts?page=1&page_size=5",
-        None,
-        SALES,
-    )
-    .await;
+    let a = get_as(&api, CONTACTS, SALES).await;
     assert_eq!(a.status, 403);
     assert_eq!(a.code(), "AUTH_004");
 
     api.key = ours;
-    let a = as_profile(
-        &api,
-        Method::GET,
-        "/v3/contacts?page=1&page_size=5",
-        None,
-        &theirs,
-    )
-    .await;
+    let a = get_as(&api, CONTACTS, &theirs).await;
     assert_eq!(a.status, 403);
     assert_eq!(a.code(), "AUTH_004");
     assert_eq!(
@@ -248,14 +185,7 @@ async fn only_organization_keys_may_use_the_header() {
 
     api.key = Some("sales-key".into());
     for profile in [SALES, MARKETING] {
-        let a = as_profile(
-            &api,
-            Method::GET,
-            "/v3/contacts?page=1&page_size=5",
-            None,
-            profile,
-        )
-        .await;
+        let a = get_as(&api, CONTACTS, profile).await;
         assert_eq!(a.status, 403);
         assert_eq!(a.code(), "AUTH_004");
         assert_eq!(
@@ -275,14 +205,7 @@ async fn only_organization_keys_may_use_the_header() {
         .await;
     assert_eq!(created.status, 201);
     api.key = org_key;
-    let under_sales = as_profile(
-        &api,
-        Method::GET,
-        "/v3/contacts?page=1&page_size=5",
-        None,
-        SALES,
-    )
-    .await;
+    let under_sales = get_as(&api, CONTACTS, SALES).await;
     assert_eq!(phones(&under_sales), ["+14155550144"]);
 }
 
@@ -297,21 +220,14 @@ async fn forbidden_profiles_do_not_count_against_the_rate_limit() {
     let org_key = api.key.clone();
     api.key = Some("sales-key".into());
     for _ in 0..5 {
-        let a = as_profile(&api, Method::GET, "/v3/me", None, SALES).await;
+        let a = get_as(&api, "/v3/me", SALES).await;
         assert_eq!(a.status, 403);
         assert_eq!(a.header("x-ratelimit-remaining").as_deref(), Some("3"));
     }
     // A 404 for an unknown profile is not an authentication failure: it counts.
     api.key = org_key;
     let unknown = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
-    let a = as_profile(
-        &api,
-        Method::GET,
-        "/v3/contacts?page=1&page_size=5",
-        None,
-        unknown,
-    )
-    .await;
+    let a = get_as(&api, CONTACTS, unknown).await;
     assert_eq!(a.status, 404);
     assert_eq!(a.header("x-ratelimit-remaining").as_deref(), Some("2"));
 }
