@@ -96,7 +96,9 @@ impl MockServerBuilder {
 
     /// Accepts this API key as the key of a profile of the mock's organization (a
     /// non-organization key): its requests see the profile's resources, and it may not use
-    /// `x-profile-id` (`403 AUTH_004`).
+    /// `x-profile-id` (`403 AUTH_004`). Keys of other organizations and of profiles leave
+    /// [`DEFAULT_API_KEY`] in place as the organization's key unless [`api_key`](Self::api_key)
+    /// gives one.
     #[must_use]
     pub fn profile_api_key(
         mut self,

@@ -16,7 +16,7 @@ pub struct RecordedSend {
     pub api_key: String,
     /// The `Idempotency-Key` header, when there was one.
     pub idempotency_key: Option<String>,
-    /// The request body as received.
+    /// The request body as the mock read it (`null` optional members left out).
     pub body: Value,
     /// Ids of the messages created, one per (recipient, channel) pair.
     pub message_ids: Vec<String>,
