@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::envelope::{new_id, now};
 use crate::schema::{conforms, declared_type, is_uuid};
 use crate::spec::{Location, Operation, Spec};
-use crate::state::{RecordedSend, Store, collection_key};
+use crate::state::{RecordedSend, Scope, Store};
 
 /// A validated request, as the behaviours see it.
 #[derive(Debug)]
@@ -26,8 +26,18 @@ pub(crate) struct Call<'a> {
     pub body: Option<&'a Value>,
     pub sandbox: bool,
     pub api_key: &'a str,
+    /// The organization or profile whose resources the call sees.
+    pub scope: &'a Scope,
     pub idempotency_key: Option<&'a str>,
     pub request_id: &'a str,
+}
+
+impl Call<'_> {
+    /// The key of a collection (a path template) for this call: its scope and the call's
+    /// values of the template's parameters.
+    fn key(&self, template: &str) -> String {
+        self.scope.key(template, self.path_params)
+    }
 }
 
 /// Settings that change behaviours.
@@ -73,7 +83,7 @@ fn error(status: u16, code: &str, message: &str) -> Outcome {
 }
 
 /// The template without its trailing literal segments (`/a/{x}/b` → `/a/{x}`).
-fn item_template(template: &str) -> &str {
+pub(crate) fn item_template(template: &str) -> &str {
     if !template.contains('{') {
         return template;
     }
@@ -88,11 +98,11 @@ fn item_template(template: &str) -> &str {
 }
 
 /// The template without its last segment.
-fn parent_template(template: &str) -> &str {
+pub(crate) fn parent_template(template: &str) -> &str {
     template.rsplit_once('/').map_or("", |(head, _)| head)
 }
 
-fn last_param(template: &str) -> Option<&str> {
+pub(crate) fn last_param(template: &str) -> Option<&str> {
     template
         .rsplit('/')
         .next()
@@ -321,7 +331,7 @@ fn grouped(national: &str) -> String {
     }
 }
 
-fn fill_contact(item: &mut Map<String, Value>) {
+pub(crate) fn fill_contact(item: &mut Map<String, Value>) {
     let Some(phone) = item
         .get("phone_number")
         .and_then(Value::as_str)
@@ -446,7 +456,7 @@ fn locate(call: &Call<'_>) -> Option<(String, String)> {
     let template = item_template(&call.op.template);
     let id = param(call, last_param(template)?)?;
     let collection = parent_template(template);
-    Some((collection_key(collection, call.path_params), id.to_owned()))
+    Some((call.key(collection), id.to_owned()))
 }
 
 /// Whether the parent item of a nested collection exists (true for top-level collections).
@@ -459,9 +469,7 @@ fn parent_exists(store: &Store, call: &Call<'_>, collection: &str) -> bool {
         return false;
     };
     let parent_collection = parent_template(parent_item);
-    store
-        .get(&collection_key(parent_collection, call.path_params), id)
-        .is_some()
+    store.get(&call.key(parent_collection), id).is_some()
 }
 
 fn data_schema(op: &Operation) -> Value {
@@ -551,7 +559,7 @@ fn create(spec: &Spec, store: &mut Store, call: &Call<'_>) -> Outcome {
     if !parent_exists(store, call, collection) {
         return not_found(spec, op);
     }
-    let key = collection_key(collection, call.path_params);
+    let key = call.key(collection);
     let schema = data_schema(op);
     let body = call
         .body
@@ -648,6 +656,10 @@ fn create(spec: &Spec, store: &mut Store, call: &Call<'_>) -> Outcome {
         }
         "profiles.create" => {
             item.insert("status".into(), json!("incomplete"));
+            item.insert(
+                "organization_id".into(),
+                json!(call.scope.organization.clone()),
+            );
         }
         _ => {}
     }
@@ -696,7 +708,7 @@ fn list(spec: &Spec, store: &Store, call: &Call<'_>) -> Outcome {
     if items_member.is_none() && !is_array {
         return example(op);
     }
-    let key = collection_key(collection, call.path_params);
+    let key = call.key(collection);
     let all = store.items(&key);
     let matched = filter(call, all);
     if op.key == "contacts.list"
@@ -753,6 +765,54 @@ fn target(spec: &Spec, store: &Store, call: &Call<'_>) -> Result<(String, String
     }
 }
 
+/// The id of the contact with a phone number in a collection, or `null`.
+pub(crate) fn contact_with_phone(store: &Store, contacts: &str, phone: &str) -> Value {
+    store
+        .items(contacts)
+        .iter()
+        .find(|c| c.get("phone_number").and_then(Value::as_str) == Some(phone))
+        .and_then(|c| c.get("id").cloned())
+        .unwrap_or(Value::Null)
+}
+
+/// What a message just queued is made of.
+#[derive(Debug)]
+pub(crate) struct QueuedMessage<'a> {
+    pub id: &'a str,
+    /// The organization that sent it (the message's `customer_id`).
+    pub organization: &'a str,
+    pub contact_id: Value,
+    pub to: &'a str,
+    pub channel: &'a str,
+    /// The template's `id`, `name` and `category`.
+    pub template: Value,
+    pub content: &'a str,
+    pub at: &'a str,
+}
+
+/// A message as `GET /v3/messages/{id}` answers it, just queued.
+pub(crate) fn queued_message(m: &QueuedMessage<'_>) -> Value {
+    let (cc, region, national) = phone_parts(m.to);
+    json!({
+        "id": m.id,
+        "customer_id": m.organization,
+        "contact_id": m.contact_id,
+        "phone": m.to,
+        "phone_international": format!("+{cc} {}", grouped(&national)),
+        "region_code": region,
+        "template_id": m.template.get("id").cloned().unwrap_or(Value::Null),
+        "template_name": m.template.get("name").cloned().unwrap_or(Value::Null),
+        "template_category": m.template.get("category").cloned().unwrap_or(Value::Null),
+        "channel": m.channel,
+        "message_body": {"header": null, "content": m.content, "footer": null, "buttons": null},
+        "status": "QUEUED",
+        "created_at": m.at,
+        "price": null,
+        "active_contact_price": null,
+        "events": [{"status": "QUEUED", "timestamp": m.at, "description": "Message queued for sending"}],
+    })
+}
+
 fn send_message(_spec: &Spec, store: &mut Store, call: &Call<'_>, opts: Options) -> Outcome {
     let op = call.op;
     let Some(body) = call.body.and_then(Value::as_object) else {
@@ -768,7 +828,7 @@ fn send_message(_spec: &Spec, store: &mut Store, call: &Call<'_>, opts: Options)
     let parameters = template_ref
         .and_then(|t| t.get("parameters"))
         .and_then(Value::as_object);
-    let templates = store.items("/v3/templates");
+    let templates = store.items(&call.key("/v3/templates"));
     let found = templates.iter().find(|t| match (ref_id, ref_name) {
         (Some(id), _) => t.get("id").and_then(Value::as_str) == Some(id),
         (None, Some(name)) => t.get("name").and_then(Value::as_str) == Some(name),
@@ -836,33 +896,19 @@ fn send_message(_spec: &Spec, store: &mut Store, call: &Call<'_>, opts: Options)
     let mut out = Vec::new();
     let mut messages = Vec::new();
     for to in &recipients {
-        let contact_id = store
-            .items("/v3/contacts")
-            .iter()
-            .find(|c| c.get("phone_number").and_then(Value::as_str) == Some(to))
-            .and_then(|c| c.get("id").cloned())
-            .unwrap_or(Value::Null);
-        let (cc, region, national) = phone_parts(to);
+        let contact_id = contact_with_phone(store, &call.key("/v3/contacts"), to);
         for channel in &channels {
             let id = new_id();
             out.push(json!({"message_id": id, "to": to, "channel": channel, "body": content}));
-            messages.push(json!({
-                "id": id,
-                "customer_id": "550e8400-e29b-41d4-a716-446655440000",
-                "contact_id": contact_id,
-                "phone": to,
-                "phone_international": format!("+{cc} {}", grouped(&national)),
-                "region_code": region,
-                "template_id": template_id,
-                "template_name": template_name,
-                "template_category": category,
-                "channel": channel,
-                "message_body": {"header": null, "content": content, "footer": null, "buttons": null},
-                "status": "QUEUED",
-                "created_at": stamp,
-                "price": null,
-                "active_contact_price": null,
-                "events": [{"status": "QUEUED", "timestamp": stamp, "description": "Message queued for sending"}],
+            messages.push(queued_message(&QueuedMessage {
+                id: &id,
+                organization: &call.scope.organization,
+                contact_id: contact_id.clone(),
+                to,
+                channel,
+                template: json!({"id": template_id, "name": template_name, "category": category}),
+                content: &content,
+                at: &stamp,
             }));
         }
     }
@@ -872,7 +918,7 @@ fn send_message(_spec: &Spec, store: &mut Store, call: &Call<'_>, opts: Options)
             .filter_map(|m| m.get("id").and_then(Value::as_str).map(str::to_owned))
             .collect();
         for m in messages {
-            store.insert("/v3/messages", m);
+            store.insert(&call.key("/v3/messages"), m);
         }
         store.sends.push(RecordedSend {
             request_id: call.request_id.to_owned(),
@@ -898,9 +944,17 @@ fn activities(spec: &Spec, store: &Store, call: &Call<'_>) -> Outcome {
     let Some(id) = call.path_params.first().map(|(_, v)| v.as_str()) else {
         return not_found(spec, call.op);
     };
-    let Some(message) = store.get("/v3/messages", id) else {
+    let Some(message) = store.get(&call.key("/v3/messages"), id) else {
         return not_found(spec, call.op);
     };
+    // Activities recorded for the message (the docs' examples) are answered as they are.
+    let recorded = store.items(&call.key(&call.op.template));
+    if !recorded.is_empty() {
+        return Outcome::Data {
+            status: call.op.success_status(),
+            data: json!({"message_id": id, "activities": recorded}),
+        };
+    }
     let price = message
         .get("price")
         .and_then(Value::as_f64)
@@ -1105,9 +1159,9 @@ pub(crate) fn delivered(
         "processing_completed_at": finished,
     });
     let events_template = format!("{}/events", item_template(&call.op.template));
-    store.insert(&collection_key(&events_template, call.path_params), event);
+    store.insert(&call.key(&events_template), event);
     if let Some(w) = store
-        .get_mut("/v3/webhooks", &delivery.webhook_id)
+        .get_mut(&call.key("/v3/webhooks"), &delivery.webhook_id)
         .and_then(Value::as_object_mut)
     {
         w.insert("last_delivery_attempt_at".into(), json!(finished));

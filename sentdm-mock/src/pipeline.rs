@@ -14,13 +14,14 @@ use http_body::{Body, Frame, SizeHint};
 use http_body_util::{BodyExt, Limited};
 use serde_json::{Map, Value, json};
 
+use crate::account::{self, ApiKey, Principal};
 use crate::behaviour::{self, Call, Options, Outcome};
 use crate::envelope::{self, Reply, request_id};
 use crate::fault::{Action, Fault, FaultBody, FaultRegistry};
-use crate::ratelimit::{Quota, RateLimiter};
+use crate::ratelimit::{Group, Quota, RateLimiter};
 use crate::schema::{self, FieldError, Rule};
 use crate::spec::{Location, Operation, RouteMatch, Spec};
-use crate::state::{RecordedRequest, Store};
+use crate::state::{RecordedRequest, Scope, Store};
 use crate::webhook;
 
 /// Largest request body the mock reads.
@@ -47,8 +48,12 @@ pub(crate) enum Idem {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub spec: &'static Spec,
-    pub api_keys: Mutex<Vec<String>>,
+    pub api_keys: Mutex<Vec<ApiKey>>,
+    /// The organization of the keys added without one (the docs' examples' organization).
+    pub organization: String,
     pub store: Mutex<Store>,
+    /// What the store holds at the start, and again after a reset.
+    pub initial: Store,
     pub limiter: Mutex<RateLimiter>,
     pub idempotency: Mutex<HashMap<(String, String), Idem>>,
     pub faults: FaultRegistry,
@@ -62,6 +67,24 @@ pub(crate) struct Shared {
 const MAX_LOGGED_REQUESTS: usize = 100_000;
 
 impl Shared {
+    /// What an accepted API key belongs to.
+    pub fn principal(&self, key: &str) -> Option<Principal> {
+        if key.is_empty() {
+            return None;
+        }
+        lock(&self.api_keys)
+            .iter()
+            .find(|k| k.key == key)
+            .map(|k| k.principal.clone())
+    }
+
+    /// The rate-limit account of a key (the key itself when it is not accepted).
+    fn account(&self, key: Option<&str>) -> String {
+        let key = key.unwrap_or("");
+        self.principal(key)
+            .map_or_else(|| key.to_owned(), |p| p.account())
+    }
+
     /// Appends to the request log, forgetting the oldest entries past its capacity.
     pub fn log(&self, record: RecordedRequest) {
         let mut log = lock(&self.requests);
@@ -245,6 +268,7 @@ async fn respond(
         RouteMatch::Found(op, _) => Some(op.template.as_str()),
         _ => None,
     };
+    let group = Group::of(&method, template.unwrap_or(""));
     let fault = shared.faults.take(&method, &path, template);
     let api_key = header(&parts.headers, "x-api-key");
 
@@ -270,7 +294,15 @@ async fn respond(
                 for (n, v) in headers {
                     reply.set_header(&n, v);
                 }
-                let reply = finish(&shared, reply, None, api_key.as_deref(), &rid, started);
+                let reply = finish(
+                    &shared,
+                    reply,
+                    None,
+                    api_key.as_deref(),
+                    group,
+                    &rid,
+                    started,
+                );
                 record.status = Some(reply.status);
                 shared.log(record);
                 return Ok(to_response(reply, After::Answer));
@@ -294,7 +326,15 @@ async fn respond(
         slow,
     )
     .await;
-    let reply = finish(&shared, reply, quota, api_key.as_deref(), &rid, started);
+    let reply = finish(
+        &shared,
+        reply,
+        quota,
+        api_key.as_deref(),
+        group,
+        &rid,
+        started,
+    );
     if after != After::Reset {
         record.status = Some(reply.status);
     }
@@ -345,10 +385,14 @@ fn finish(
     mut reply: Reply,
     quota: Option<Quota>,
     api_key: Option<&str>,
+    group: Group,
     rid: &str,
     started: Instant,
 ) -> Reply {
-    let quota = quota.unwrap_or_else(|| lock(&shared.limiter).peek(api_key.unwrap_or("")));
+    let quota = quota.unwrap_or_else(|| {
+        let account = shared.account(api_key);
+        lock(&shared.limiter).peek(&account, group)
+    });
     reply.set_header("X-Request-Id", rid);
     reply.set_header("X-API-Version", "v3");
     reply.set_header(
@@ -514,7 +558,8 @@ fn validate(
                 }
             }
             Ok(text) => match serde_json::from_str::<Value>(text) {
-                Ok(value) => {
+                Ok(mut value) => {
+                    schema::drop_null_optionals(spec, body_schema, &mut value);
                     let mut errors = Vec::new();
                     schema::validate(spec, body_schema, &value, "", &mut errors);
                     failures.extend(errors.into_iter().map(|error| Failure {
@@ -580,32 +625,43 @@ fn validation_reply(
     } else {
         400
     };
+    // The message names the failure when there is one, as the docs' single-failure examples do
+    // ("Category must be one of: …"); several are summed up as the catalog's
+    // "Request validation failed", and `details` lists each.
+    let generic = spec
+        .error_code("VALIDATION_001")
+        .map_or("Request validation failed", |(_, m)| m);
+    let summary = match failures {
+        [one] => one.error.message.clone(),
+        _ => generic.to_owned(),
+    };
     let (code, message): (String, String) = match status {
         400 => {
             let doc = op.error_doc(400);
             if failures.iter().any(|f| f.idempotency_key) {
-                let message = spec
-                    .error_code("VALIDATION_007")
-                    .map_or("Invalid Idempotency-Key format", |(_, m)| m);
-                ("VALIDATION_007".into(), message.into())
+                let message = match failures.iter().all(|f| f.idempotency_key) {
+                    true => spec
+                        .error_code("VALIDATION_007")
+                        .map_or("Invalid Idempotency-Key format", |(_, m)| m)
+                        .to_owned(),
+                    false => summary,
+                };
+                ("VALIDATION_007".into(), message)
             } else if let Some(doc) = doc.filter(|d| d.has_details) {
-                (doc.code.clone(), doc.message.clone())
+                (doc.code.clone(), summary)
             } else if let Some(doc) = doc.filter(|d| d.code == "VALIDATION_003" && all_path) {
                 (doc.code.clone(), doc.message.clone())
             } else if let Some(doc) = doc.filter(|d| {
                 d.code == "VALIDATION_005" && failures.iter().all(|f| f.error.rule == Rule::Range)
             }) {
-                let first = failures
-                    .first()
-                    .map_or(doc.message.clone(), |f| f.error.message.clone());
-                (doc.code.clone(), first)
+                (doc.code.clone(), summary)
             } else if let Some(doc) = doc.filter(|d| all_path && d.message.contains("ID format")) {
                 ("VALIDATION_001".into(), doc.message.clone())
             } else {
-                ("VALIDATION_001".into(), "Request validation failed".into())
+                ("VALIDATION_001".into(), summary)
             }
         }
-        422 => ("VALIDATION_001".into(), "Request validation failed".into()),
+        422 => ("VALIDATION_001".into(), summary),
         404 if all_path => match op.error_doc(404) {
             Some(d) => (d.code.clone(), d.message.clone()),
             None => ("NOT_FOUND".into(), "Resource not found".into()),
@@ -719,12 +775,11 @@ async fn process(
         }
     };
 
-    let mut account = String::new();
+    let mut principal = Principal::Organization(shared.organization.clone());
     if op.secured {
-        let known =
-            api_key.is_some_and(|k| !k.is_empty() && lock(&shared.api_keys).iter().any(|x| x == k));
-        match api_key {
-            None => {
+        let known = api_key.and_then(|k| shared.principal(k));
+        match (api_key, known) {
+            (None, _) => {
                 let message = spec
                     .error_code("AUTH_001")
                     .map_or("User is not authenticated", |(_, m)| m);
@@ -733,7 +788,7 @@ async fn process(
                     None,
                 );
             }
-            Some(_) if !known => {
+            (Some(_), None) => {
                 let message = spec
                     .error_code("AUTH_002")
                     .map_or("Invalid or missing API key", |(_, m)| m);
@@ -742,11 +797,37 @@ async fn process(
                     None,
                 );
             }
-            Some(k) => account = k.to_owned(),
+            (Some(_), Some(p)) => principal = p,
+        }
+    }
+    let api_key = api_key.unwrap_or_default();
+
+    // The profile the request is scoped to. Refusals with 403 are not counted against the rate
+    // limit ("Authentication failures (401, 403) do not count"); others are.
+    let profile_header = header(headers, "x-profile-id");
+    let scoped = account::scope(
+        spec,
+        op,
+        &lock(&shared.store),
+        &principal,
+        profile_header.as_deref().map(str::trim),
+    );
+    if let Err(refusal) = &scoped {
+        if refusal.status == 403 {
+            let reply = envelope::error(
+                403,
+                refusal.code,
+                &refusal.message,
+                Some(refusal.details()),
+                rid,
+                started,
+            );
+            return (reply, None);
         }
     }
 
-    let quota = lock(&shared.limiter).hit(&account);
+    let group = Group::of(&op.method, &op.template);
+    let quota = lock(&shared.limiter).hit(&principal.account(), group);
     if !quota.allowed {
         let message = spec
             .error_code("BUSINESS_002")
@@ -755,6 +836,20 @@ async fn process(
             .with_header("Retry-After", quota.retry_after.to_string());
         return (reply, Some(quota));
     }
+    let scope: Scope = match scoped {
+        Ok(scope) => scope,
+        Err(refusal) => {
+            let reply = envelope::error(
+                refusal.status,
+                refusal.code,
+                &refusal.message,
+                Some(refusal.details()),
+                rid,
+                started,
+            );
+            return (reply, Some(quota));
+        }
+    };
 
     let validated = match validate(spec, op, &path_params, headers, query, body) {
         Ok(v) => v,
@@ -778,9 +873,10 @@ async fn process(
         .clone()
         .filter(|_| op.idempotent())
     {
-        // Keys are scoped to the account and to the operation and path they were used on: a
-        // key reused on another endpoint is a new request there.
-        let scoped = (format!("{account} {} {path}", op.method), key);
+        // Keys are scoped to the API key, the profile the request acts for, and the operation
+        // and path they were used on: a key reused on another endpoint is a new request there.
+        let profile = scope.profile.as_deref().unwrap_or("-");
+        let scoped = (format!("{api_key} {profile} {} {path}", op.method), key);
         let mut map = lock(&shared.idempotency);
         let expired = matches!(map.get(&scoped), Some(Idem::Done { at, .. }) if at.elapsed() > IDEMPOTENCY_TTL);
         if expired {
@@ -821,7 +917,8 @@ async fn process(
         query: &validated.query,
         body: validated.body.as_ref(),
         sandbox,
-        api_key: &account,
+        api_key,
+        scope: &scope,
         idempotency_key: validated.idempotency_key.as_deref(),
         request_id: rid,
     };

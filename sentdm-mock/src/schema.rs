@@ -382,6 +382,67 @@ fn check_number(
     }
 }
 
+/// Whether a schema allows `null` (`nullable: true` on it or on what it refers to).
+fn nullable(spec: &Spec, schema: &Value) -> bool {
+    let flag = |s: &Value| s.get("nullable").and_then(Value::as_bool) == Some(true);
+    flag(schema) || flag(spec.resolve(schema))
+}
+
+/// Removes the members of a request body that are `null` where the schema declares an optional
+/// member that is not nullable, in nested objects and array items too. Clients generated for
+/// the API send `null` for the members they leave unset, and the API takes them as absent. A
+/// `null` for a required member, or for a member the schema does not declare, stays (and is
+/// refused by [`validate`]).
+pub(crate) fn drop_null_optionals(spec: &Spec, schema: &Value, value: &mut Value) {
+    drop_nulls_depth(spec, schema, value, 0);
+}
+
+fn drop_nulls_depth(spec: &Spec, schema: &Value, value: &mut Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let schema = spec.resolve(schema);
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for s in all {
+            drop_nulls_depth(spec, s, value, depth + 1);
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let props = schema.get("properties").and_then(Value::as_object);
+            map.retain(|name, member| {
+                let Some(prop) = props.and_then(|p| p.get(name)) else {
+                    return true;
+                };
+                !member.is_null() || required.contains(&name.as_str()) || nullable(spec, prop)
+            });
+            for (name, member) in map.iter_mut() {
+                match props.and_then(|p| p.get(name)) {
+                    Some(prop) => drop_nulls_depth(spec, prop, member, depth + 1),
+                    None => {
+                        if let Some(extra @ Value::Object(_)) = schema.get("additionalProperties") {
+                            drop_nulls_depth(spec, extra, member, depth + 1);
+                        }
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for item in items {
+                    drop_nulls_depth(spec, item_schema, item, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The primitive type a (parameter) schema declares, following `$ref` and `allOf`.
 pub(crate) fn declared_type<'a>(spec: &'a Spec, schema: &'a Value) -> Option<&'a str> {
     let schema = spec.resolve(schema);
@@ -480,6 +541,24 @@ mod tests {
         assert!(e.contains(&("name".into(), Rule::Required)));
         assert!(e.contains(&("short_name".into(), Rule::Length)));
         assert!(e.contains(&("payment_details.expiry".into(), Rule::Pattern)));
+    }
+
+    #[test]
+    fn null_optional_members_are_dropped() {
+        let spec = spec();
+        let schema = json!({"$ref": "#/components/schemas/UpdateProfileRequest"});
+        let mut body = json!({"name": "Sales", "icon": null, "brand": {"contact": null}});
+        drop_null_optionals(spec, &schema, &mut body);
+        assert_eq!(body, json!({"name": "Sales", "brand": {}}));
+        // A required member sent as null stays, and is refused.
+        let schema = json!({"$ref": "#/components/schemas/CreateProfileRequest"});
+        let mut body = json!({"name": null, "description": null});
+        drop_null_optionals(spec, &schema, &mut body);
+        assert_eq!(body, json!({"name": null}));
+        let mut errors = Vec::new();
+        validate(spec, &schema, &body, "", &mut errors);
+        assert_eq!(errors[0].field, "name");
+        assert_eq!(errors[0].rule, Rule::Type);
     }
 
     #[test]

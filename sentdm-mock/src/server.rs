@@ -16,61 +16,126 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
+use crate::account::{ApiKey, Principal};
 use crate::behaviour::Options;
 use crate::fault::{Fault, FaultRegistry, FaultRule};
 use crate::pipeline::{Shared, handle, lock};
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{AccountTier, Limits, RateLimiter};
+use crate::seed;
 use crate::spec::spec;
 use crate::state::{RecordedRequest, RecordedSend, Store};
 
 /// The API key a server accepts when no other is configured.
 pub const DEFAULT_API_KEY: &str = "5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c";
 
-/// Requests allowed per window by default (the documented standard tier).
+/// Requests a minute the documented standard tier allows ("most API endpoints").
 pub const DEFAULT_RATE_LIMIT: u32 = 200;
 
-/// The default rate-limit window.
+/// The window of the documented rate limits.
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
+
+/// An API key the builder was given, before the organization is known.
+#[derive(Debug, Clone)]
+enum KeyOf {
+    /// A key of the mock's organization.
+    Organization,
+    /// A key of another organization.
+    OtherOrganization(String),
+    /// A key of a profile of the mock's organization.
+    Profile(String),
+}
 
 /// Configures and starts a [`MockServer`].
 #[derive(Debug, Clone)]
 pub struct MockServerBuilder {
-    api_keys: Vec<String>,
-    rate_limit: u32,
-    window: Duration,
+    api_keys: Vec<(String, KeyOf)>,
+    limits: Limits,
     port: u16,
     allow_external_webhooks: bool,
     require_known_templates: bool,
+    seeded: bool,
 }
 
 impl Default for MockServerBuilder {
     fn default() -> Self {
         MockServerBuilder {
             api_keys: Vec::new(),
-            rate_limit: DEFAULT_RATE_LIMIT,
-            window: DEFAULT_WINDOW,
+            limits: Limits::Documented(AccountTier::Starter),
             port: 0,
             allow_external_webhooks: false,
             require_known_templates: true,
+            seeded: true,
         }
     }
 }
 
 impl MockServerBuilder {
-    /// Accepts this API key. The first key added replaces [`DEFAULT_API_KEY`]; call again to
-    /// accept several.
+    /// Accepts this API key, as a key of the mock's organization (the one the docs' examples
+    /// belong to, [`MockServer::organization_id`]). The first key added replaces
+    /// [`DEFAULT_API_KEY`]; call again to accept several. All keys of an organization share
+    /// one rate-limit pool.
     #[must_use]
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_keys.push(key.into());
+        self.api_keys.push((key.into(), KeyOf::Organization));
         self
     }
 
-    /// Allows `limit` requests per API key in any sliding `window` (default 200 per 60 s).
-    /// Requests refused with 401 are not counted.
+    /// Accepts this API key as a key of another organization, which starts with no resources.
+    /// Its profiles are not the mock's organization's: naming one in `x-profile-id` with the
+    /// mock's key is refused (`403 AUTH_004`), and the other way round.
+    #[must_use]
+    pub fn organization_api_key(
+        mut self,
+        key: impl Into<String>,
+        organization_id: impl Into<String>,
+    ) -> Self {
+        self.api_keys
+            .push((key.into(), KeyOf::OtherOrganization(organization_id.into())));
+        self
+    }
+
+    /// Accepts this API key as the key of a profile of the mock's organization (a
+    /// non-organization key): its requests see the profile's resources, and it may not use
+    /// `x-profile-id` (`403 AUTH_004`). Keys of other organizations and of profiles leave
+    /// [`DEFAULT_API_KEY`] in place as the organization's key unless [`api_key`](Self::api_key)
+    /// gives one.
+    #[must_use]
+    pub fn profile_api_key(
+        mut self,
+        key: impl Into<String>,
+        profile_id: impl Into<String>,
+    ) -> Self {
+        self.api_keys
+            .push((key.into(), KeyOf::Profile(profile_id.into())));
+        self
+    }
+
+    /// Whether the mock starts with the resources of the docs' examples (default `true`): the
+    /// contacts, templates, messages, webhooks, users, profiles and campaigns the reference
+    /// pages show, with the same ids and contents. With `false` it starts empty.
+    #[must_use]
+    pub fn seeded(mut self, seeded: bool) -> Self {
+        self.seeded = seeded;
+        self
+    }
+
+    /// The accounts' message-sending tier, which sets how many `POST /v3/messages` requests a
+    /// minute they may make (default [`AccountTier::Starter`], 60). Other endpoints keep the
+    /// documented limits: 200 a minute, 10 for the sensitive ones (secret rotation, user
+    /// invitation, profile completion) and 60 for webhook tests. Replaces a
+    /// [`rate_limit`](Self::rate_limit) set before.
+    #[must_use]
+    pub fn account_tier(mut self, tier: AccountTier) -> Self {
+        self.limits = Limits::Documented(tier);
+        self
+    }
+
+    /// Replaces the documented per-endpoint limits with one: `limit` requests per account in
+    /// any sliding `window`, whatever the endpoint. Requests refused with 401 or 403 are not
+    /// counted.
     #[must_use]
     pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
-        self.rate_limit = limit;
-        self.window = window;
+        self.limits = Limits::Uniform { limit, window };
         self
     }
 
@@ -107,10 +172,33 @@ impl MockServerBuilder {
         let listener = std::net::TcpListener::bind(("127.0.0.1", self.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let api_keys = if self.api_keys.is_empty() {
-            vec![DEFAULT_API_KEY.to_owned()]
+        let spec = spec();
+        let organization = seed::organization(spec);
+        let mut given = self.api_keys;
+        if !given
+            .iter()
+            .any(|(_, of)| matches!(of, KeyOf::Organization))
+        {
+            given.insert(0, (DEFAULT_API_KEY.to_owned(), KeyOf::Organization));
+        }
+        let api_keys = given
+            .into_iter()
+            .map(|(key, of)| {
+                let principal = match of {
+                    KeyOf::Organization => Principal::Organization(organization.clone()),
+                    KeyOf::OtherOrganization(o) => Principal::Organization(o),
+                    KeyOf::Profile(profile) => Principal::Profile {
+                        organization: organization.clone(),
+                        profile,
+                    },
+                };
+                ApiKey { key, principal }
+            })
+            .collect();
+        let initial = if self.seeded {
+            seed::store(spec, &organization)
         } else {
-            self.api_keys
+            Store::default()
         };
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -118,10 +206,12 @@ impl MockServerBuilder {
             .build()
             .map_err(io::Error::other)?;
         let shared = Arc::new(Shared {
-            spec: spec(),
+            spec,
             api_keys: Mutex::new(api_keys),
-            store: Mutex::new(Store::default()),
-            limiter: Mutex::new(RateLimiter::new(self.rate_limit, self.window)),
+            organization,
+            store: Mutex::new(initial.clone()),
+            initial,
+            limiter: Mutex::new(RateLimiter::new(self.limits)),
             idempotency: Mutex::new(HashMap::new()),
             faults: FaultRegistry::default(),
             requests: Mutex::new(Vec::new()),
@@ -163,8 +253,8 @@ pub struct MockServer {
 }
 
 impl MockServer {
-    /// Starts a server with the defaults: a free port, [`DEFAULT_API_KEY`], 200 requests per
-    /// 60 s.
+    /// Starts a server with the defaults: a free port, [`DEFAULT_API_KEY`], the docs' example
+    /// resources, the documented rate limits.
     ///
     /// # Errors
     ///
@@ -188,17 +278,35 @@ impl MockServer {
         self.addr
     }
 
-    /// The first accepted API key.
+    /// The first accepted API key of the mock's organization.
     pub fn api_key(&self) -> String {
+        let organization = Principal::Organization(self.shared.organization.clone());
         lock(&self.shared.api_keys)
-            .first()
-            .cloned()
+            .iter()
+            .find(|k| k.principal == organization)
+            .map(|k| k.key.clone())
             .unwrap_or_default()
     }
 
-    /// Accepts one more API key from now on.
+    /// Accepts one more API key of the mock's organization from now on.
     pub fn add_api_key(&self, key: impl Into<String>) {
-        lock(&self.shared.api_keys).push(key.into());
+        lock(&self.shared.api_keys).push(ApiKey {
+            key: key.into(),
+            principal: Principal::Organization(self.shared.organization.clone()),
+        });
+    }
+
+    /// The id of the mock's organization: the `organization_id` of the profiles in the docs'
+    /// examples (`550e8400-e29b-41d4-a716-446655440000`).
+    pub fn organization_id(&self) -> &str {
+        &self.shared.organization
+    }
+
+    /// How many resources the mock holds, per collection path template
+    /// (`"/v3/contacts"`, `"/v3/profiles/{profileId}/campaigns"`, …), over all organizations
+    /// and profiles.
+    pub fn resource_counts(&self) -> std::collections::BTreeMap<String, usize> {
+        lock(&self.shared.store).counts()
     }
 
     /// Registers a fault. It applies once, to the next request, unless the returned rule is
@@ -238,10 +346,11 @@ impl MockServer {
         lock(&self.shared.requests).clone()
     }
 
-    /// Forgets all resources, sends, the request log, idempotency keys and rate-limit windows.
-    /// Faults and API keys stay.
+    /// Goes back to the resources the server started with (the docs' examples, unless it
+    /// started empty) and forgets sends, the request log, idempotency keys and rate-limit
+    /// windows. Faults and API keys stay.
     pub fn reset(&self) {
-        *lock(&self.shared.store) = Store::default();
+        *lock(&self.shared.store) = self.shared.initial.clone();
         lock(&self.shared.requests).clear();
         lock(&self.shared.idempotency).clear();
         let mut limiter = lock(&self.shared.limiter);

@@ -16,7 +16,7 @@ pub struct RecordedSend {
     pub api_key: String,
     /// The `Idempotency-Key` header, when there was one.
     pub idempotency_key: Option<String>,
-    /// The request body as received.
+    /// The request body as the mock read it (`null` optional members left out).
     pub body: Value,
     /// Ids of the messages created, one per (recipient, channel) pair.
     pub message_ids: Vec<String>,
@@ -62,8 +62,42 @@ impl RecordedRequest {
     }
 }
 
+/// Whose resources a request sees: an organization's own, or those of one of its profiles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Scope {
+    pub organization: String,
+    pub profile: Option<String>,
+}
+
+/// The collection that belongs to organizations rather than to profiles: sender profiles and
+/// what is nested under them (their campaigns).
+const ORGANIZATION_COLLECTION: &str = "/v3/profiles";
+
+impl Scope {
+    /// The organization's own scope, without a profile.
+    pub fn organization(organization: &str) -> Scope {
+        Scope {
+            organization: organization.to_owned(),
+            profile: None,
+        }
+    }
+
+    /// The key of a collection (its template and parent ids) as this scope sees it: profiles
+    /// and their campaigns are the organization's; everything else belongs to the profile the
+    /// request is scoped to, or to the organization itself.
+    pub fn key(&self, template: &str, params: &[(String, String)]) -> String {
+        let organization_wide = template == ORGANIZATION_COLLECTION
+            || template.starts_with(&format!("{ORGANIZATION_COLLECTION}/"));
+        let owner = match (&self.profile, organization_wide) {
+            (Some(profile), false) => format!("{}/{profile}", self.organization),
+            _ => self.organization.clone(),
+        };
+        format!("{owner}#{}", collection_key(template, params))
+    }
+}
+
 /// Everything the mock remembers between requests.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Store {
     /// Items per collection key (a path template plus its parent ids), in creation order.
     collections: HashMap<String, Vec<Value>>,
@@ -111,6 +145,30 @@ impl Store {
             .entry(key.to_owned())
             .or_default()
             .push(item);
+    }
+
+    /// The organization a profile belongs to, when the profile exists.
+    pub fn profile_organization(&self, id: &str) -> Option<&str> {
+        let suffix = format!("#{ORGANIZATION_COLLECTION}");
+        self.collections.iter().find_map(|(key, items)| {
+            let organization = key.strip_suffix(&suffix)?;
+            items
+                .iter()
+                .any(|i| id_of(i) == Some(id))
+                .then_some(organization)
+        })
+    }
+
+    /// How many items the collections hold, per collection template (parent ids and scopes
+    /// left out).
+    pub fn counts(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for (key, items) in &self.collections {
+            let template = key.split_once('#').map_or(key.as_str(), |(_, t)| t);
+            let template = template.split('|').next().unwrap_or(template);
+            *counts.entry(template.to_owned()).or_insert(0) += items.len();
+        }
+        counts
     }
 
     pub fn remove(&mut self, key: &str, id: &str) -> Option<Value> {

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::Api;
 use reqwest::Method;
-use sentdm_mock::{Fault, MockServer};
+use sentdm_mock::{AccountTier, Fault, MockServer};
 use serde_json::json;
 
 async fn send_with_key(api: &Api, body: serde_json::Value, key: &str) -> common::Answer {
@@ -95,7 +95,7 @@ async fn malformed_key_is_validation_007() {
             .call(
                 Method::POST,
                 "/v3/contacts",
-                Some(json!({"phone_number": "+14155551234"})),
+                Some(json!({"phone_number": "+14155550177"})),
                 &[("Idempotency-Key", key)],
             )
             .await;
@@ -108,7 +108,7 @@ async fn malformed_key_is_validation_007() {
         .call(
             Method::POST,
             "/v3/contacts",
-            Some(json!({"phone_number": "+14155551234"})),
+            Some(json!({"phone_number": "+14155550177"})),
             &[("Idempotency-Key", long_ok.as_str())],
         )
         .await;
@@ -181,25 +181,123 @@ async fn rate_limit_headers_and_429() {
 }
 
 #[tokio::test]
-async fn rate_limits_are_per_api_key() {
+async fn keys_of_one_organization_share_a_pool_other_organizations_have_their_own() {
     let server = MockServer::builder()
         .api_key("a")
         .api_key("b")
+        .organization_api_key("other", "0f0e0d0c-0b0a-4909-8807-060504030201")
         .rate_limit(2, Duration::from_secs(30))
         .start()
         .unwrap();
     let mut api = Api::with(server);
     api.get("/v3/me").await;
-    api.get("/v3/me").await;
-    assert_eq!(api.get("/v3/me").await.status, 429);
     api.key = Some("b".into());
     let b = api.get("/v3/me").await;
     assert_eq!(b.status, 200);
-    assert_eq!(header_u64(&b, "x-ratelimit-remaining"), 1);
-    let retry = {
-        api.key = Some("a".into());
-        api.get("/v3/me").await
-    };
-    let after: u64 = header_u64(&retry, "retry-after");
+    assert_eq!(header_u64(&b, "x-ratelimit-remaining"), 0);
+    let limited = api.get("/v3/me").await;
+    assert_eq!(limited.status, 429);
+    let after: u64 = header_u64(&limited, "retry-after");
     assert!((29..=30).contains(&after), "{after}");
+
+    api.key = Some("other".into());
+    let other = api.get("/v3/me").await;
+    assert_eq!(other.status, 200);
+    assert_eq!(header_u64(&other, "x-ratelimit-remaining"), 1);
+}
+
+#[tokio::test]
+async fn documented_tiers_per_endpoint_group() {
+    let api = Api::new();
+    let webhook = "/v3/webhooks/d4f5a6b7-c8d9-4e0f-a1b2-c3d4e5f6a7b8";
+    let limit_of = |a: &common::Answer| header_u64(a, "x-ratelimit-limit");
+
+    // Standard endpoints: 200 a minute.
+    assert_eq!(limit_of(&api.get("/v3/me").await), 200);
+    assert_eq!(limit_of(&api.get("/v3/users").await), 200);
+    // Sensitive ones: 10.
+    for (path, body) in [
+        (format!("{webhook}/rotate-secret"), json!({"sandbox": true})),
+        (
+            "/v3/users".to_owned(),
+            json!({"email": "a@example.com", "role": "developer", "sandbox": true}),
+        ),
+        (
+            "/v3/profiles/770e8400-e29b-41d4-a716-446655440002/complete".to_owned(),
+            json!({"sandbox": true}),
+        ),
+    ] {
+        let a = api.post(&path, body).await;
+        assert!(a.status < 300, "{path}: {}", a.text);
+        assert_eq!(limit_of(&a), 10, "{path}");
+    }
+    // Webhook tests: 60.
+    let a = api
+        .post(
+            &format!("{webhook}/test"),
+            json!({"event_type": "messages", "sandbox": true}),
+        )
+        .await;
+    assert_eq!(limit_of(&a), 60);
+    // Message sends: 60 on the Starter tier (the default).
+    let send = json!({"to": ["+14155551234"], "template": {"id": "7ba7b820-9dad-11d1-80b4-00c04fd430c8"}, "sandbox": true});
+    let a = api.post("/v3/messages", send.clone()).await;
+    assert_eq!(a.status, 202);
+    assert_eq!(limit_of(&a), 60);
+    assert_eq!(header_u64(&a, "x-ratelimit-remaining"), 59);
+
+    let growth = Api::with(
+        MockServer::builder()
+            .account_tier(AccountTier::Growth)
+            .start()
+            .unwrap(),
+    );
+    assert_eq!(
+        limit_of(&growth.post("/v3/messages", send.clone()).await),
+        300
+    );
+    let custom = Api::with(
+        MockServer::builder()
+            .account_tier(AccountTier::Enterprise(1000))
+            .start()
+            .unwrap(),
+    );
+    assert_eq!(limit_of(&custom.post("/v3/messages", send).await), 1000);
+}
+
+#[tokio::test]
+async fn a_group_past_its_limit_leaves_the_others_alone() {
+    let server = MockServer::builder()
+        .organization_api_key("other", "0f0e0d0c-0b0a-4909-8807-060504030201")
+        .start()
+        .unwrap();
+    let mut api = Api::with(server);
+    let invite = |i: usize| json!({"email": format!("user{i}@example.com"), "role": "developer"});
+    for i in 0..10 {
+        let a = api.post("/v3/users", invite(i)).await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        assert_eq!(header_u64(&a, "x-ratelimit-remaining"), 9 - i as u64);
+    }
+    let limited = api.post("/v3/users", invite(10)).await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.code(), "BUSINESS_002");
+    assert_eq!(header_u64(&limited, "x-ratelimit-limit"), 10);
+    assert_eq!(header_u64(&limited, "x-ratelimit-remaining"), 0);
+    let retry_after = header_u64(&limited, "retry-after");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let reset = header_u64(&limited, "x-ratelimit-reset");
+    assert!(reset > now && reset <= now + 61, "{reset} vs {now}");
+
+    // The standard pool is untouched, and so is another account's sensitive pool.
+    let listed = api.get("/v3/users").await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(header_u64(&listed, "x-ratelimit-remaining"), 199);
+    api.key = Some("other".into());
+    let theirs = api.post("/v3/users", invite(11)).await;
+    assert_eq!(theirs.status, 201);
+    assert_eq!(header_u64(&theirs, "x-ratelimit-remaining"), 9);
 }

@@ -17,21 +17,21 @@ fn is_uuid(v: &Value) -> bool {
 async fn contacts_crud() {
     let api = Api::new();
     let a = api
-        .post("/v3/contacts", json!({"phone_number": "+14155551234"}))
+        .post("/v3/contacts", json!({"phone_number": "+14155550123"}))
         .await;
     assert_eq!(a.status, 201, "{}", a.text);
     let c = a.data();
     assert!(is_uuid(&c["id"]));
     assert_ne!(c["id"], json!("6ba7b810-9dad-11d1-80b4-00c04fd430c8"));
-    assert_eq!(c["phone_number"], json!("+14155551234"));
-    assert_eq!(c["format_e164"], json!("+14155551234"));
+    assert_eq!(c["phone_number"], json!("+14155550123"));
+    assert_eq!(c["format_e164"], json!("+14155550123"));
     assert_eq!(c["country_code"], json!("1"));
     assert_eq!(c["region_code"], json!("US"));
     assert!(c["created_at"].as_str().unwrap().ends_with("+00:00"));
     let id = c["id"].as_str().unwrap().to_owned();
 
     let dup = api
-        .post("/v3/contacts", json!({"phone_number": "+14155551234"}))
+        .post("/v3/contacts", json!({"phone_number": "+14155550123"}))
         .await;
     assert_eq!(dup.status, 409);
     assert_eq!(dup.code(), "RESOURCE_007");
@@ -56,7 +56,7 @@ async fn contacts_crud() {
     );
 
     let found = api
-        .get("/v3/contacts?page=1&page_size=10&phone=%2B14155551234")
+        .get("/v3/contacts?page=1&page_size=10&phone=%2B14155550123")
         .await;
     assert_eq!(found.status, 200);
     assert_eq!(found.data()["contacts"][0]["id"], json!(id));
@@ -77,7 +77,7 @@ async fn contacts_crud() {
 
 #[tokio::test]
 async fn pagination_walks_pages() {
-    let api = Api::new();
+    let api = Api::empty();
     for i in 0..7 {
         let a = api
             .post(
@@ -132,7 +132,7 @@ async fn pagination_walks_pages() {
 
 #[tokio::test]
 async fn templates_crud_and_variables() {
-    let api = Api::new();
+    let api = Api::empty();
     let a = api
         .post(
             "/v3/templates",
@@ -179,7 +179,7 @@ async fn templates_crud_and_variables() {
 
 #[tokio::test]
 async fn webhooks_secret_only_on_create_and_rotate() {
-    let api = Api::new();
+    let api = Api::empty();
     let a = api
         .post(
             "/v3/webhooks",
@@ -243,7 +243,7 @@ async fn webhooks_secret_only_on_create_and_rotate() {
 
 #[tokio::test]
 async fn users_and_profiles_with_campaigns() {
-    let api = Api::new();
+    let api = Api::empty();
     let u = api
         .post(
             "/v3/users",
@@ -426,7 +426,7 @@ async fn unknown_templates_are_404_unless_configured() {
 
 #[tokio::test]
 async fn sandbox_changes_nothing() {
-    let api = Api::new();
+    let api = Api::empty();
     let a = api
         .post(
             "/v3/contacts",
@@ -488,10 +488,22 @@ async fn number_lookup_and_reset() {
     let bad = api.get("/v3/numbers/lookup/12345").await;
     assert_eq!(bad.status, 400);
 
-    api.post("/v3/contacts", json!({"phone_number": "+14155551234"}))
+    // A reset goes back to the resources the mock started with: the docs' examples.
+    let example = "/v3/contacts/6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+    api.post("/v3/contacts", json!({"phone_number": "+14155550123"}))
         .await;
+    assert_eq!(api.delete(example).await.status, 204);
     api.server.reset();
     assert!(api.server.requests().is_empty());
     let list = api.get("/v3/contacts?page=1&page_size=10").await;
+    assert_eq!(list.data()["pagination"]["total_count"], json!(2));
+    assert_eq!(api.get(example).await.status, 200);
+
+    let empty = Api::empty();
+    empty
+        .post("/v3/contacts", json!({"phone_number": "+14155550123"}))
+        .await;
+    empty.server.reset();
+    let list = empty.get("/v3/contacts?page=1&page_size=10").await;
     assert_eq!(list.data()["pagination"]["total_count"], json!(0));
 }

@@ -45,8 +45,14 @@ pub struct Api {
 }
 
 impl Api {
+    /// The mock as it starts by default: with the resources of the docs' examples.
     pub fn new() -> Api {
         Api::with(MockServer::start().unwrap())
+    }
+
+    /// A mock that starts without resources, for tests that count what they create.
+    pub fn empty() -> Api {
+        Api::with(MockServer::builder().seeded(false).start().unwrap())
     }
 
     pub fn with(server: MockServer) -> Api {
