@@ -35,7 +35,7 @@ impl WebhookHeader {
         }
     }
 
-    /// The header's name in lowercase, as passed to [`WebhookHeaders::header`].
+    /// The header's name in lowercase, as passed to [`WebhookHeaders::header_values`].
     pub fn lowercase(self) -> &'static str {
         match self {
             WebhookHeader::Id => ID_HEADER,
