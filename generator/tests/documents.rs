@@ -298,13 +298,15 @@ fn edge_cases_document() {
     // Checks reach through aliases, nested arrays and nullable map values.
     let validate = body(types, "Node", "validate");
     for check in [
-        r#"rt::validate::pattern(&field, value, &PATTERN)?;"#,
-        "rt::validate::items(&field, value.len(), None, Some(5))?;",
-        r#"let field = format!("{field}[{index}]");"#,
-        "rt::validate::range_i64(&field, i64::from(*item), None, Some(10))?;",
+        r#"rt::validate::pattern(field, value, &PATTERN)?;"#,
+        "rt::validate::items(field, value.len(), None, Some(5))?;",
+        // Paths are built on the stack, turned into text only when a check fails.
+        "let field = field.index(index);",
+        "rt::validate::range_i64(field, i64::from(*item), None, Some(10))?;",
         "if let Some(item) = item {",
-        "rt::validate::range_f64(&field, *item, Some(0.0), None)?;",
-        "rt::validate::Validate::validate(value, &field)?;",
+        "let field = field.field(key);",
+        "rt::validate::range_f64(field, *item, Some(0.0), None)?;",
+        "rt::validate::Validate::validate(value, field)?;",
     ] {
         assert!(
             validate.contains(&squash(check)),

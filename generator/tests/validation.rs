@@ -36,23 +36,23 @@ fn every_constraint_kind_is_checked() {
     let file = gen_file(&value);
     let checks = validate_body(&file, "Req");
     let expect = [
-        r#"let field = field_path(at, "to");"#,
-        "rt::validate::items(&field, value.len(), Some(1), Some(10))?;",
+        r#"let field = at.field("to");"#,
+        "rt::validate::items(field, value.len(), Some(1), Some(10))?;",
         "for (index, item) in value.iter().enumerate() {",
-        r#"let field = format!("{field}[{index}]");"#,
+        "let field = field.index(index);",
         r#"static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new("^\\+[0-9]+$");"#,
-        "rt::validate::pattern(&field, item, &PATTERN)?;",
-        "rt::validate::length(&field, value, Some(2), Some(8))?;",
-        "rt::validate::range_i64(&field, i64::from(*value), Some(1), Some(100))?;",
+        "rt::validate::pattern(field, item, &PATTERN)?;",
+        "rt::validate::length(field, value, Some(2), Some(8))?;",
+        "rt::validate::range_i64(field, i64::from(*value), Some(1), Some(100))?;",
         // `exclusiveMinimum: -5` on an integer is `>= -4`.
-        "rt::validate::range_i64(&field, *value, Some(-4), None)?;",
-        "rt::validate::range_f64(&field, *value, Some(0.5), Some(2.0))?;",
-        "rt::validate::known(&field, value.is_known(), ReqChannel::VALUES)?;",
-        r#"let field = field_path(at, "template");"#,
-        "rt::validate::Validate::validate(value, &field)?;",
-        "rt::validate::items(&field, value.len(), None, Some(3))?;",
-        r#"let field = format!("{field}.{key}");"#,
-        "rt::validate::length(&field, item, None, Some(4))?;",
+        "rt::validate::range_i64(field, *value, Some(-4), None)?;",
+        "rt::validate::range_f64(field, *value, Some(0.5), Some(2.0))?;",
+        "rt::validate::known(field, value.is_known(), ReqChannel::VALUES)?;",
+        r#"let field = at.field("template");"#,
+        "rt::validate::Validate::validate(value, field)?;",
+        "rt::validate::items(field, value.len(), None, Some(3))?;",
+        "let field = field.field(key);",
+        "rt::validate::length(field, item, None, Some(4))?;",
     ];
     for statement in expect {
         assert!(
@@ -60,16 +60,14 @@ fn every_constraint_kind_is_checked() {
             "missing `{statement}` in\n{checks}"
         );
     }
-    assert!(!checks.contains(&squash(r#"field_path(at, "free")"#)));
+    assert!(!checks.contains(&squash(r#"at.field("free")"#)));
     assert_eq!(
         validate_body(&file, "Template"),
         squash(
-            r#"{ { let value = &self.id; let field = field_path(at, "id");
-               rt::validate::length(&field, value, Some(1), None)?; } Ok(()) }"#
+            r#"{ { let value = &self.id; let field = at.field("id");
+               rt::validate::length(field, value, Some(1), None)?; } Ok(()) }"#
         )
     );
-    // The helper that joins JSON paths is emitted once, privately.
-    item_fn(module(&file.items, "types"), "field_path");
 }
 
 #[test]
@@ -82,13 +80,8 @@ fn structs_without_constraints_still_implement_validate() {
     let types = module(&file.items, "types");
     assert!(implements(types, "rt::validate::Validate", "Req"));
     assert_eq!(validate_body(&file, "Req"), squash("{ Ok(()) }"));
-    // Nothing calls it, and nothing needs the path helper.
+    // Nothing calls it.
     assert!(!body(group(&file.items, "things"), "Create", "send").contains("Validate"));
-    assert!(
-        !types
-            .iter()
-            .any(|i| matches!(i, syn::Item::Fn(f) if f.sig.ident == "field_path"))
-    );
 }
 
 #[test]
@@ -116,7 +109,7 @@ fn builders_validate_parameters_and_body_before_sending() {
         r#"rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;"#,
         r#"rt::validate::range_i64("limit", *value, Some(1), None)?;"#,
         r#"rt::validate::known("status", value.is_known(), super::super::types::ContactsUpdateStatus::VALUES)?;"#,
-        r#"rt::validate::Validate::validate(&self.body, "")?;"#,
+        r#"rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;"#,
     ];
     let execute = send
         .find(&squash("self.client.runtime().execute(request).await"))

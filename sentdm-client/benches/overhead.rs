@@ -16,6 +16,9 @@
 //!   types as the generated ones;
 //! * **client**: `client.messages().send(..)` / `.get(..)` with retries off.
 //!
+//! `OVERHEAD_ONLY=bare` or `OVERHEAD_ONLY=client` runs one side alone (for a profiler such as
+//! `valgrind --tool=callgrind`); the table then reports that side only.
+//!
 //! Samples of the two alternate (bare, client, client, bare, …) for `OVERHEAD_ROUNDS` rounds
 //! (default 7). Reported per flavour: the median process CPU time (user + system, from
 //! `CLOCK_PROCESS_CPUTIME_ID`) per call and the median number of heap allocations per call
@@ -108,10 +111,20 @@ async fn measure(base: &str, calls: u64, rounds: u64) -> Result<(PerCall, PerCal
         .base_url(base)
         .retry_policy(RetryPolicy::none())
         .build()?;
+    let only = std::env::var("OVERHEAD_ONLY").ok();
+    let runs = |client_side: bool| match only.as_deref() {
+        Some("bare") => !client_side,
+        Some("client") => client_side,
+        _ => true,
+    };
     // Warm up both: connections, lazily initialised statics, allocator pools.
     for _ in 0..200 {
-        bare.call_pair().await?;
-        client_pair(&client).await?;
+        if runs(false) {
+            bare.call_pair().await?;
+        }
+        if runs(true) {
+            client_pair(&client).await?;
+        }
     }
     let (mut bare_cpu, mut bare_allocs, mut client_cpu, mut client_allocs) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -119,6 +132,9 @@ async fn measure(base: &str, calls: u64, rounds: u64) -> Result<(PerCall, PerCal
         for side in 0..2 {
             // bare, client, client, bare, …: neither side always runs first.
             let client_turn = (side == 0) == (round % 2 == 1);
+            if !runs(client_turn) {
+                continue;
+            }
             let region = Region::new(GLOBAL);
             let started = cpu_time()?;
             for _ in 0..calls / 2 {

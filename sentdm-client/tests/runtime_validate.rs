@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use sentdm_client::runtime::Error;
-use sentdm_client::runtime::validate::{self, Pattern, Validate};
+use sentdm_client::runtime::validate::{self, Path, Pattern, Validate};
 
 static E164: Pattern = Pattern::new(r"^\+[1-9]\d{1,14}$");
 static EXPIRY: Pattern = Pattern::new(r"^(0[1-9]|1[0-2])/\d{2}$");
@@ -148,14 +148,18 @@ fn enum_membership() {
 }
 
 #[test]
-fn paths_join_like_json() {
-    assert_eq!(validate::join("", "to"), "to");
-    assert_eq!(validate::join("template", "id"), "template.id");
-    assert_eq!(validate::index("to", 0), "to[0]");
-    assert_eq!(
-        validate::join(&validate::index("recipients", 2), "phone"),
-        "recipients[2].phone"
-    );
+fn paths_read_like_json() {
+    assert_eq!(Path::Root.to_string(), "");
+    assert_eq!(Path::named("to").to_string(), "to");
+    let template = Path::Root.field("template");
+    assert_eq!(template.field("id").to_string(), "template.id");
+    let to = Path::named("to");
+    assert_eq!(to.index(0).to_string(), "to[0]");
+    let recipients = Path::named("recipients");
+    let second = recipients.index(2);
+    assert_eq!(second.field("phone").to_string(), "recipients[2].phone");
+    let nested = Path::Root.index(3);
+    assert_eq!(nested.to_string(), "[3]");
 }
 
 /// The shape generated code takes: nested types validate at a path.
@@ -169,19 +173,19 @@ struct SendMessage {
 }
 
 impl Validate for Template {
-    fn validate(&self, at: &str) -> Result<(), Error> {
-        validate::length(&validate::join(at, "id"), &self.id, Some(1), None)
+    fn validate(&self, at: Path<'_>) -> Result<(), Error> {
+        validate::length(at.field("id"), &self.id, Some(1), None)
     }
 }
 
 impl Validate for SendMessage {
-    fn validate(&self, at: &str) -> Result<(), Error> {
-        validate::items(&validate::join(at, "to"), self.to.len(), Some(1), None)?;
-        for (i, to) in self.to.iter().enumerate() {
-            let field = validate::index(&validate::join(at, "to"), i);
-            validate::pattern(&field, to, &E164)?;
+    fn validate(&self, at: Path<'_>) -> Result<(), Error> {
+        let to = at.field("to");
+        validate::items(to, self.to.len(), Some(1), None)?;
+        for (i, number) in self.to.iter().enumerate() {
+            validate::pattern(to.index(i), number, &E164)?;
         }
-        self.template.validate(&validate::join(at, "template"))
+        self.template.validate(at.field("template"))
     }
 }
 
@@ -192,7 +196,7 @@ fn validate_trait_reports_nested_paths() {
         template: Template { id: "t".into() },
     };
     assert_eq!(
-        message(request.validate("")),
+        message(request.validate(Path::Root)),
         r"to[1]: must match ^\+[1-9]\d{1,14}$"
     );
     let request = SendMessage {
@@ -200,7 +204,7 @@ fn validate_trait_reports_nested_paths() {
         template: Template { id: String::new() },
     };
     assert_eq!(
-        message(request.validate("")),
+        message(request.validate(Path::Root)),
         "template.id: must be at least 1 character long"
     );
 }

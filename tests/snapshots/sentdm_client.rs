@@ -837,7 +837,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for BillingContact {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -1109,7 +1109,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for BrandBusiness {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -1212,7 +1212,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for BrandCompliance {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -1288,7 +1288,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for BrandContact {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -1333,7 +1333,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for BrandInput {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -1620,14 +1620,14 @@ pub mod types {
     }
 
     impl rt::validate::Validate for CampaignInput {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.use_cases;
-                let field = field_path(at, "useCases");
-                rt::validate::items(&field, value.len(), Some(1), None)?;
+                let field = at.field("useCases");
+                rt::validate::items(field, value.len(), Some(1), None)?;
                 for (index, item) in value.iter().enumerate() {
-                    let field = format!("{field}[{index}]");
-                    rt::validate::Validate::validate(item, &field)?;
+                    let field = field.index(index);
+                    rt::validate::Validate::validate(item, field)?;
                 }
             }
             Ok(())
@@ -1698,11 +1698,11 @@ pub mod types {
     }
 
     impl rt::validate::Validate for CampaignUseCaseInput {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.sample_messages;
-                let field = field_path(at, "sampleMessages");
-                rt::validate::items(&field, value.len(), Some(1), None)?;
+                let field = at.field("sampleMessages");
+                rt::validate::items(field, value.len(), Some(1), None)?;
             }
             Ok(())
         }
@@ -1828,7 +1828,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for CompleteProfileRequest {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -1951,15 +1951,15 @@ pub mod types {
     }
 
     impl rt::validate::Validate for CreateContactRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.phone_number;
-                let field = field_path(at, "phone_number");
+                let field = at.field("phone_number");
                 {
                     static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
                         "^\\+[1-9][0-9]{1,14}$",
                     );
-                    rt::validate::pattern(&field, value, &PATTERN)?;
+                    rt::validate::pattern(field, value, &PATTERN)?;
                 }
             }
             Ok(())
@@ -2168,24 +2168,24 @@ pub mod types {
     }
 
     impl rt::validate::Validate for CreateProfileRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             if let Some(value) = &self.short_name {
-                let field = field_path(at, "short_name");
+                let field = at.field("short_name");
                 {
                     static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
                         "^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$",
                     );
-                    rt::validate::pattern(&field, value, &PATTERN)?;
+                    rt::validate::pattern(field, value, &PATTERN)?;
                 }
-                rt::validate::length(&field, value, Some(3), Some(11))?;
+                rt::validate::length(field, value, Some(3), Some(11))?;
             }
             if let Some(value) = &self.billing_model {
-                let field = field_path(at, "billing_model");
-                rt::validate::known(&field, value.is_known(), BillingModel::VALUES)?;
+                let field = at.field("billing_model");
+                rt::validate::known(field, value.is_known(), BillingModel::VALUES)?;
             }
             if let Some(value) = &self.payment_details {
-                let field = field_path(at, "payment_details");
-                rt::validate::Validate::validate(value, &field)?;
+                let field = at.field("payment_details");
+                rt::validate::Validate::validate(value, field)?;
             }
             Ok(())
         }
@@ -2250,23 +2250,23 @@ pub mod types {
     }
 
     impl rt::validate::Validate for CreateTemplateRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.category;
-                let field = field_path(at, "category");
-                rt::validate::known(&field, value.is_known(), TemplateCategory::VALUES)?;
+                let field = at.field("category");
+                rt::validate::known(field, value.is_known(), TemplateCategory::VALUES)?;
             }
             if let Some(value) = &self.channels {
-                let field = field_path(at, "channels");
+                let field = at.field("channels");
                 for (index, item) in value.iter().enumerate() {
-                    let field = format!("{field}[{index}]");
-                    rt::validate::known(&field, item.is_known(), Channel::VALUES)?;
+                    let field = field.index(index);
+                    rt::validate::known(field, item.is_known(), Channel::VALUES)?;
                 }
             }
             {
                 let value = &self.definition;
-                let field = field_path(at, "definition");
-                rt::validate::Validate::validate(value, &field)?;
+                let field = at.field("definition");
+                rt::validate::Validate::validate(value, field)?;
             }
             Ok(())
         }
@@ -2352,24 +2352,24 @@ pub mod types {
     }
 
     impl rt::validate::Validate for CreateWebhookRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.endpoint_url;
-                let field = field_path(at, "endpoint_url");
+                let field = at.field("endpoint_url");
                 {
                     static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
                         "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+",
                     );
-                    rt::validate::pattern(&field, value, &PATTERN)?;
+                    rt::validate::pattern(field, value, &PATTERN)?;
                 }
             }
             if let Some(value) = &self.retry_count {
-                let field = field_path(at, "retry_count");
-                rt::validate::range_i64(&field, *value, Some(1), Some(5))?;
+                let field = at.field("retry_count");
+                rt::validate::range_i64(field, *value, Some(1), Some(5))?;
             }
             if let Some(value) = &self.timeout_seconds {
-                let field = field_path(at, "timeout_seconds");
-                rt::validate::range_i64(&field, *value, Some(5), Some(120))?;
+                let field = at.field("timeout_seconds");
+                rt::validate::range_i64(field, *value, Some(5), Some(120))?;
             }
             Ok(())
         }
@@ -2410,7 +2410,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for DeleteTemplateRequest {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -2447,7 +2447,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for DestinationCountry {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -2496,11 +2496,11 @@ pub mod types {
     }
 
     impl rt::validate::Validate for InviteUserRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.role;
-                let field = field_path(at, "role");
-                rt::validate::known(&field, value.is_known(), UserRole::VALUES)?;
+                let field = at.field("role");
+                rt::validate::known(field, value.is_known(), UserRole::VALUES)?;
             }
             Ok(())
         }
@@ -2899,14 +2899,14 @@ pub mod types {
     }
 
     impl rt::validate::Validate for PaymentDetails {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             if let Some(value) = &self.expiry {
-                let field = field_path(at, "expiry");
+                let field = at.field("expiry");
                 {
                     static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
                         "^(0[1-9]|1[0-2])/[0-9]{2}$",
                     );
-                    rt::validate::pattern(&field, value, &PATTERN)?;
+                    rt::validate::pattern(field, value, &PATTERN)?;
                 }
             }
             Ok(())
@@ -3141,7 +3141,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for SandboxRequest {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -3195,26 +3195,26 @@ pub mod types {
     }
 
     impl rt::validate::Validate for SendMessageRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.to;
-                let field = field_path(at, "to");
-                rt::validate::items(&field, value.len(), Some(1), None)?;
+                let field = at.field("to");
+                rt::validate::items(field, value.len(), Some(1), None)?;
                 for (index, item) in value.iter().enumerate() {
-                    let field = format!("{field}[{index}]");
+                    let field = field.index(index);
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
                             "^\\+[1-9][0-9]{1,14}$",
                         );
-                        rt::validate::pattern(&field, item, &PATTERN)?;
+                        rt::validate::pattern(field, item, &PATTERN)?;
                     }
                 }
             }
             if let Some(value) = &self.channel {
-                let field = field_path(at, "channel");
+                let field = at.field("channel");
                 for (index, item) in value.iter().enumerate() {
-                    let field = format!("{field}[{index}]");
-                    rt::validate::known(&field, item.is_known(), Channel::VALUES)?;
+                    let field = field.index(index);
+                    rt::validate::known(field, item.is_known(), Channel::VALUES)?;
                 }
             }
             Ok(())
@@ -3310,12 +3310,12 @@ pub mod types {
     }
 
     impl rt::validate::Validate for TemplateBody {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             if let Some(value) = &self.variables {
-                let field = field_path(at, "variables");
+                let field = at.field("variables");
                 for (index, item) in value.iter().enumerate() {
-                    let field = format!("{field}[{index}]");
-                    rt::validate::Validate::validate(item, &field)?;
+                    let field = field.index(index);
+                    rt::validate::Validate::validate(item, field)?;
                 }
             }
             Ok(())
@@ -3362,12 +3362,12 @@ pub mod types {
     }
 
     impl rt::validate::Validate for TemplateButton {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.r#type;
-                let field = field_path(at, "type");
+                let field = at.field("type");
                 rt::validate::known(
-                    &field,
+                    field,
                     value.is_known(),
                     TemplateButtonType::VALUES,
                 )?;
@@ -3597,21 +3597,21 @@ pub mod types {
     }
 
     impl rt::validate::Validate for TemplateDefinition {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             if let Some(value) = &self.header {
-                let field = field_path(at, "header");
-                rt::validate::Validate::validate(value, &field)?;
+                let field = at.field("header");
+                rt::validate::Validate::validate(value, field)?;
             }
             {
                 let value = &self.body;
-                let field = field_path(at, "body");
-                rt::validate::Validate::validate(value, &field)?;
+                let field = at.field("body");
+                rt::validate::Validate::validate(value, field)?;
             }
             if let Some(value) = &self.buttons {
-                let field = field_path(at, "buttons");
+                let field = at.field("buttons");
                 for (index, item) in value.iter().enumerate() {
-                    let field = format!("{field}[{index}]");
-                    rt::validate::Validate::validate(item, &field)?;
+                    let field = field.index(index);
+                    rt::validate::Validate::validate(item, field)?;
                 }
             }
             Ok(())
@@ -3633,7 +3633,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for TemplateFooter {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -3658,12 +3658,12 @@ pub mod types {
     }
 
     impl rt::validate::Validate for TemplateHeader {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.r#type;
-                let field = field_path(at, "type");
+                let field = at.field("type");
                 rt::validate::known(
-                    &field,
+                    field,
                     value.is_known(),
                     TemplateHeaderType::VALUES,
                 )?;
@@ -3844,7 +3844,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for TemplateRef {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -3971,12 +3971,12 @@ pub mod types {
     }
 
     impl rt::validate::Validate for TemplateVariable {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.r#type;
-                let field = field_path(at, "type");
+                let field = at.field("type");
                 rt::validate::known(
-                    &field,
+                    field,
                     value.is_known(),
                     TemplateVariableType::VALUES,
                 )?;
@@ -4101,7 +4101,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for TestWebhookRequest {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -4141,7 +4141,7 @@ pub mod types {
     }
 
     impl rt::validate::Validate for ToggleWebhookStatusRequest {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
     }
@@ -4192,10 +4192,10 @@ pub mod types {
     }
 
     impl rt::validate::Validate for UpdateContactRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             if let Some(value) = &self.default_channel {
-                let field = field_path(at, "default_channel");
-                rt::validate::known(&field, value.is_known(), Channel::VALUES)?;
+                let field = at.field("default_channel");
+                rt::validate::known(field, value.is_known(), Channel::VALUES)?;
             }
             Ok(())
         }
@@ -4366,24 +4366,24 @@ pub mod types {
     }
 
     impl rt::validate::Validate for UpdateProfileRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             if let Some(value) = &self.short_name {
-                let field = field_path(at, "short_name");
+                let field = at.field("short_name");
                 {
                     static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
                         "^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$",
                     );
-                    rt::validate::pattern(&field, value, &PATTERN)?;
+                    rt::validate::pattern(field, value, &PATTERN)?;
                 }
-                rt::validate::length(&field, value, Some(3), Some(11))?;
+                rt::validate::length(field, value, Some(3), Some(11))?;
             }
             if let Some(value) = &self.billing_model {
-                let field = field_path(at, "billing_model");
-                rt::validate::known(&field, value.is_known(), BillingModel::VALUES)?;
+                let field = at.field("billing_model");
+                rt::validate::known(field, value.is_known(), BillingModel::VALUES)?;
             }
             if let Some(value) = &self.payment_details {
-                let field = field_path(at, "payment_details");
-                rt::validate::Validate::validate(value, &field)?;
+                let field = at.field("payment_details");
+                rt::validate::Validate::validate(value, field)?;
             }
             Ok(())
         }
@@ -4454,14 +4454,14 @@ pub mod types {
     }
 
     impl rt::validate::Validate for UpdateTemplateRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             if let Some(value) = &self.category {
-                let field = field_path(at, "category");
-                rt::validate::known(&field, value.is_known(), TemplateCategory::VALUES)?;
+                let field = at.field("category");
+                rt::validate::known(field, value.is_known(), TemplateCategory::VALUES)?;
             }
             if let Some(value) = &self.definition {
-                let field = field_path(at, "definition");
-                rt::validate::Validate::validate(value, &field)?;
+                let field = at.field("definition");
+                rt::validate::Validate::validate(value, field)?;
             }
             Ok(())
         }
@@ -4493,11 +4493,11 @@ pub mod types {
     }
 
     impl rt::validate::Validate for UpdateUserRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
                 let value = &self.role;
-                let field = field_path(at, "role");
-                rt::validate::known(&field, value.is_known(), UserRole::VALUES)?;
+                let field = at.field("role");
+                rt::validate::known(field, value.is_known(), UserRole::VALUES)?;
             }
             Ok(())
         }
@@ -4587,23 +4587,23 @@ pub mod types {
     }
 
     impl rt::validate::Validate for UpdateWebhookRequest {
-        fn validate(&self, at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             if let Some(value) = &self.endpoint_url {
-                let field = field_path(at, "endpoint_url");
+                let field = at.field("endpoint_url");
                 {
                     static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
                         "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+",
                     );
-                    rt::validate::pattern(&field, value, &PATTERN)?;
+                    rt::validate::pattern(field, value, &PATTERN)?;
                 }
             }
             if let Some(value) = &self.retry_count {
-                let field = field_path(at, "retry_count");
-                rt::validate::range_i64(&field, *value, Some(1), Some(5))?;
+                let field = at.field("retry_count");
+                rt::validate::range_i64(field, *value, Some(1), Some(5))?;
             }
             if let Some(value) = &self.timeout_seconds {
-                let field = field_path(at, "timeout_seconds");
-                rt::validate::range_i64(&field, *value, Some(5), Some(120))?;
+                let field = at.field("timeout_seconds");
+                rt::validate::range_i64(field, *value, Some(5), Some(120))?;
             }
             Ok(())
         }
@@ -5179,14 +5179,9 @@ pub mod types {
     }
 
     impl rt::validate::Validate for WhatsAppBusinessAccount {
-        fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
-    }
-
-    /// The JSON path of a field of the object at `at`.
-    fn field_path(at: &str, name: &str) -> String {
-        if at.is_empty() { name.to_owned() } else { format!("{at}.{name}") }
     }
 }
 
@@ -6405,7 +6400,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let mut headers = Vec::new();
                 if let Some(value) = self.idempotency_key {
                     headers.push(("Idempotency-Key", value));
@@ -6643,7 +6638,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/contacts/{id}");
                 let mut headers = Vec::new();
@@ -6907,7 +6902,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let mut headers = Vec::new();
                 if let Some(value) = self.idempotency_key {
                     headers.push(("Idempotency-Key", value));
@@ -7535,7 +7530,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let mut headers = Vec::new();
                 if let Some(value) = self.idempotency_key {
                     headers.push(("Idempotency-Key", value));
@@ -7862,7 +7857,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
                 let path = format!("/v3/profiles/{profile_id}");
                 let mut headers = Vec::new();
@@ -8348,7 +8343,10 @@ pub mod resources {
                             Some(255),
                         )?;
                     }
-                    rt::validate::Validate::validate(&self.body, "")?;
+                    rt::validate::Validate::validate(
+                        &self.body,
+                        rt::validate::Path::Root,
+                    )?;
                     let profile_id = rt::encode_path_segment(
                         &self.profile_id.to_string(),
                     );
@@ -8546,7 +8544,10 @@ pub mod resources {
                             Some(255),
                         )?;
                     }
-                    rt::validate::Validate::validate(&self.body, "")?;
+                    rt::validate::Validate::validate(
+                        &self.body,
+                        rt::validate::Path::Root,
+                    )?;
                     let profile_id = rt::encode_path_segment(
                         &self.profile_id.to_string(),
                     );
@@ -9036,7 +9037,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let mut headers = Vec::new();
                 if let Some(value) = self.idempotency_key {
                     headers.push(("Idempotency-Key", value));
@@ -9221,7 +9222,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/templates/{id}");
                 let mut headers = Vec::new();
@@ -9550,7 +9551,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let mut headers = Vec::new();
                 if let Some(value) = self.idempotency_key {
                     headers.push(("Idempotency-Key", value));
@@ -9773,7 +9774,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let user_id = rt::encode_path_segment(&self.user_id.to_string());
                 let path = format!("/v3/users/{user_id}");
                 let mut headers = Vec::new();
@@ -10214,7 +10215,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let mut headers = Vec::new();
                 if let Some(value) = self.idempotency_key {
                     headers.push(("Idempotency-Key", value));
@@ -10473,7 +10474,7 @@ pub mod resources {
                     }
                     rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;
                 }
-                rt::validate::Validate::validate(&self.body, "")?;
+                rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/webhooks/{id}");
                 let mut headers = Vec::new();

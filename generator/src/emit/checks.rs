@@ -12,27 +12,47 @@ use crate::names;
 pub(crate) enum FieldRef {
     /// A fixed name, such as a parameter name.
     Literal(String),
-    /// The local `field: String` variable.
+    /// The local `field: rt::validate::Path` variable.
     Var,
 }
 
+/// What an element's path adds to its container's.
+enum Step {
+    /// `[index]`, from the local `index: usize`.
+    Index,
+    /// `.key`, from the local `key: &String`.
+    Key,
+}
+
 impl FieldRef {
+    /// The path as the checks take it (anything `Display`).
     fn expr(&self) -> TokenStream {
         match self {
             FieldRef::Literal(name) => quote!(#name),
-            FieldRef::Var => quote!(&field),
+            FieldRef::Var => quote!(field),
         }
     }
 
-    /// `let field = format!(...)` for an element, given a format suffix such as `[{index}]`.
-    fn nested(&self, suffix: &str) -> TokenStream {
-        let format = match self {
-            FieldRef::Literal(name) => {
-                format!("{}{suffix}", name.replace('{', "{{").replace('}', "}}"))
-            }
-            FieldRef::Var => format!("{{field}}{suffix}"),
+    /// The path as a `rt::validate::Path`, for nested `Validate` calls.
+    fn path(&self) -> TokenStream {
+        match self {
+            FieldRef::Literal(name) => quote!(rt::validate::Path::named(#name)),
+            FieldRef::Var => quote!(field),
+        }
+    }
+
+    /// `let field = …;` binding the path of an element of the value at this path. Paths are
+    /// built on the stack and only turned into text when a check fails.
+    fn nested(&self, step: Step) -> TokenStream {
+        let parent = match self {
+            FieldRef::Literal(name) => quote!(let field = rt::validate::Path::named(#name);),
+            FieldRef::Var => quote!(),
         };
-        quote!(let field = format!(#format);)
+        let child = match step {
+            Step::Index => quote!(let field = field.index(index);),
+            Step::Key => quote!(let field = field.field(key);),
+        };
+        quote!(#parent #child)
     }
 }
 
@@ -140,11 +160,12 @@ impl Emitter<'_> {
                     .struct_def(name)
                     .is_some_and(|d| d.validates) =>
             {
-                out.push(quote!(rt::validate::Validate::validate(#value, #at)?;));
+                let path = field.path();
+                out.push(quote!(rt::validate::Validate::validate(#value, #path)?;));
             }
             Ty::Vec(item) if self.api.models.has_checks(item) => {
                 let index = Ident::new("index", Span::call_site());
-                let bind = field.nested(&format!("[{{{index}}}]"));
+                let bind = field.nested(Step::Index);
                 let item_value = quote!(item);
                 let inner = self.checks(&item_value, item, &FieldRef::Var, types);
                 let body = if item.nullable {
@@ -159,7 +180,7 @@ impl Emitter<'_> {
                 });
             }
             Ty::Map(item) if self.api.models.has_checks(item) => {
-                let bind = field.nested(".{key}");
+                let bind = field.nested(Step::Key);
                 let item_value = quote!(item);
                 let inner = self.checks(&item_value, item, &FieldRef::Var, types);
                 let body = if item.nullable {

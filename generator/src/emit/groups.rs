@@ -574,11 +574,11 @@ impl Emitter<'_> {
                     if body_optional {
                         statements.push(quote! {
                             if let Some(body) = &self.body {
-                                rt::validate::Validate::validate(body, "")?;
+                                rt::validate::Validate::validate(body, rt::validate::Path::Root)?;
                             }
                         });
                     } else {
-                        statements.push(quote!(rt::validate::Validate::validate(&self.body, "")?;));
+                        statements.push(quote!(rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;));
                     }
                 }
             } else if self.api.models.has_checks(&body.shape) {

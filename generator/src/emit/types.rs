@@ -69,27 +69,12 @@ impl Emitter<'_> {
             }
         }
         let body = quote!(#(#items)*);
-        let helper = if super::mentions(&body, "field_path") {
-            quote! {
-                /// The JSON path of a field of the object at `at`.
-                fn field_path(at: &str, name: &str) -> String {
-                    if at.is_empty() {
-                        name.to_owned()
-                    } else {
-                        format!("{at}.{name}")
-                    }
-                }
-            }
-        } else {
-            quote!()
-        };
         let use_rt = self.use_rt(&body);
         Ok(quote! {
             /// The data types of requests and responses.
             pub mod types {
                 #use_rt
                 #body
-                #helper
             }
         })
     }
@@ -433,7 +418,7 @@ impl Emitter<'_> {
                 statements.push(quote! {
                     if let Some(value) = &self.#ident {
                         #rebind
-                        let field = field_path(at, #json);
+                        let field = at.field(#json);
                         #(#checks)*
                     }
                 });
@@ -446,7 +431,7 @@ impl Emitter<'_> {
                 statements.push(quote! {
                     {
                         let value = #value;
-                        let field = field_path(at, #json);
+                        let field = at.field(#json);
                         #(#checks)*
                     }
                 });
@@ -465,7 +450,7 @@ impl Emitter<'_> {
             statements.push(quote! {
                 for (key, value) in &self.extra {
                     #null
-                    let field = field_path(at, key);
+                    let field = at.field(key);
                     #(#checks)*
                 }
             });
@@ -473,7 +458,7 @@ impl Emitter<'_> {
         if statements.is_empty() {
             quote! {
                 impl rt::validate::Validate for #name {
-                    fn validate(&self, _at: &str) -> Result<(), rt::Error> {
+                    fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
                         Ok(())
                     }
                 }
@@ -481,7 +466,7 @@ impl Emitter<'_> {
         } else {
             quote! {
                 impl rt::validate::Validate for #name {
-                    fn validate(&self, at: &str) -> Result<(), rt::Error> {
+                    fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
                         #(#statements)*
                         Ok(())
                     }

@@ -1,18 +1,20 @@
 //! The runtime: request assembly and the HTTP exchange, with retries under a deadline.
 //!
-//! A call goes through, in order: [`Runtime::prepare`] (URL, headers, idempotency key and
-//! body, checked before any I/O), then attempts in [`Runtime::run`] — each waits for the rate
-//! limiter, sends the request ([`Runtime::exchange`], reading the body within the size limit)
-//! and decodes the answer — with the [`RetryPolicy`] deciding after a failure whether, and
+//! A call goes through, in order: `Runtime::prepare` (URL, headers, idempotency key and
+//! body, checked before any I/O), then attempts in `Runtime::run` — each waits for the rate
+//! limiter and sends the request, then `Runtime::receive` reads the body within the size
+//! limit and decodes the answer — with the [`RetryPolicy`] deciding after a failure whether, and
 //! when, to try again before the deadline.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures_util::future::Either;
+use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
-use http::{HeaderMap, StatusCode};
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -67,16 +69,10 @@ impl fmt::Debug for Redacted {
     }
 }
 
-/// The HTTP exchange of one attempt: status, headers and the complete body.
-struct RawResponse {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
 /// A request ready to be sent, as many times as the retry policy allows.
 struct Prepared {
-    request: reqwest::Request,
+    /// `None` once the last attempt took it.
+    request: Option<reqwest::Request>,
     idempotency_key: Option<HeaderValue>,
 }
 
@@ -209,10 +205,11 @@ impl Runtime {
     /// template, number of attempts, final status and request id, with one child span per
     /// attempt (`api_attempt`, field `attempt`, 1-based) and a `retrying` event before each
     /// retry; URLs, header values and bodies are never recorded.
-    pub async fn execute<T: DeserializeOwned + Send + 'static>(
+    pub fn execute<T: DeserializeOwned + Send + 'static>(
         &self,
         request: OperationRequest,
-    ) -> Result<Response<T>, Error> {
+    ) -> impl Future<Output = Result<Response<T>, Error>> + Send + '_ {
+        let started = Instant::now();
         let op = request.operation;
         let span = tracing::debug_span!(
             "api_request",
@@ -224,42 +221,123 @@ impl Runtime {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        self.run(request).instrument(span).await
+        // The request is built before the first poll: an invalid one fails at once, and the
+        // future holds a valid one only in the form it is sent.
+        let limits = self.limits(&request.options);
+        match self.prepare(request) {
+            Ok(prepared) => {
+                let deadline_at = limits.deadline.and_then(|d| started.checked_add(d));
+                Either::Left(self.run(op, prepared, limits, deadline_at).instrument(span))
+            }
+            Err(error) => Either::Right(std::future::ready(Err(error))),
+        }
     }
 
-    async fn run<T: DeserializeOwned>(
+    /// Sends the request until it succeeds, fails for good, runs out of retries or reaches
+    /// the deadline, and records the outcome on the current span.
+    ///
+    /// An `async` block rather than an `async fn`, so that `prepared` is used where it was
+    /// captured instead of being copied into the future a second time.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn would hold `prepared` twice"
+    )]
+    fn run<T: DeserializeOwned + Send>(
         &self,
-        request: OperationRequest,
-    ) -> Result<Response<T>, Error> {
-        let started = Instant::now();
-        let op = request.operation;
-        let limits = self.limits(&request.options);
-        let Prepared {
-            request,
-            idempotency_key,
-        } = self.prepare(request)?;
-        let deadline_at = limits.deadline.and_then(|d| started.checked_add(d));
-        let (attempts, result) = self.attempts::<T>(op, request, limits, deadline_at).await;
-
-        let span = tracing::Span::current();
-        span.record("attempts", attempts);
-        let (status, request_id) = match &result {
-            Ok(response) => (Some(response.status()), response.request_id()),
-            Err(error) => (error.status(), error.request_id()),
-        };
-        if let Some(status) = status {
-            span.record("status", status.as_u16());
-        }
-        if let Some(id) = request_id {
-            span.record("request_id", id);
-        }
-        tracing::debug!(attempts, ok = result.is_ok(), "request finished");
-        match result {
-            Ok(response) => Ok(response.with_key_header(idempotency_key)),
-            Err(mut error) => {
-                let key = idempotency_key.as_ref().and_then(|v| v.to_str().ok());
-                error.set_idempotency_key(key);
-                Err(error)
+        op: &'static Operation,
+        mut prepared: Prepared,
+        limits: Limits,
+        deadline_at: Option<Instant>,
+    ) -> impl Future<Output = Result<Response<T>, Error>> + Send + '_ {
+        async move {
+            let mut attempt: u32 = 1;
+            let result = loop {
+                let permit = match &self.inner.rate_limiter {
+                    None => None,
+                    Some(limiter) => match time_left(deadline_at) {
+                        None => Some(limiter.acquire().await),
+                        Some(left) => match tokio::time::timeout(left, limiter.acquire()).await {
+                            Ok(permit) => Some(permit),
+                            Err(_) => break Err(deadline_error(limits, attempt - 1)),
+                        },
+                    },
+                };
+                let left = time_left(deadline_at);
+                if left.is_some_and(|left| left.is_zero()) {
+                    break Err(deadline_error(limits, attempt - 1));
+                }
+                // The last attempt the policy allows takes the request instead of a copy.
+                let http_request = if attempt > limits.max_retries {
+                    prepared.request.take()
+                } else {
+                    prepared
+                        .request
+                        .as_ref()
+                        .and_then(reqwest::Request::try_clone)
+                };
+                let Some(mut http_request) = http_request else {
+                    // Prepared requests have in-memory bodies, which can always be copied.
+                    let error = Error::invalid_request("body", "cannot be sent more than once");
+                    break Err(error);
+                };
+                let clipped = left.is_some_and(|left| left < limits.timeout);
+                *http_request.timeout_mut() =
+                    Some(left.map_or(limits.timeout, |left| left.min(limits.timeout)));
+                let attempt_span =
+                    tracing::debug_span!("api_attempt", attempt, status = tracing::field::Empty);
+                let sent = self.inner.http.execute(http_request);
+                let error = match self
+                    .receive::<T>(op, sent, limits.max_response_bytes, permit)
+                    .instrument(attempt_span)
+                    .await
+                {
+                    Ok(response) => break Ok(response),
+                    Err(error) if clipped && error.is_timeout() => {
+                        break Err(deadline_error(limits, attempt));
+                    }
+                    Err(error) => error,
+                };
+                match self.inner.retry.decide(attempt, limits.max_retries, &error) {
+                    Decision::Retry { delay, server } => {
+                        if time_left(deadline_at).is_some_and(|left| delay >= left) {
+                            tracing::debug!(
+                                attempt,
+                                delay_ms = millis(delay),
+                                server_requested = server,
+                                "not retrying: the wait would end past the deadline"
+                            );
+                            break Err(error);
+                        }
+                        tracing::debug!(
+                            attempt,
+                            delay_ms = millis(delay),
+                            server_requested = server,
+                            error = %error,
+                            "retrying"
+                        );
+                        tokio::time::sleep(delay).await;
+                        attempt = attempt.saturating_add(1);
+                    }
+                    Decision::Stop(reason) => {
+                        if let StopReason::WaitTooLong(wait) = reason {
+                            tracing::debug!(
+                                attempt,
+                                requested_wait_ms = millis(wait),
+                                "not retrying: the server asked to wait longer than the policy allows"
+                            );
+                        }
+                        break Err(error);
+                    }
+                }
+            };
+            record_outcome(attempt, &result);
+            let key = prepared.idempotency_key;
+            match result {
+                Ok(response) => Ok(response.with_key_header(key)),
+                Err(mut error) => {
+                    error.set_idempotency_key(key.as_ref().and_then(|v| v.to_str().ok()));
+                    Err(error)
+                }
             }
         }
     }
@@ -277,135 +355,52 @@ impl Runtime {
         }
     }
 
-    /// Sends the request until it succeeds, fails for good, runs out of retries or reaches
-    /// the deadline. Returns the number of attempts made and the outcome.
-    async fn attempts<T: DeserializeOwned>(
+    /// The rest of one attempt once the request is on its way: reads the body within
+    /// `max_body` bytes, reports the rate-limit headers to the limiter and decodes the
+    /// response.
+    async fn receive<T: DeserializeOwned>(
         &self,
         op: &'static Operation,
-        request: reqwest::Request,
-        limits: Limits,
-        deadline_at: Option<Instant>,
-    ) -> (u32, Result<Response<T>, Error>) {
-        let deadline_error = |attempts: u32| Error::Timeout {
-            source: Box::new(DeadlineExceeded {
-                deadline: limits.deadline.unwrap_or_default(),
-                attempts,
-            }),
-            idempotency_key: None,
-        };
-        let time_left = || deadline_at.map(|at| at.saturating_duration_since(Instant::now()));
-        // Kept for retries; the last attempt the policy allows takes it instead of a copy.
-        let mut pending = Some(request);
-        let mut attempt: u32 = 1;
-        loop {
-            let permit = match &self.inner.rate_limiter {
-                None => None,
-                Some(limiter) => match time_left() {
-                    None => Some(limiter.acquire().await),
-                    Some(left) => match tokio::time::timeout(left, limiter.acquire()).await {
-                        Ok(permit) => Some(permit),
-                        Err(_) => return (attempt - 1, Err(deadline_error(attempt - 1))),
-                    },
-                },
-            };
-            let left = time_left();
-            if left.is_some_and(|left| left.is_zero()) {
-                return (attempt - 1, Err(deadline_error(attempt - 1)));
-            }
-            let mut http_request = if attempt > limits.max_retries {
-                pending.take()
-            } else {
-                pending.as_ref().and_then(reqwest::Request::try_clone)
-            };
-            let Some(http_request) = http_request.take() else {
-                // Prepared requests have in-memory bodies, which can always be copied.
-                let error = Error::invalid_request("body", "cannot be sent more than once");
-                return (attempt - 1, Err(error));
-            };
-            let clipped = left.is_some_and(|left| left < limits.timeout);
-            let timeout = left.map_or(limits.timeout, |left| left.min(limits.timeout));
-            let attempt_span =
-                tracing::debug_span!("api_attempt", attempt, status = tracing::field::Empty);
-            let outcome = self
-                .attempt::<T>(op, http_request, timeout, limits.max_response_bytes, permit)
-                .instrument(attempt_span)
-                .await;
-            let error = match outcome {
-                Ok(response) => return (attempt, Ok(response)),
-                Err(error) if clipped && error.is_timeout() => {
-                    return (attempt, Err(deadline_error(attempt)));
-                }
-                Err(error) => error,
-            };
-            match self.inner.retry.decide(attempt, limits.max_retries, &error) {
-                Decision::Retry { delay, server } => {
-                    if time_left().is_some_and(|left| delay >= left) {
-                        tracing::debug!(
-                            attempt,
-                            delay_ms = millis(delay),
-                            server_requested = server,
-                            "not retrying: the wait would end past the deadline"
-                        );
-                        return (attempt, Err(error));
-                    }
-                    tracing::debug!(
-                        attempt,
-                        delay_ms = millis(delay),
-                        server_requested = server,
-                        error = %error,
-                        "retrying"
-                    );
-                    tokio::time::sleep(delay).await;
-                    attempt = attempt.saturating_add(1);
-                }
-                Decision::Stop(reason) => {
-                    if let StopReason::WaitTooLong(wait) = reason {
-                        tracing::debug!(
-                            attempt,
-                            requested_wait_ms = millis(wait),
-                            "not retrying: the server asked to wait longer than the policy allows"
-                        );
-                    }
-                    return (attempt, Err(error));
-                }
-            }
-        }
-    }
-
-    /// One attempt: sends the request, reads and decodes the response.
-    async fn attempt<T: DeserializeOwned>(
-        &self,
-        op: &'static Operation,
-        mut request: reqwest::Request,
-        timeout: Duration,
-        max_response_bytes: u64,
+        sent: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
+        max_body: u64,
         permit: Option<Permit>,
     ) -> Result<Response<T>, Error> {
-        *request.timeout_mut() = Some(timeout);
         let started = Instant::now();
-        let raw = match self.exchange(request, max_response_bytes).await {
-            Ok(raw) => raw,
-            Err(error) => {
-                tracing::debug!(
-                    elapsed_ms = elapsed_ms(started),
-                    error = %error,
-                    "request failed"
-                );
-                return Err(error);
+        let failed = |error: Error| {
+            tracing::debug!(elapsed_ms = elapsed_ms(started), error = %error, "request failed");
+            error
+        };
+        let mut response = match sent.await {
+            Ok(response) => response,
+            Err(error) => return Err(failed(transport_error(error))),
+        };
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let body = match read_limited(&mut response, max_body).await {
+            Ok(body) => body,
+            Err(BodyError::Transport(error)) => return Err(failed(transport_error(error))),
+            Err(BodyError::TooLarge) => {
+                return Err(failed(Error::ResponseTooLarge {
+                    limit: max_body,
+                    status,
+                    request_id: header_str(&headers, REQUEST_ID_HEADER).map(str::to_owned),
+                    idempotency_key: None,
+                }));
             }
         };
+        drop(response);
         if let Some(permit) = &permit {
-            permit.observe(raw.status, &raw.headers);
+            permit.observe(status, &headers);
         }
         drop(permit);
-        tracing::Span::current().record("status", raw.status.as_u16());
-        let body_bytes = raw.body.len();
+        tracing::Span::current().record("status", status.as_u16());
+        let body_bytes = body.len();
         let result = decode_parts::<T>(
             op,
             self.inner.description.envelope.as_ref(),
-            raw.status,
-            raw.headers,
-            raw.body,
+            status,
+            headers,
+            body,
         );
         match &result {
             Ok(_) => tracing::debug!(
@@ -430,7 +425,13 @@ impl Runtime {
         check_path(op.path, &request.path)?;
         let url = self.url(&request.path, &request.query);
 
-        let mut headers = inner.base_headers.clone();
+        // Room for the client-wide headers, the request's own, a key and a content type, so
+        // that nothing grows while the request is assembled.
+        let room = inner.base_headers.len() + request.headers.len() + request.options.headers.len();
+        let mut headers = HeaderMap::with_capacity(room + 2);
+        for (name, value) in &inner.base_headers {
+            headers.append(name.clone(), value.clone());
+        }
         for (name, value) in request.headers {
             let name = if name.eq_ignore_ascii_case(IDEMPOTENCY_KEY.as_str()) {
                 IDEMPOTENCY_KEY
@@ -467,7 +468,7 @@ impl Runtime {
         *http_request.headers_mut() = headers;
         *http_request.body_mut() = body.map(|body| reqwest::Body::from(body.into_bytes()));
         Ok(Prepared {
-            request: http_request,
+            request: Some(http_request),
             idempotency_key,
         })
     }
@@ -532,39 +533,6 @@ impl Runtime {
         }
         JsonBody::new(&object).map(Some)
     }
-
-    /// Sends one request and reads the whole response, within `max_body` bytes of body.
-    async fn exchange(
-        &self,
-        request: reqwest::Request,
-        max_body: u64,
-    ) -> Result<RawResponse, Error> {
-        let mut response = self
-            .inner
-            .http
-            .execute(request)
-            .await
-            .map_err(transport_error)?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        let body = match read_limited(&mut response, max_body).await {
-            Ok(body) => body,
-            Err(BodyError::Transport(error)) => return Err(transport_error(error)),
-            Err(BodyError::TooLarge) => {
-                return Err(Error::ResponseTooLarge {
-                    limit: max_body,
-                    status,
-                    request_id: header_str(&headers, REQUEST_ID_HEADER).map(str::to_owned),
-                    idempotency_key: None,
-                });
-            }
-        };
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-        })
-    }
 }
 
 impl fmt::Debug for Runtime {
@@ -593,6 +561,39 @@ impl fmt::Debug for Runtime {
             .field("rate_limited", &inner.rate_limiter.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// The time left before the deadline, if there is one.
+fn time_left(deadline_at: Option<Instant>) -> Option<Duration> {
+    deadline_at.map(|at| at.saturating_duration_since(Instant::now()))
+}
+
+/// The error for a call whose deadline passed after `attempts` attempts.
+fn deadline_error(limits: Limits, attempts: u32) -> Error {
+    Error::Timeout {
+        source: Box::new(DeadlineExceeded {
+            deadline: limits.deadline.unwrap_or_default(),
+            attempts,
+        }),
+        idempotency_key: None,
+    }
+}
+
+/// Records the number of attempts, the final status and the request id on the call's span.
+fn record_outcome<T>(attempts: u32, result: &Result<Response<T>, Error>) {
+    let span = tracing::Span::current();
+    span.record("attempts", attempts);
+    let (status, request_id) = match result {
+        Ok(response) => (Some(response.status()), response.request_id()),
+        Err(error) => (error.status(), error.request_id()),
+    };
+    if let Some(status) = status {
+        span.record("status", status.as_u16());
+    }
+    if let Some(id) = request_id {
+        span.record("request_id", id);
+    }
+    tracing::debug!(attempts, ok = result.is_ok(), "request finished");
 }
 
 /// A fresh idempotency key: `sentdm-` and 32 hex digits of a UUID v4. The random bits come

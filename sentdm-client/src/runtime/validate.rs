@@ -1,7 +1,7 @@
 //! Client-side checks generated code runs before sending a request.
 //!
 //! Each check returns [`Error::InvalidRequest`] naming the field by its JSON path (`to[0]`,
-//! `template.id`, `payment_details.expiry`) with a message such as
+//! `template.id`, `payment_details.expiry`; anything `Display`, usually a [`Path`]) with a message such as
 //! `must match ^\+[1-9]\d{1,14}$`, `must be at most 100` or
 //! `must be one of admin, billing, developer`.
 //!
@@ -25,8 +25,64 @@ use super::Error;
 
 /// Implemented by generated request and model types to check their constraints.
 pub trait Validate {
-    /// Checks `self`, located at JSON path `at` (empty for the request body itself).
-    fn validate(&self, at: &str) -> Result<(), Error>;
+    /// Checks `self`, located at `at` ([`Path::Root`] for the request body itself).
+    fn validate(&self, at: Path<'_>) -> Result<(), Error>;
+}
+
+/// Where a value sits in a request, such as `template.parameters.name` or `to[0]`.
+///
+/// Built on the stack as checks descend into a request, and turned into text (its `Display`)
+/// only when a check fails, so that valid requests are checked without allocating.
+///
+/// ```
+/// use sentdm_client::runtime::validate::Path;
+///
+/// let to = Path::named("to");
+/// let first = to.index(0);
+/// assert_eq!(first.to_string(), "to[0]");
+/// let recipients = Path::Root.field("recipients");
+/// let second = recipients.index(1);
+/// assert_eq!(second.field("phone").to_string(), "recipients[1].phone");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub enum Path<'a> {
+    /// The request body, or the value being checked, itself.
+    Root,
+    /// A member of the object at the first path.
+    Field(&'a Path<'a>, &'a str),
+    /// An item of the array at the first path.
+    Index(&'a Path<'a>, usize),
+}
+
+/// The root path, borrowed by [`Path::named`].
+static ROOT: Path<'static> = Path::Root;
+
+impl<'a> Path<'a> {
+    /// The top-level member `name`, such as a parameter.
+    pub fn named(name: &'a str) -> Path<'a> {
+        Path::Field(&ROOT, name)
+    }
+
+    /// The member `name` of the object at this path.
+    pub fn field(&'a self, name: &'a str) -> Path<'a> {
+        Path::Field(self, name)
+    }
+
+    /// Item `index` of the array at this path.
+    pub fn index(&'a self, index: usize) -> Path<'a> {
+        Path::Index(self, index)
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root => Ok(()),
+            Path::Field(Path::Root, name) => f.write_str(name),
+            Path::Field(parent, name) => write!(f, "{parent}.{name}"),
+            Path::Index(parent, index) => write!(f, "{parent}[{index}]"),
+        }
+    }
 }
 
 /// A regular expression from the API document, compiled on first use.
@@ -122,15 +178,19 @@ fn ecma_classes(source: &str) -> Cow<'_, str> {
 }
 
 /// `value` must match `pattern`.
-pub fn pattern(field: &str, value: &str, pattern: &'static Pattern) -> Result<(), Error> {
+pub fn pattern(
+    field: impl fmt::Display,
+    value: &str,
+    pattern: &'static Pattern,
+) -> Result<(), Error> {
     match pattern.is_match(value) {
         Ok(true) => Ok(()),
         Ok(false) => Err(Error::invalid_request(
-            field,
+            field.to_string(),
             format!("must match {}", pattern.as_str()),
         )),
         Err(reason) => Err(Error::invalid_request(
-            field,
+            field.to_string(),
             format!(
                 "cannot be checked: the pattern {} is not supported ({})",
                 pattern.as_str(),
@@ -142,7 +202,7 @@ pub fn pattern(field: &str, value: &str, pattern: &'static Pattern) -> Result<()
 
 /// `value` must have between `min` and `max` characters (Unicode scalar values), inclusive.
 pub fn length(
-    field: &str,
+    field: impl fmt::Display,
     value: &str,
     min: Option<usize>,
     max: Option<usize>,
@@ -151,7 +211,12 @@ pub fn length(
 }
 
 /// A list must have between `min` and `max` items, inclusive.
-pub fn items(field: &str, len: usize, min: Option<usize>, max: Option<usize>) -> Result<(), Error> {
+pub fn items(
+    field: impl fmt::Display,
+    len: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+) -> Result<(), Error> {
     bounds(field, len, min, max, Unit::Items)
 }
 
@@ -172,7 +237,7 @@ impl Unit {
 }
 
 fn bounds(
-    field: &str,
+    field: impl fmt::Display,
     len: usize,
     min: Option<usize>,
     max: Option<usize>,
@@ -184,18 +249,23 @@ fn bounds(
         (_, Some(max)) if len > max => unit.requirement("at most", max),
         _ => return Ok(()),
     };
-    Err(Error::invalid_request(field, message))
+    Err(Error::invalid_request(field.to_string(), message))
 }
 
 /// An integer must lie between `min` and `max`, inclusive.
-pub fn range_i64(field: &str, value: i64, min: Option<i64>, max: Option<i64>) -> Result<(), Error> {
+pub fn range_i64(
+    field: impl fmt::Display,
+    value: i64,
+    min: Option<i64>,
+    max: Option<i64>,
+) -> Result<(), Error> {
     match (min, max) {
         (Some(min), _) if value < min => Err(Error::invalid_request(
-            field,
+            field.to_string(),
             format!("must be at least {min}"),
         )),
         (_, Some(max)) if value > max => Err(Error::invalid_request(
-            field,
+            field.to_string(),
             format!("must be at most {max}"),
         )),
         _ => Ok(()),
@@ -203,17 +273,25 @@ pub fn range_i64(field: &str, value: i64, min: Option<i64>, max: Option<i64>) ->
 }
 
 /// A number must be finite and lie between `min` and `max`, inclusive.
-pub fn range_f64(field: &str, value: f64, min: Option<f64>, max: Option<f64>) -> Result<(), Error> {
+pub fn range_f64(
+    field: impl fmt::Display,
+    value: f64,
+    min: Option<f64>,
+    max: Option<f64>,
+) -> Result<(), Error> {
     if !value.is_finite() {
-        return Err(Error::invalid_request(field, "must be a finite number"));
+        return Err(Error::invalid_request(
+            field.to_string(),
+            "must be a finite number",
+        ));
     }
     match (min, max) {
         (Some(min), _) if value < min => Err(Error::invalid_request(
-            field,
+            field.to_string(),
             format!("must be at least {min}"),
         )),
         (_, Some(max)) if value > max => Err(Error::invalid_request(
-            field,
+            field.to_string(),
             format!("must be at most {max}"),
         )),
         _ => Ok(()),
@@ -222,41 +300,26 @@ pub fn range_f64(field: &str, value: f64, min: Option<f64>, max: Option<f64>) ->
 
 /// An enum value must be one of the documented ones (`known` is false for values outside
 /// the list, such as an `Unknown(..)` variant).
-pub fn known(field: &str, known: bool, allowed: &[&str]) -> Result<(), Error> {
+pub fn known(field: impl fmt::Display, known: bool, allowed: &[&str]) -> Result<(), Error> {
     if known {
         Ok(())
     } else {
         Err(Error::invalid_request(
-            field,
+            field.to_string(),
             format!("must be one of {}", allowed.join(", ")),
         ))
     }
 }
 
 /// A value given as text must be a UUID, such as `7ba7b820-9dad-11d1-80b4-00c04fd430c8`.
-pub fn uuid(field: &str, value: &str) -> Result<(), Error> {
+pub fn uuid(field: impl fmt::Display, value: &str) -> Result<(), Error> {
     match uuid::Uuid::try_parse(value) {
         Ok(_) => Ok(()),
         Err(_) => Err(Error::invalid_request(
-            field,
+            field.to_string(),
             "must be a UUID, such as `7ba7b820-9dad-11d1-80b4-00c04fd430c8`",
         )),
     }
-}
-
-/// The JSON path of property `name` under `at`: `join("template", "id")` is `template.id`,
-/// `join("", "to")` is `to`.
-pub fn join(at: &str, name: &str) -> String {
-    if at.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{at}.{name}")
-    }
-}
-
-/// The JSON path of item `index` of the list at `at`: `index("to", 0)` is `to[0]`.
-pub fn index(at: &str, index: usize) -> String {
-    format!("{at}[{index}]")
 }
 
 fn first_line(text: &str) -> &str {
