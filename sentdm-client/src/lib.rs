@@ -37,7 +37,17 @@
 //!   generated when you give none. See [`RetryPolicy`] and [`RequestOptions`].
 //! - **Typed errors**: one [`Error`]; API errors keep the status, the catalog code
 //!   ([`ErrorCode`], with `Unknown` for codes this version does not know), the message, field
-//!   details, the doc URL and the request id.
+//!   details, the doc URL and the request id. Every error after the request was built tells
+//!   which `Idempotency-Key` it carried ([`Error::idempotency_key`]), so a manual retry cannot
+//!   send twice.
+//! - **Bounded calls**: a timeout per attempt ([`ClientBuilder::timeout`], 60 s), a deadline
+//!   for the whole call with its retries and waits ([`ClientBuilder::deadline`], 120 s) and a
+//!   response size limit read incrementally ([`ClientBuilder::max_response_bytes`], 16 MiB),
+//!   each overridable per request ([`RequestOptions`]). Paged lists stop with
+//!   [`Error::RepeatedPage`] rather than loop on a server that repeats itself.
+//! - **The key stays with the API**: redirects are never followed, plain `http://` is refused
+//!   except to loopback hosts (or after [`ClientBuilder::allow_insecure_http`]), and
+//!   per-request headers cannot replace the credential or the message framing.
 //! - **Pagination**: paginated lists offer `pages()` and `items()` streams that fetch the next
 //!   page only when needed.
 //! - **Profiles and sandbox**: `x-profile-id` client-wide ([`ClientBuilder::profile_id`]) or
