@@ -84,6 +84,12 @@ impl Shape {
         }
     }
 
+    /// Whether the value is a collection (an array or a map): never `Option` in Rust, an absent
+    /// or `null` collection reading as empty.
+    pub(crate) fn is_collection(&self) -> bool {
+        matches!(self.target().ty, Ty::Vec(_) | Ty::Map(_) | Ty::JsonMap)
+    }
+
     /// The shape with aliases looked through.
     pub(crate) fn target(&self) -> &Shape {
         match &self.ty {
@@ -125,9 +131,25 @@ pub(crate) struct StructDef {
 }
 
 impl StructDef {
-    /// Whether the field is an `Option` in Rust.
-    pub(crate) fn optional(&self, field: &Field) -> bool {
+    /// Whether the field may be absent: not required, nullable, or set by the server.
+    pub(crate) fn omissible(&self, field: &Field) -> bool {
         !field.required || field.shape.nullable || (self.request && field.shape.read_only)
+    }
+
+    /// Whether the field is an `Option` in Rust: an omissible field that is not a collection.
+    /// Collections never are: absent or `null`, they read as empty.
+    pub(crate) fn optional(&self, field: &Field) -> bool {
+        self.omissible(field) && !self.is_collection(field)
+    }
+
+    /// Whether the field is an omissible collection: empty when absent, and sent only when it
+    /// holds something.
+    pub(crate) fn omissible_collection(&self, field: &Field) -> bool {
+        self.omissible(field) && self.is_collection(field)
+    }
+
+    fn is_collection(&self, field: &Field) -> bool {
+        field.shape.is_collection() && !field.boxed
     }
 
     /// Whether the field can be set by the caller of a request.

@@ -275,10 +275,22 @@ fn edge_cases_document() {
         ts(&field(node, "created").ty),
         squash("Option<time::OffsetDateTime>")
     );
+    // Collections are never `Option`: absent or null reads as empty, and empty is not sent.
     assert_eq!(
         ts(&field(node, "weights").ty),
-        squash("Option<std::collections::BTreeMap<String, Option<f64>>>")
+        squash("std::collections::BTreeMap<String, Option<f64>>")
     );
+    let weights = attrs(&field(node, "weights").attrs);
+    for part in [
+        "default",
+        "deserialize_with = \"crate::runtime::null_as_default\"",
+        "skip_serializing_if = \"std::collections::BTreeMap::is_empty\"",
+    ] {
+        assert!(
+            weights.iter().any(|a| a.contains(&squash(part))),
+            "{weights:?}"
+        );
+    }
     assert_eq!(
         sig(types, "Node", "new"),
         squash(

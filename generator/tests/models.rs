@@ -94,9 +94,10 @@ fn optional_and_nullable_fields_are_options() {
     assert_eq!(ty("at"), squash("Option<time::OffsetDateTime>"));
     assert_eq!(ty("email"), squash("Option<String>"));
     assert_eq!(ty("anything"), squash("Option<serde_json::Value>"));
+    // Maps, like arrays, are never `Option`.
     assert_eq!(
         ty("free"),
-        squash("Option<serde_json::Map<String, serde_json::Value>>")
+        squash("serde_json::Map<String, serde_json::Value>")
     );
     // Required but nullable: sent as null rather than skipped.
     assert!(attrs(&field(thing, "note").attrs).is_empty());
@@ -203,11 +204,11 @@ fn additional_properties_become_maps() {
     let holder = item_struct(types, "Holder");
     assert_eq!(
         ts(&field(holder, "open").ty),
-        squash("Option<serde_json::Map<String, serde_json::Value>>")
+        squash("serde_json::Map<String, serde_json::Value>")
     );
     assert_eq!(
         ts(&field(holder, "typed").ty),
-        squash("Option<std::collections::BTreeMap<String, i64>>")
+        squash("std::collections::BTreeMap<String, i64>")
     );
     let settings = item_struct(types, "HolderSettings");
     let extra = field(settings, "extra");
@@ -275,7 +276,8 @@ fn aliases_and_recursive_structs() {
     let node = item_struct(types, "Node");
     assert_eq!(ts(&field(node, "value").ty), "PhoneNumber");
     assert_eq!(ts(&field(node, "next").ty), squash("Option<Box<Node>>"));
-    assert_eq!(ts(&field(node, "children").ty), squash("Option<Vec<Node>>"));
+    // An array is never `Option`: absent or null reads as empty.
+    assert_eq!(ts(&field(node, "children").ty), squash("Vec<Node>"));
 }
 
 #[test]

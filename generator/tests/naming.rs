@@ -280,21 +280,18 @@ fn inline_schemas_are_named_after_their_parent() {
     item_enum(types, "ProfileBrandKind");
     assert_eq!(
         ts(&field(profile, "members").ty),
-        squash("Option<Vec<ProfileMembersItem>>")
+        squash("Vec<ProfileMembersItem>")
     );
     assert_eq!(
         ts(&field(profile, "channels").ty),
-        squash("Option<Vec<ProfileChannelsItem>>")
+        squash("Vec<ProfileChannelsItem>")
     );
     item_enum(types, "ProfileChannelsItem");
-    assert_eq!(
-        ts(&field(profile, "owners").ty),
-        squash("Option<Vec<Owner>>")
-    );
+    assert_eq!(ts(&field(profile, "owners").ty), squash("Vec<Owner>"));
     assert!(find_struct(types, "ProfileOwnersItem").is_none());
     assert_eq!(
         ts(&field(profile, "labels").ty),
-        squash("Option<std::collections::BTreeMap<String, ProfileLabelsValue>>")
+        squash("std::collections::BTreeMap<String, ProfileLabelsValue>")
     );
     // Documentation says where an inline type comes from.
     let brand = item_struct(types, "ProfileBrand");

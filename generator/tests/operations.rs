@@ -389,11 +389,11 @@ fn pagination_sets_defaults_and_implements_page() {
     );
     assert_eq!(
         body(types, "ContactList", "items"),
-        squash("{ self.contacts.as_deref().unwrap_or_default() }")
+        squash("{ &self.contacts }")
     );
     assert_eq!(
         body(types, "ContactList", "into_items"),
-        squash("{ self.contacts.unwrap_or_default() }")
+        squash("{ self.contacts }")
     );
     assert_eq!(
         body(types, "ContactList", "has_more"),

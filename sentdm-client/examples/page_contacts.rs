@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut page_number = 0;
     while let Some(page) = pages.try_next().await? {
         page_number += 1;
-        let count = page.contacts.as_ref().map_or(0, Vec::len);
+        let count = page.contacts.len();
         println!(
             "page {page_number}: {count} contacts (request {})",
             page.request_id().unwrap_or("-")

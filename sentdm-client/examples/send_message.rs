@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    for recipient in sent.recipients.iter().flatten() {
+    for recipient in &sent.recipients {
         let (Some(id), Some(channel)) = (recipient.message_id, &recipient.channel) else {
             continue;
         };

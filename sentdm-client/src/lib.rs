@@ -18,7 +18,7 @@
 //!     .messages()
 //!     .send(["+14155551234"], TemplateRef::new().name("welcome"))
 //!     .await?;
-//! for recipient in sent.recipients.iter().flatten() {
+//! for recipient in &sent.recipients {
 //!     println!("{:?} → {:?}", recipient.to, recipient.message_id);
 //! }
 //! println!("request id: {:?}", sent.request_id());

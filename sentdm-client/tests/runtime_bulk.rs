@@ -87,7 +87,7 @@ async fn bulk_sending_stays_under_the_advertised_limit() {
     assert_eq!(results.len(), MESSAGES);
     for (input, result) in inputs.iter().zip(&results) {
         let sent = result.as_ref().unwrap();
-        let to = sent.recipients.as_ref().unwrap()[0].to.as_deref();
+        let to = sent.recipients[0].to.as_deref();
         assert_eq!(to, Some(input.as_str()), "results are in input order");
     }
     let tally = tally.lock().unwrap();

@@ -584,8 +584,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub settings: Option<AccountSettings>,
         /// The `profiles` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub profiles: Option<Vec<AccountProfile>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub profiles: Vec<AccountProfile>,
     }
 
     /// One messaging channel of the account.
@@ -780,8 +784,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         /// Messages per request field (`payment_details.expiry`: \[...\]).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub details: Option<std::collections::BTreeMap<String, Vec<String>>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "std::collections::BTreeMap::is_empty"
+        )]
+        pub details: std::collections::BTreeMap<String, Vec<String>>,
         /// The `doc_url` field.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub doc_url: Option<String>,
@@ -1137,8 +1145,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub phone_number_prefix: Option<String>,
         /// The `destination_countries` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub destination_countries: Option<Vec<DestinationCountry>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub destination_countries: Vec<DestinationCountry>,
         /// The `notes` field.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub notes: Option<String>,
@@ -1200,7 +1212,7 @@ pub mod types {
             mut self,
             destination_countries: Vec<DestinationCountry>,
         ) -> Self {
-            self.destination_countries = Some(destination_countries);
+            self.destination_countries = destination_countries;
             self
         }
 
@@ -1355,8 +1367,13 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         /// The `useCases` field.
-        #[serde(rename = "useCases", skip_serializing_if = "Option::is_none")]
-        pub use_cases: Option<Vec<CampaignUseCase>>,
+        #[serde(
+            rename = "useCases",
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub use_cases: Vec<CampaignUseCase>,
         /// How recipients opt in.
         #[serde(rename = "messageFlow", skip_serializing_if = "Option::is_none")]
         pub message_flow: Option<String>,
@@ -1499,7 +1516,11 @@ pub mod types {
         /// The `useCases` field.
         ///
         /// At least 1 item.
-        #[serde(rename = "useCases")]
+        #[serde(
+            rename = "useCases",
+            default,
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
         pub use_cases: Vec<CampaignUseCaseInput>,
         /// Validate without side effects.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -1651,8 +1672,13 @@ pub mod types {
         #[serde(rename = "messagingUseCaseUs", skip_serializing_if = "Option::is_none")]
         pub messaging_use_case_us: Option<String>,
         /// The `sampleMessages` field.
-        #[serde(rename = "sampleMessages", skip_serializing_if = "Option::is_none")]
-        pub sample_messages: Option<Vec<String>>,
+        #[serde(
+            rename = "sampleMessages",
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub sample_messages: Vec<String>,
         /// The `createdAt` field.
         #[serde(
             rename = "createdAt",
@@ -1680,7 +1706,11 @@ pub mod types {
         /// The `sampleMessages` field.
         ///
         /// At least 1 item.
-        #[serde(rename = "sampleMessages")]
+        #[serde(
+            rename = "sampleMessages",
+            default,
+            deserialize_with = "crate::runtime::null_as_default"
+        )]
         pub sample_messages: Vec<String>,
     }
 
@@ -1894,8 +1924,12 @@ pub mod types {
     #[non_exhaustive]
     pub struct ContactList {
         /// The `contacts` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub contacts: Option<Vec<Contact>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub contacts: Vec<Contact>,
         /// Position of a page in a paginated list.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub pagination: Option<Pagination>,
@@ -1905,11 +1939,11 @@ pub mod types {
         type Item = Contact;
 
         fn items(&self) -> &[Contact] {
-            self.contacts.as_deref().unwrap_or_default()
+            &self.contacts
         }
 
         fn into_items(self) -> Vec<Contact> {
-            self.contacts.unwrap_or_default()
+            self.contacts
         }
 
         fn has_more(&self) -> bool {
@@ -2201,8 +2235,12 @@ pub mod types {
         /// Language code, e.g. `en_US`.
         pub language: String,
         /// Channels the template can be sent on.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub channels: Option<Vec<Channel>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub channels: Vec<Channel>,
         /// Validate without side effects: the template is not stored.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
@@ -2225,7 +2263,7 @@ pub mod types {
                 name: name.into(),
                 category,
                 language: language.into(),
-                channels: None,
+                channels: Default::default(),
                 sandbox: None,
                 definition,
                 extra: Default::default(),
@@ -2236,7 +2274,7 @@ pub mod types {
         ///
         /// Channels the template can be sent on.
         pub fn channels(mut self, channels: Vec<Channel>) -> Self {
-            self.channels = Some(channels);
+            self.channels = channels;
             self
         }
 
@@ -2256,7 +2294,8 @@ pub mod types {
                 let field = at.field("category");
                 rt::validate::known(field, value.is_known(), TemplateCategory::VALUES)?;
             }
-            if let Some(value) = &self.channels {
+            if !self.channels.is_empty() {
+                let value = &self.channels;
                 let field = at.field("channels");
                 for (index, item) in value.iter().enumerate() {
                     let field = field.index(index);
@@ -2282,8 +2321,12 @@ pub mod types {
         /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s]+`.
         pub endpoint_url: String,
         /// Event types to subscribe to, e.g. `messages`, `templates`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub event_types: Option<Vec<String>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub event_types: Vec<String>,
         /// Delivery attempts, 1 to 5 (default 3).
         ///
         /// From 1 to 5.
@@ -2308,7 +2351,7 @@ pub mod types {
             Self {
                 display_name: display_name.into(),
                 endpoint_url: endpoint_url.into(),
-                event_types: None,
+                event_types: Default::default(),
                 retry_count: None,
                 timeout_seconds: None,
                 sandbox: None,
@@ -2322,7 +2365,7 @@ pub mod types {
             mut self,
             event_types: impl IntoIterator<Item = impl Into<String>>,
         ) -> Self {
-            self.event_types = Some(event_types.into_iter().map(Into::into).collect());
+            self.event_types = event_types.into_iter().map(Into::into).collect();
             self
         }
 
@@ -2560,8 +2603,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub active_contact_price: Option<f64>,
         /// Delivery events
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub events: Option<Vec<MessageEvent>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub events: Vec<MessageEvent>,
     }
 
     /// The activity log of a message.
@@ -2572,8 +2619,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub message_id: Option<uuid::Uuid>,
         /// The `activities` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub activities: Option<Vec<MessageActivity>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub activities: Vec<MessageActivity>,
     }
 
     /// One step of a message's lifecycle: acceptance, processing, sending, delivery or an error.
@@ -2615,8 +2666,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub footer: Option<String>,
         /// The `buttons` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub buttons: Option<Vec<MessageBodyButton>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub buttons: Vec<MessageBodyButton>,
     }
 
     /// A button of a rendered message.
@@ -3016,8 +3071,12 @@ pub mod types {
     #[non_exhaustive]
     pub struct ProfileList {
         /// The `profiles` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub profiles: Option<Vec<Profile>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub profiles: Vec<Profile>,
     }
 
     /// Setup status of a profile.
@@ -3152,12 +3211,17 @@ pub mod types {
         /// Recipients' phone numbers in E.164 format (`+14155551234`).
         ///
         /// At least 1 item.
+        #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
         pub to: Vec<String>,
         /// The template to send, by id or name, with its parameters.
         pub template: TemplateRef,
         /// Channels to send on; the template's channels when absent.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub channel: Option<Vec<Channel>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub channel: Vec<Channel>,
         /// Validate without side effects: nothing is sent or stored, and the response carries `X-Sandbox: true`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
@@ -3172,7 +3236,7 @@ pub mod types {
             Self {
                 to: to.into_iter().map(Into::into).collect(),
                 template,
-                channel: None,
+                channel: Default::default(),
                 sandbox: None,
             }
         }
@@ -3181,7 +3245,7 @@ pub mod types {
         ///
         /// Channels to send on; the template's channels when absent.
         pub fn channel(mut self, channel: Vec<Channel>) -> Self {
-            self.channel = Some(channel);
+            self.channel = channel;
             self
         }
 
@@ -3210,7 +3274,8 @@ pub mod types {
                     }
                 }
             }
-            if let Some(value) = &self.channel {
+            if !self.channel.is_empty() {
+                let value = &self.channel;
                 let field = at.field("channel");
                 for (index, item) in value.iter().enumerate() {
                     let field = field.index(index);
@@ -3235,8 +3300,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub template_name: Option<String>,
         /// The `recipients` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub recipients: Option<Vec<MessageRecipient>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub recipients: Vec<MessageRecipient>,
     }
 
     /// A template is a reusable message format with variables for personalization.
@@ -3259,11 +3328,19 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<TemplateStatus>,
         /// Supported channels (`sms`, `whatsapp`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub channels: Option<Vec<Channel>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub channels: Vec<Channel>,
         /// Template variable names
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub variables: Option<Vec<String>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub variables: Vec<String>,
         /// When the template was created
         #[serde(
             skip_serializing_if = "Option::is_none",
@@ -3289,8 +3366,12 @@ pub mod types {
         /// The `content` field.
         pub content: String,
         /// The `variables` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub variables: Option<Vec<TemplateVariable>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub variables: Vec<TemplateVariable>,
     }
 
     impl TemplateBody {
@@ -3298,20 +3379,21 @@ pub mod types {
         pub fn new(content: impl Into<String>) -> Self {
             Self {
                 content: content.into(),
-                variables: None,
+                variables: Default::default(),
             }
         }
 
         /// Sets `variables`.
         pub fn variables(mut self, variables: Vec<TemplateVariable>) -> Self {
-            self.variables = Some(variables);
+            self.variables = variables;
             self
         }
     }
 
     impl rt::validate::Validate for TemplateBody {
         fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
-            if let Some(value) = &self.variables {
+            if !self.variables.is_empty() {
+                let value = &self.variables;
                 let field = at.field("variables");
                 for (index, item) in value.iter().enumerate() {
                     let field = field.index(index);
@@ -3562,8 +3644,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub footer: Option<TemplateFooter>,
         /// The `buttons` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub buttons: Option<Vec<TemplateButton>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub buttons: Vec<TemplateButton>,
     }
 
     impl TemplateDefinition {
@@ -3573,7 +3659,7 @@ pub mod types {
                 header: None,
                 body,
                 footer: None,
-                buttons: None,
+                buttons: Default::default(),
             }
         }
 
@@ -3591,7 +3677,7 @@ pub mod types {
 
         /// Sets `buttons`.
         pub fn buttons(mut self, buttons: Vec<TemplateButton>) -> Self {
-            self.buttons = Some(buttons);
+            self.buttons = buttons;
             self
         }
     }
@@ -3607,7 +3693,8 @@ pub mod types {
                 let field = at.field("body");
                 rt::validate::Validate::validate(value, field)?;
             }
-            if let Some(value) = &self.buttons {
+            if !self.buttons.is_empty() {
+                let value = &self.buttons;
                 let field = at.field("buttons");
                 for (index, item) in value.iter().enumerate() {
                     let field = field.index(index);
@@ -3769,8 +3856,12 @@ pub mod types {
     #[non_exhaustive]
     pub struct TemplateList {
         /// The `templates` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub templates: Option<Vec<Template>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub templates: Vec<Template>,
         /// Position of a page in a paginated list.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub pagination: Option<Pagination>,
@@ -3780,11 +3871,11 @@ pub mod types {
         type Item = Template;
 
         fn items(&self) -> &[Template] {
-            self.templates.as_deref().unwrap_or_default()
+            &self.templates
         }
 
         fn into_items(self) -> Vec<Template> {
-            self.templates.unwrap_or_default()
+            self.templates
         }
 
         fn has_more(&self) -> bool {
@@ -3805,8 +3896,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// Values of the template's variables, by variable name.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub parameters: Option<std::collections::BTreeMap<String, String>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "std::collections::BTreeMap::is_empty"
+        )]
+        pub parameters: std::collections::BTreeMap<String, String>,
     }
 
     impl TemplateRef {
@@ -3838,7 +3933,7 @@ pub mod types {
             mut self,
             parameters: std::collections::BTreeMap<String, String>,
         ) -> Self {
-            self.parameters = Some(parameters);
+            self.parameters = parameters;
             self
         }
     }
@@ -4515,8 +4610,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub endpoint_url: Option<String>,
         /// The `event_types` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub event_types: Option<Vec<String>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub event_types: Vec<String>,
         /// Delivery attempts, 1 to 5.
         ///
         /// From 1 to 5.
@@ -4557,7 +4656,7 @@ pub mod types {
             mut self,
             event_types: impl IntoIterator<Item = impl Into<String>>,
         ) -> Self {
-            self.event_types = Some(event_types.into_iter().map(Into::into).collect());
+            self.event_types = event_types.into_iter().map(Into::into).collect();
             self
         }
 
@@ -4663,8 +4762,12 @@ pub mod types {
     #[non_exhaustive]
     pub struct UserList {
         /// The `users` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub users: Option<Vec<User>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub users: Vec<User>,
     }
 
     /// A user's role in an organization or profile.
@@ -4856,8 +4959,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_active: Option<bool>,
         /// Subscribed event types
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub event_types: Option<Vec<String>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub event_types: Vec<String>,
         /// Number of retry attempts (1-5, default: 3)
         #[serde(skip_serializing_if = "Option::is_none")]
         pub retry_count: Option<i64>,
@@ -5035,8 +5142,12 @@ pub mod types {
     #[non_exhaustive]
     pub struct WebhookEventList {
         /// The `events` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub events: Option<Vec<WebhookEvent>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub events: Vec<WebhookEvent>,
         /// Position of a page in a paginated list.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub pagination: Option<Pagination>,
@@ -5046,11 +5157,11 @@ pub mod types {
         type Item = WebhookEvent;
 
         fn items(&self) -> &[WebhookEvent] {
-            self.events.as_deref().unwrap_or_default()
+            &self.events
         }
 
         fn into_items(self) -> Vec<WebhookEvent> {
-            self.events.unwrap_or_default()
+            self.events
         }
 
         fn has_more(&self) -> bool {
@@ -5084,8 +5195,12 @@ pub mod types {
     #[non_exhaustive]
     pub struct WebhookEventTypeList {
         /// The `event_types` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub event_types: Option<Vec<WebhookEventType>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub event_types: Vec<WebhookEventType>,
     }
 
     /// One page of webhooks.
@@ -5093,8 +5208,12 @@ pub mod types {
     #[non_exhaustive]
     pub struct WebhookList {
         /// The `webhooks` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub webhooks: Option<Vec<Webhook>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub webhooks: Vec<Webhook>,
         /// Position of a page in a paginated list.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub pagination: Option<Pagination>,
@@ -5104,11 +5223,11 @@ pub mod types {
         type Item = Webhook;
 
         fn items(&self) -> &[Webhook] {
-            self.webhooks.as_deref().unwrap_or_default()
+            &self.webhooks
         }
 
         fn into_items(self) -> Vec<Webhook> {
-            self.webhooks.unwrap_or_default()
+            self.webhooks
         }
 
         fn has_more(&self) -> bool {
@@ -5127,8 +5246,12 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub field: Option<WebhookEventKind>,
         /// The event data; for `messages` events a `MessageStatusPayload`. The docs do not document the members of `templates` events.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub payload: Option<serde_json::Map<String, serde_json::Value>>,
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "serde_json::Map::is_empty"
+        )]
+        pub payload: serde_json::Map<String, serde_json::Value>,
     }
 
     /// A webhook's new signing secret.

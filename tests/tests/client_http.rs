@@ -106,7 +106,7 @@ async fn send_posts_the_documented_body_and_decodes_the_recipients() {
         .await
         .expect("send succeeds");
 
-    let recipients = sent.recipients.as_deref().expect("recipients");
+    let recipients = &sent.recipients;
     assert_eq!(recipients.len(), 1);
     assert_eq!(recipients[0].channel, Some(Channel::Sms));
     assert_eq!(

@@ -216,13 +216,13 @@ impl Emitter<'_> {
                     let needs_args = def
                         .fields
                         .iter()
-                        .any(|f| !def.optional(f) || (f.required && def.settable(f)));
+                        .any(|f| !def.omissible(f) || (f.required && def.settable(f)));
                     if body.required || (!needs_args && def.default) {
                         body_optional = !body.required;
                         let mut new_args = Vec::new();
                         for field in &def.fields {
                             let ident = names::ident(&field.name);
-                            let optional = def.optional(field);
+                            let optional = def.omissible(field);
                             let nullable_arg = optional
                                 && field.required
                                 && field.shape.nullable

@@ -21,6 +21,11 @@ pub(crate) struct Emitter<'a> {
 }
 
 impl<'a> Emitter<'a> {
+    /// The runtime module path as text, for serde attributes that take a path string.
+    pub(crate) fn rt_path(&self) -> String {
+        self.rt.to_string().replace(' ', "")
+    }
+
     pub(crate) fn new(api: &'a Api<'a>, runtime: &syn::Path) -> Emitter<'a> {
         Emitter {
             api,

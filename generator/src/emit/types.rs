@@ -197,6 +197,16 @@ impl Emitter<'_> {
             if optional && !field.required {
                 serde.push(quote!(skip_serializing_if = "Option::is_none"));
             }
+            if field.shape.is_collection() && !field.boxed {
+                // Absent or `null` reads as empty.
+                let null_as_default = format!("{}::null_as_default", self.rt_path());
+                serde.push(quote!(default));
+                serde.push(quote!(deserialize_with = #null_as_default));
+                if def.omissible_collection(field) {
+                    let is_empty = collection_is_empty(&field.shape);
+                    serde.push(quote!(skip_serializing_if = #is_empty));
+                }
+            }
             if let Some(with) = serde_with(def, field)? {
                 if optional {
                     serde.push(quote!(default));
@@ -295,7 +305,7 @@ impl Emitter<'_> {
         let mut arg_docs = Vec::new();
         for field in &def.fields {
             let ident = names::ident(&field.name);
-            let optional = def.optional(field);
+            let optional = def.omissible(field);
             if !optional {
                 let input = self.input(&field.shape, &types);
                 let ty = input.ty;
@@ -319,7 +329,12 @@ impl Emitter<'_> {
                 arg_docs.push(format!("`{}`", field.name));
                 continue;
             }
-            inits.push(quote!(#ident: None));
+            let collection = def.omissible_collection(field);
+            if collection {
+                inits.push(quote!(#ident: Default::default()));
+            } else {
+                inits.push(quote!(#ident: None));
+            }
             if !def.settable(field) {
                 continue;
             }
@@ -343,10 +358,15 @@ impl Emitter<'_> {
                 docs.text(text);
             }
             let docs = docs.attrs();
+            let stored = if collection {
+                value
+            } else {
+                quote!(Some(#value))
+            };
             setters.push(quote! {
                 #docs
                 pub fn #ident(mut self, #ident: #ty) -> Self {
-                    self.#ident = Some(#value);
+                    self.#ident = #stored;
                     self
                 }
             });
@@ -418,6 +438,15 @@ impl Emitter<'_> {
                 statements.push(quote! {
                     if let Some(value) = &self.#ident {
                         #rebind
+                        let field = at.field(#json);
+                        #(#checks)*
+                    }
+                });
+            } else if def.omissible_collection(field) {
+                // Left empty, it is not sent, so there is nothing to check.
+                statements.push(quote! {
+                    if !self.#ident.is_empty() {
+                        let value = &self.#ident;
                         let field = at.field(#json);
                         #(#checks)*
                     }
@@ -689,6 +718,15 @@ fn serde_with(def: &StructDef, field: &Field) -> Result<Option<String>> {
         ));
     }
     Ok(None)
+}
+
+/// The `skip_serializing_if` function of a collection field.
+fn collection_is_empty(shape: &Shape) -> String {
+    match &shape.target().ty {
+        Ty::Map(_) => "std::collections::BTreeMap::is_empty".to_owned(),
+        Ty::JsonMap => "serde_json::Map::is_empty".to_owned(),
+        _ => "Vec::is_empty".to_owned(),
+    }
 }
 
 fn contains_date_time(shape: &Shape) -> bool {

@@ -643,6 +643,17 @@ impl<'de> Deserialize<'de> for MetaKey {
     }
 }
 
+/// Deserializes a collection (or anything with a `Default`) that may be absent or `null`,
+/// reading `null` as the empty value. Generated types use it for arrays and maps, which are
+/// never `Option`.
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
 /// Deserializes a string enum (generated types with an `Unknown(String)` variant) from a JSON
 /// string, without allocating for the documented values when the input can be borrowed.
 pub fn deserialize_string_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>

@@ -59,7 +59,7 @@ use std::pin::Pin;
 
 pub use self::builder::{DEFAULT_MAX_RESPONSE_BYTES, RuntimeBuilder};
 pub use self::client::Runtime;
-pub use self::decode::{decode, deserialize_string_enum};
+pub use self::decode::{decode, deserialize_string_enum, null_as_default};
 pub use self::describe::{
     ApiDescription, Auth, Envelope, HeaderParam, JsonBody, Operation, OperationRequest,
     ResponseKind,

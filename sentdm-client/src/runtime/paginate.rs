@@ -32,7 +32,7 @@ type Fetch<P> = Box<dyn FnMut(i64) -> BoxFuture<Result<Response<P>, Error>> + Se
 /// # async fn run(client: sentdm_client::Client) -> Result<(), sentdm_client::Error> {
 /// let mut pages = client.contacts().list().page_size(100).pages();
 /// while let Some(page) = pages.try_next().await? {
-///     println!("{} contacts on this page", page.contacts.as_deref().unwrap_or_default().len());
+///     println!("{} contacts on this page", page.contacts.len());
 /// }
 /// # Ok(())
 /// # }
