@@ -178,8 +178,7 @@ async fn client_pair(client: &Client) -> Result<(), BoxError> {
         .await?;
     let first = sent
         .recipients
-        .as_deref()
-        .and_then(|r| r.first())
+        .first()
         .and_then(|r| r.message_id)
         .ok_or("no message id")?;
     let message = client.messages().get(first).await?;
