@@ -152,7 +152,7 @@ fn sent_sample_shape() {
         sig(campaigns, "Campaigns", "create"),
         squash(
             "pub fn create(&self, profile_id: uuid::Uuid, name: impl Into<String>, \
-             use_cases: Vec<super::super::super::types::CreateCampaignRequestUseCasesItem>, \
+             use_cases: impl IntoIterator<Item = impl Into<super::super::super::types::CreateCampaignRequestUseCasesItem>>, \
              message_flow: impl Into<String>) -> Create"
         )
     );
@@ -294,7 +294,7 @@ fn edge_cases_document() {
     assert_eq!(
         sig(types, "Node", "new"),
         squash(
-            "pub fn new(name: impl Into<String>, r#type: NodeType, parent: Option<Box<Node>>, \
+            "pub fn new(name: impl Into<String>, r#type: impl Into<NodeType>, parent: Option<Box<Node>>, \
              code: impl Into<Code>) -> Self"
         )
     );
@@ -339,7 +339,9 @@ fn edge_cases_document() {
     let batches = group(&file.items, "batches");
     assert_eq!(
         sig(batches, "Batches", "create"),
-        squash("pub fn create(&self, body: Vec<super::super::types::Node>) -> Create")
+        squash(
+            "pub fn create(&self, body: impl IntoIterator<Item = impl Into<super::super::types::Node>>) -> Create"
+        )
     );
     assert_eq!(
         sig(batches, "Update", "body"),

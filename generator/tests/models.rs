@@ -161,7 +161,7 @@ fn response_structs_are_non_exhaustive_and_request_structs_get_constructors() {
     assert_eq!(
         sig(types, "NewThing", "new"),
         squash(
-            "pub fn new(kind: NewThingKind, name: impl Into<String>, parent: uuid::Uuid, \
+            "pub fn new(kind: impl Into<NewThingKind>, name: impl Into<String>, parent: uuid::Uuid, \
              tags: impl IntoIterator<Item = impl Into<String>>) -> Self"
         )
     );

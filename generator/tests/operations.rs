@@ -247,7 +247,7 @@ fn arguments_are_path_parameters_then_required_body_fields() {
         sig(members, "Members", "add"),
         squash(
             "pub fn add(&self, org_id: uuid::Uuid, team_id: impl Into<String>, notify: bool, \
-             role: super::super::types::MembersAddRequestRole, \
+             role: impl Into<super::super::types::MembersAddRequestRole>, \
              emails: impl IntoIterator<Item = impl Into<String>>) -> Add"
         )
     );

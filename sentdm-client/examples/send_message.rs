@@ -46,13 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .messages()
         .send(
             [to],
-            template.parameters(
-                [
-                    ("name".to_string(), "Ada".to_string()),
-                    ("order".to_string(), "12345".to_string()),
-                ]
-                .into(),
-            ),
+            template.parameters([("name", "Ada"), ("order", "12345")]),
         )
         .await?;
     println!(

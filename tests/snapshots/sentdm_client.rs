@@ -1210,9 +1210,14 @@ pub mod types {
         /// Sets `destination_countries`.
         pub fn destination_countries(
             mut self,
-            destination_countries: Vec<DestinationCountry>,
+            destination_countries: impl IntoIterator<
+                Item = impl Into<DestinationCountry>,
+            >,
         ) -> Self {
-            self.destination_countries = destination_countries;
+            self.destination_countries = destination_countries
+                .into_iter()
+                .map(Into::into)
+                .collect();
             self
         }
 
@@ -1534,7 +1539,7 @@ pub mod types {
         /// Creates a `CampaignInput` from its required fields (`name`, `use_cases`); optional fields start unset.
         pub fn new(
             name: impl Into<String>,
-            use_cases: Vec<CampaignUseCaseInput>,
+            use_cases: impl IntoIterator<Item = impl Into<CampaignUseCaseInput>>,
         ) -> Self {
             Self {
                 name: name.into(),
@@ -1549,7 +1554,7 @@ pub mod types {
                 optin_keywords: None,
                 optout_keywords: None,
                 help_keywords: None,
-                use_cases,
+                use_cases: use_cases.into_iter().map(Into::into).collect(),
                 sandbox: None,
                 extra: Default::default(),
             }
@@ -2141,8 +2146,8 @@ pub mod types {
         }
 
         /// Sets `billing_model`.
-        pub fn billing_model(mut self, billing_model: BillingModel) -> Self {
-            self.billing_model = Some(billing_model);
+        pub fn billing_model(mut self, billing_model: impl Into<BillingModel>) -> Self {
+            self.billing_model = Some(billing_model.into());
             self
         }
 
@@ -2255,13 +2260,13 @@ pub mod types {
         /// Creates a `CreateTemplateRequest` from its required fields (`name`, `category`, `language`, `definition`); optional fields start unset.
         pub fn new(
             name: impl Into<String>,
-            category: TemplateCategory,
+            category: impl Into<TemplateCategory>,
             language: impl Into<String>,
             definition: TemplateDefinition,
         ) -> Self {
             Self {
                 name: name.into(),
-                category,
+                category: category.into(),
                 language: language.into(),
                 channels: Default::default(),
                 sandbox: None,
@@ -2273,8 +2278,11 @@ pub mod types {
         /// Sets `channels`.
         ///
         /// Channels the template can be sent on.
-        pub fn channels(mut self, channels: Vec<Channel>) -> Self {
-            self.channels = channels;
+        pub fn channels(
+            mut self,
+            channels: impl IntoIterator<Item = impl Into<Channel>>,
+        ) -> Self {
+            self.channels = channels.into_iter().map(Into::into).collect();
             self
         }
 
@@ -2514,10 +2522,10 @@ pub mod types {
 
     impl InviteUserRequest {
         /// Creates an `InviteUserRequest` from its required fields (`email`, `role`); optional fields start unset.
-        pub fn new(email: impl Into<String>, role: UserRole) -> Self {
+        pub fn new(email: impl Into<String>, role: impl Into<UserRole>) -> Self {
             Self {
                 email: email.into(),
-                role,
+                role: role.into(),
                 name: None,
                 sandbox: None,
             }
@@ -3244,8 +3252,11 @@ pub mod types {
         /// Sets `channel`.
         ///
         /// Channels to send on; the template's channels when absent.
-        pub fn channel(mut self, channel: Vec<Channel>) -> Self {
-            self.channel = channel;
+        pub fn channel(
+            mut self,
+            channel: impl IntoIterator<Item = impl Into<Channel>>,
+        ) -> Self {
+            self.channel = channel.into_iter().map(Into::into).collect();
             self
         }
 
@@ -3384,8 +3395,11 @@ pub mod types {
         }
 
         /// Sets `variables`.
-        pub fn variables(mut self, variables: Vec<TemplateVariable>) -> Self {
-            self.variables = variables;
+        pub fn variables(
+            mut self,
+            variables: impl IntoIterator<Item = impl Into<TemplateVariable>>,
+        ) -> Self {
+            self.variables = variables.into_iter().map(Into::into).collect();
             self
         }
     }
@@ -3421,9 +3435,12 @@ pub mod types {
 
     impl TemplateButton {
         /// Creates a `TemplateButton` from its required fields (`type`, `text`); optional fields start unset.
-        pub fn new(r#type: TemplateButtonType, text: impl Into<String>) -> Self {
+        pub fn new(
+            r#type: impl Into<TemplateButtonType>,
+            text: impl Into<String>,
+        ) -> Self {
             Self {
-                r#type,
+                r#type: r#type.into(),
                 text: text.into(),
                 url: None,
                 phone_number: None,
@@ -3676,8 +3693,11 @@ pub mod types {
         }
 
         /// Sets `buttons`.
-        pub fn buttons(mut self, buttons: Vec<TemplateButton>) -> Self {
-            self.buttons = buttons;
+        pub fn buttons(
+            mut self,
+            buttons: impl IntoIterator<Item = impl Into<TemplateButton>>,
+        ) -> Self {
+            self.buttons = buttons.into_iter().map(Into::into).collect();
             self
         }
     }
@@ -3736,9 +3756,12 @@ pub mod types {
 
     impl TemplateHeader {
         /// Creates a `TemplateHeader` from its required fields (`type`, `content`); optional fields start unset.
-        pub fn new(r#type: TemplateHeaderType, content: impl Into<String>) -> Self {
+        pub fn new(
+            r#type: impl Into<TemplateHeaderType>,
+            content: impl Into<String>,
+        ) -> Self {
             Self {
-                r#type,
+                r#type: r#type.into(),
                 content: content.into(),
             }
         }
@@ -3931,9 +3954,12 @@ pub mod types {
         /// Values of the template's variables, by variable name.
         pub fn parameters(
             mut self,
-            parameters: std::collections::BTreeMap<String, String>,
+            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
         ) -> Self {
-            self.parameters = parameters;
+            self.parameters = parameters
+                .into_iter()
+                .map(|(key, value)| (key.into(), value.into()))
+                .collect();
             self
         }
     }
@@ -4050,10 +4076,13 @@ pub mod types {
 
     impl TemplateVariable {
         /// Creates a `TemplateVariable` from its required fields (`name`, `type`); optional fields start unset.
-        pub fn new(name: impl Into<String>, r#type: TemplateVariableType) -> Self {
+        pub fn new(
+            name: impl Into<String>,
+            r#type: impl Into<TemplateVariableType>,
+        ) -> Self {
             Self {
                 name: name.into(),
-                r#type,
+                r#type: r#type.into(),
                 example: None,
             }
         }
@@ -4272,8 +4301,8 @@ pub mod types {
         /// Sets `default_channel`.
         ///
         /// The channel messages to this contact use by default.
-        pub fn default_channel(mut self, default_channel: Channel) -> Self {
-            self.default_channel = Some(default_channel);
+        pub fn default_channel(mut self, default_channel: impl Into<Channel>) -> Self {
+            self.default_channel = Some(default_channel.into());
             self
         }
 
@@ -4398,8 +4427,8 @@ pub mod types {
         }
 
         /// Sets `billing_model`.
-        pub fn billing_model(mut self, billing_model: BillingModel) -> Self {
-            self.billing_model = Some(billing_model);
+        pub fn billing_model(mut self, billing_model: impl Into<BillingModel>) -> Self {
+            self.billing_model = Some(billing_model.into());
             self
         }
 
@@ -4520,8 +4549,8 @@ pub mod types {
         }
 
         /// Sets `category`.
-        pub fn category(mut self, category: TemplateCategory) -> Self {
-            self.category = Some(category);
+        pub fn category(mut self, category: impl Into<TemplateCategory>) -> Self {
+            self.category = Some(category.into());
             self
         }
 
@@ -4574,8 +4603,11 @@ pub mod types {
 
     impl UpdateUserRequest {
         /// Creates an `UpdateUserRequest` from its required fields (`role`); optional fields start unset.
-        pub fn new(role: UserRole) -> Self {
-            Self { role, sandbox: None }
+        pub fn new(role: impl Into<UserRole>) -> Self {
+            Self {
+                role: role.into(),
+                sandbox: None,
+            }
         }
 
         /// Sets `sandbox`.
@@ -6350,8 +6382,11 @@ pub mod resources {
             }
 
             /// Optional channel filter (sms, whatsapp)
-            pub fn channel(mut self, channel: super::super::types::Channel) -> Self {
-                self.channel = Some(channel);
+            pub fn channel(
+                mut self,
+                channel: impl Into<super::super::types::Channel>,
+            ) -> Self {
+                self.channel = Some(channel.into());
                 self
             }
 
@@ -6724,7 +6759,7 @@ pub mod resources {
             /// The channel messages to this contact use by default.
             pub fn default_channel(
                 mut self,
-                default_channel: super::super::types::Channel,
+                default_channel: impl Into<super::super::types::Channel>,
             ) -> Self {
                 self.body = self.body.default_channel(default_channel);
                 self
@@ -6985,7 +7020,9 @@ pub mod resources {
             /// Channels to send on; the template's channels when absent.
             pub fn channel(
                 mut self,
-                channel: Vec<super::super::types::Channel>,
+                channel: impl IntoIterator<
+                    Item = impl Into<super::super::types::Channel>,
+                >,
             ) -> Self {
                 self.body = self.body.channel(channel);
                 self
@@ -7565,7 +7602,7 @@ pub mod resources {
             /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
             pub fn billing_model(
                 mut self,
-                billing_model: super::super::types::BillingModel,
+                billing_model: impl Into<super::super::types::BillingModel>,
             ) -> Self {
                 self.body = self.body.billing_model(billing_model);
                 self
@@ -7886,7 +7923,7 @@ pub mod resources {
             /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
             pub fn billing_model(
                 mut self,
-                billing_model: super::super::types::BillingModel,
+                billing_model: impl Into<super::super::types::BillingModel>,
             ) -> Self {
                 self.body = self.body.billing_model(billing_model);
                 self
@@ -8162,7 +8199,11 @@ pub mod resources {
                     &self,
                     profile_id: uuid::Uuid,
                     name: impl Into<String>,
-                    use_cases: Vec<super::super::super::types::CampaignUseCaseInput>,
+                    use_cases: impl IntoIterator<
+                        Item = impl Into<
+                            super::super::super::types::CampaignUseCaseInput,
+                        >,
+                    >,
                 ) -> Create {
                     Create {
                         client: self.client.clone(),
@@ -8194,7 +8235,11 @@ pub mod resources {
                     profile_id: uuid::Uuid,
                     campaign_id: uuid::Uuid,
                     name: impl Into<String>,
-                    use_cases: Vec<super::super::super::types::CampaignUseCaseInput>,
+                    use_cases: impl IntoIterator<
+                        Item = impl Into<
+                            super::super::super::types::CampaignUseCaseInput,
+                        >,
+                    >,
                 ) -> Update {
                     Update {
                         client: self.client.clone(),
@@ -8835,7 +8880,7 @@ pub mod resources {
             pub fn create(
                 &self,
                 name: impl Into<String>,
-                category: super::super::types::TemplateCategory,
+                category: impl Into<super::super::types::TemplateCategory>,
                 language: impl Into<String>,
                 definition: super::super::types::TemplateDefinition,
             ) -> Create {
@@ -8958,18 +9003,18 @@ pub mod resources {
             /// Optional status filter: APPROVED, PENDING, REJECTED
             pub fn status(
                 mut self,
-                status: super::super::types::TemplateStatus,
+                status: impl Into<super::super::types::TemplateStatus>,
             ) -> Self {
-                self.status = Some(status);
+                self.status = Some(status.into());
                 self
             }
 
             /// Optional category filter: MARKETING, UTILITY, AUTHENTICATION
             pub fn category(
                 mut self,
-                category: super::super::types::TemplateCategory,
+                category: impl Into<super::super::types::TemplateCategory>,
             ) -> Self {
-                self.category = Some(category);
+                self.category = Some(category.into());
                 self
             }
 
@@ -9123,7 +9168,9 @@ pub mod resources {
             /// Channels the template can be sent on.
             pub fn channels(
                 mut self,
-                channels: Vec<super::super::types::Channel>,
+                channels: impl IntoIterator<
+                    Item = impl Into<super::super::types::Channel>,
+                >,
             ) -> Self {
                 self.body = self.body.channels(channels);
                 self
@@ -9293,7 +9340,7 @@ pub mod resources {
             /// What a template is for (WhatsApp's template categories).
             pub fn category(
                 mut self,
-                category: super::super::types::TemplateCategory,
+                category: impl Into<super::super::types::TemplateCategory>,
             ) -> Self {
                 self.body = self.body.category(category);
                 self
@@ -9486,7 +9533,7 @@ pub mod resources {
             pub fn invite(
                 &self,
                 email: impl Into<String>,
-                role: super::super::types::UserRole,
+                role: impl Into<super::super::types::UserRole>,
             ) -> Invite {
                 Invite {
                     client: self.client.clone(),
@@ -9534,7 +9581,7 @@ pub mod resources {
             pub fn update(
                 &self,
                 user_id: uuid::Uuid,
-                role: super::super::types::UserRole,
+                role: impl Into<super::super::types::UserRole>,
             ) -> Update {
                 Update {
                     client: self.client.clone(),

@@ -97,11 +97,11 @@ async fn send_posts_the_documented_body_and_decodes_the_recipients() {
     .await;
     let template = TemplateRef::new()
         .name("order_confirmation")
-        .parameters([("order".to_string(), "12345".to_string())].into());
+        .parameters([("order", "12345")]);
     let sent = client
         .messages()
         .send(["+14155551234"], template)
-        .channel(vec![Channel::Sms, Channel::Whatsapp])
+        .channel([Channel::Sms, Channel::Whatsapp])
         .idempotency_key("order-12345")
         .await
         .expect("send succeeds");
@@ -179,6 +179,24 @@ async fn invalid_values_are_rejected_before_any_request() {
                 .await
                 .expect_err("role"),
             "role",
+        ),
+        (
+            // A value set takes strings too; one outside the set is refused all the same.
+            client
+                .users()
+                .invite("dev@example.com", "owner")
+                .await
+                .expect_err("role as text"),
+            "role",
+        ),
+        (
+            client
+                .contacts()
+                .list()
+                .channel("carrier-pigeon")
+                .await
+                .expect_err("channel as text"),
+            "channel",
         ),
         (
             client

@@ -32,19 +32,35 @@ fn collect(value: &proc_macro2::Ident) -> TokenStream {
     quote!(#value.into_iter().map(Into::into).collect())
 }
 
+fn collect_pairs(value: &proc_macro2::Ident) -> TokenStream {
+    quote!(#value.into_iter().map(|(key, value)| (key.into(), value.into())).collect())
+}
+
 impl Emitter<'_> {
-    /// The parameter type that accepts a value of `shape` (not nullable) ergonomically.
+    /// The parameter type that accepts a value of `shape` (not nullable) ergonomically: what
+    /// converts into it (`impl Into<String>`, `impl Into<Channel>`), any iterable of what
+    /// converts into the items of an array, any iterable of key–value pairs for a map.
     pub(crate) fn input(&self, shape: &Shape, types: &TokenStream) -> Input {
         let stored = self.ty(shape, types);
         match &shape.target().ty {
-            Ty::String => Input {
+            Ty::String | Ty::Enum(_) => Input {
                 ty: quote!(impl Into<#stored>),
                 convert: into,
             },
-            Ty::Vec(item) if item.target().ty == Ty::String && !item.nullable => Input {
-                ty: quote!(impl IntoIterator<Item = impl Into<String>>),
-                convert: collect,
-            },
+            Ty::Vec(item) => {
+                let item = self.nullable_ty(item, types);
+                Input {
+                    ty: quote!(impl IntoIterator<Item = impl Into<#item>>),
+                    convert: collect,
+                }
+            }
+            Ty::Map(value) => {
+                let value = self.nullable_ty(value, types);
+                Input {
+                    ty: quote!(impl IntoIterator<Item = (impl Into<String>, impl Into<#value>)>),
+                    convert: collect_pairs,
+                }
+            }
             _ => Input {
                 ty: stored,
                 convert: keep,
