@@ -376,7 +376,7 @@ impl<'a> Api<'a> {
             };
             let name = match location {
                 Location::Header => names::header_method(&data.name),
-                Location::Path | Location::Query => names::snake(&data.name),
+                Location::Path | Location::Query => names::member(&data.name),
             }
             .ok_or_else(|| {
                 Error::invalid(

@@ -657,7 +657,7 @@ impl<'a> Models<'a> {
         let mut fields: Vec<Field> = Vec::with_capacity(properties.len());
         for (json, property) in properties {
             let field_pointer = pointer.join("properties").join(json);
-            let rust = names::snake(json).ok_or_else(|| {
+            let rust = names::member(json).ok_or_else(|| {
                 Error::invalid(
                     &field_pointer,
                     format!("property {json:?} cannot be made a Rust field name"),

@@ -102,11 +102,26 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
+/// The Rust name of a struct field, parameter or argument: `snake_case`, and never a raw
+/// identifier in the public API — `type` becomes `kind`, any other keyword gets a trailing
+/// underscore (`match` → `match_`).
+pub(crate) fn member(name: &str) -> Option<String> {
+    let converted = snake(name)?;
+    if !RAW_KEYWORDS.contains(&converted.as_str()) {
+        return Some(converted);
+    }
+    Some(if converted == "type" {
+        "kind".to_owned()
+    } else {
+        format!("{converted}_")
+    })
+}
+
 /// The builder method name of a header parameter: `x-profile-id` → `profile_id`.
 pub(crate) fn header_method(name: &str) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     let trimmed = lower.strip_prefix("x-").unwrap_or(&lower);
-    snake(trimmed)
+    member(trimmed)
 }
 
 /// The request-builder type of an operation method: `list` → `List`. A name that would shadow

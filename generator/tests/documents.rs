@@ -294,7 +294,7 @@ fn edge_cases_document() {
     assert_eq!(
         sig(types, "Node", "new"),
         squash(
-            "pub fn new(name: impl Into<String>, r#type: impl Into<NodeType>, parent: Option<Box<Node>>, \
+            "pub fn new(name: impl Into<String>, kind: impl Into<NodeType>, parent: Option<Box<Node>>, \
              code: impl Into<Code>) -> Self"
         )
     );
@@ -327,8 +327,8 @@ fn edge_cases_document() {
     }
     let get = body(group(&file.items, "r#type::r#match"), "Get", "send");
     for part in [
-        r#"let type_ = rt::encode_path_segment(self.r#type.as_str());"#,
-        r#"let path = format!("/v1/items/{type_}/{at}");"#,
+        r#"let kind = rt::encode_path_segment(self.kind.as_str());"#,
+        r#"let path = format!("/v1/items/{kind}/{at}");"#,
         r#"("ids", self.ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(","))"#,
         r#"if let Some(values) = self.names { query.push(("names", values.join(","))); }"#,
         r#"if let Some(values) = self.kinds { for value in values { query.push(("kinds", value.to_string())); } }"#,

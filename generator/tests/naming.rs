@@ -168,20 +168,13 @@ fn fields_are_snake_case_with_renames_and_raw_keywords() {
     let pet = item_struct(module(&file.items, "types"), "Pet");
     assert_eq!(
         field_names(pet),
-        [
-            "name",
-            "is_main",
-            "use_cases",
-            "r#type",
-            "self_",
-            "page_size"
-        ]
+        ["name", "is_main", "use_cases", "kind", "self_", "page_size"]
     );
     let is_main = field(pet, "is_main");
     assert!(attrs(&is_main.attrs)[0].contains(r#"rename="isMain""#));
     assert!(attrs(&field(pet, "use_cases").attrs)[0].contains(r#"rename="useCases""#));
-    // Raw identifiers serialize under their plain name; no rename is needed.
-    assert!(!attrs(&field(pet, "r#type").attrs)[0].contains("rename"));
+    // No raw identifiers in public names: `type` is `kind`, renamed on the wire.
+    assert!(attrs(&field(pet, "kind").attrs)[0].contains(r#"rename="type""#));
     assert!(attrs(&field(pet, "self_").attrs)[0].contains(r#"rename="self""#));
     assert!(!attrs(&field(pet, "page_size").attrs)[0].contains("rename"));
 }

@@ -544,8 +544,8 @@ pub mod types {
     #[non_exhaustive]
     pub struct Account {
         /// Kind of account an API key belongs to.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<AccountType>,
+        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+        pub kind: Option<AccountType>,
         /// The `id` field.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<uuid::Uuid>,
@@ -1369,8 +1369,8 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// Campaign type, e.g. `App`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<String>,
+        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+        pub kind: Option<String>,
         /// The `useCases` field.
         #[serde(
             rename = "useCases",
@@ -1486,8 +1486,8 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// Campaign type, e.g. `App`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<String>,
+        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+        pub kind: Option<String>,
         /// How recipients opt in.
         #[serde(rename = "messageFlow", skip_serializing_if = "Option::is_none")]
         pub message_flow: Option<String>,
@@ -1544,7 +1544,7 @@ pub mod types {
             Self {
                 name: name.into(),
                 description: None,
-                r#type: None,
+                kind: None,
                 message_flow: None,
                 privacy_policy_link: None,
                 terms_and_conditions_link: None,
@@ -1569,8 +1569,8 @@ pub mod types {
         /// Sets `type`.
         ///
         /// Campaign type, e.g. `App`.
-        pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-            self.r#type = Some(r#type.into());
+        pub fn kind(mut self, kind: impl Into<String>) -> Self {
+            self.kind = Some(kind.into());
             self
         }
 
@@ -2687,8 +2687,8 @@ pub mod types {
     #[non_exhaustive]
     pub struct MessageBodyButton {
         /// The `type` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<String>,
+        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+        pub kind: Option<String>,
         /// The `value` field.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub value: Option<String>,
@@ -3422,7 +3422,8 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct TemplateButton {
         /// Kind of a template button.
-        pub r#type: TemplateButtonType,
+        #[serde(rename = "type")]
+        pub kind: TemplateButtonType,
         /// The `text` field.
         pub text: String,
         /// The `url` field.
@@ -3434,13 +3435,13 @@ pub mod types {
     }
 
     impl TemplateButton {
-        /// Creates a `TemplateButton` from its required fields (`type`, `text`); optional fields start unset.
+        /// Creates a `TemplateButton` from its required fields (`kind`, `text`); optional fields start unset.
         pub fn new(
-            r#type: impl Into<TemplateButtonType>,
+            kind: impl Into<TemplateButtonType>,
             text: impl Into<String>,
         ) -> Self {
             Self {
-                r#type: r#type.into(),
+                kind: kind.into(),
                 text: text.into(),
                 url: None,
                 phone_number: None,
@@ -3463,7 +3464,7 @@ pub mod types {
     impl rt::validate::Validate for TemplateButton {
         fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
-                let value = &self.r#type;
+                let value = &self.kind;
                 let field = at.field("type");
                 rt::validate::known(
                     field,
@@ -3749,19 +3750,20 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct TemplateHeader {
         /// Kind of a template header.
-        pub r#type: TemplateHeaderType,
+        #[serde(rename = "type")]
+        pub kind: TemplateHeaderType,
         /// The `content` field.
         pub content: String,
     }
 
     impl TemplateHeader {
-        /// Creates a `TemplateHeader` from its required fields (`type`, `content`); optional fields start unset.
+        /// Creates a `TemplateHeader` from its required fields (`kind`, `content`); optional fields start unset.
         pub fn new(
-            r#type: impl Into<TemplateHeaderType>,
+            kind: impl Into<TemplateHeaderType>,
             content: impl Into<String>,
         ) -> Self {
             Self {
-                r#type: r#type.into(),
+                kind: kind.into(),
                 content: content.into(),
             }
         }
@@ -3770,7 +3772,7 @@ pub mod types {
     impl rt::validate::Validate for TemplateHeader {
         fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
-                let value = &self.r#type;
+                let value = &self.kind;
                 let field = at.field("type");
                 rt::validate::known(
                     field,
@@ -4068,21 +4070,22 @@ pub mod types {
         /// The `name` field.
         pub name: String,
         /// Type of a template variable.
-        pub r#type: TemplateVariableType,
+        #[serde(rename = "type")]
+        pub kind: TemplateVariableType,
         /// The `example` field.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub example: Option<String>,
     }
 
     impl TemplateVariable {
-        /// Creates a `TemplateVariable` from its required fields (`name`, `type`); optional fields start unset.
+        /// Creates a `TemplateVariable` from its required fields (`name`, `kind`); optional fields start unset.
         pub fn new(
             name: impl Into<String>,
-            r#type: impl Into<TemplateVariableType>,
+            kind: impl Into<TemplateVariableType>,
         ) -> Self {
             Self {
                 name: name.into(),
-                r#type: r#type.into(),
+                kind: kind.into(),
                 example: None,
             }
         }
@@ -4097,7 +4100,7 @@ pub mod types {
     impl rt::validate::Validate for TemplateVariable {
         fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             {
-                let value = &self.r#type;
+                let value = &self.kind;
                 let field = at.field("type");
                 rt::validate::known(
                     field,
@@ -8390,8 +8393,8 @@ pub mod resources {
                 }
 
                 /// Campaign type, e.g. `App`.
-                pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-                    self.body = self.body.r#type(r#type);
+                pub fn kind(mut self, kind: impl Into<String>) -> Self {
+                    self.body = self.body.kind(kind);
                     self
                 }
 
@@ -8591,8 +8594,8 @@ pub mod resources {
                 }
 
                 /// Campaign type, e.g. `App`.
-                pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-                    self.body = self.body.r#type(r#type);
+                pub fn kind(mut self, kind: impl Into<String>) -> Self {
+                    self.body = self.body.kind(kind);
                     self
                 }
 
