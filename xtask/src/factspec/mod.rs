@@ -32,7 +32,7 @@ mod tests;
 pub use build::Stats;
 
 /// The APIs with a fact-driven spec, by directory under `spec/`.
-pub const APIS: [&str; 1] = ["sendseven"];
+pub const APIS: [&str; 2] = ["sendseven", "sendivent"];
 
 /// Why a fact-driven spec could not be assembled.
 #[derive(Debug, thiserror::Error)]
