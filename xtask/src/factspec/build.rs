@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 use toml::Spanned;
 
-use super::docs::{Doc, Label, Located, Table, unquote};
+use super::docs::{Doc, Label, Located, Record, unquote};
 use super::facts::{
     Additional, Cites, ExampleFact, Facts, FieldFact, OperationFact, ParameterFact, ResponseFact,
     SchemaFact,
@@ -397,18 +397,20 @@ impl Cx<'_> {
             .ok_or_else(|| self.at(spanned, format!("{ctx}: no vendored document `{page}`")))
     }
 
-    fn tables<T>(
+    /// The rows with a `column` of the tables after `after` in `page`, or an error at the fact.
+    fn records<T>(
         &self,
         spanned: &Spanned<T>,
         ctx: &str,
         page: &str,
         after: &str,
-    ) -> Result<(&Doc, Vec<Table>), SpecError> {
+        column: &str,
+    ) -> Result<(&Doc, Vec<Record>), SpecError> {
         let doc = self.located_doc(spanned, ctx, page)?;
-        let tables = doc
-            .tables_after(after)
+        let records = doc
+            .records_after(after, column)
             .map_err(|e| self.at(spanned, format!("{ctx}: {e}")))?;
-        Ok((doc, tables))
+        Ok((doc, records))
     }
 
     fn schema(&mut self, s: &Spanned<SchemaFact>) -> Result<Value, SpecError> {
@@ -446,24 +448,13 @@ impl Cx<'_> {
         if f.values.is_some() || f.values_from.is_some() {
             let mut values = f.values.clone().unwrap_or_default();
             if let Some(from) = &f.values_from {
-                let (_, tables) = self.tables(s, &ctx, &from.page, &from.after)?;
-                for t in &tables {
-                    let Some(col) = t.column(&from.column) else {
-                        continue;
-                    };
-                    values.extend(
-                        t.rows
-                            .iter()
-                            .filter_map(|r| r.cell(col))
-                            .map(str::to_string),
-                    );
-                }
-                if values.is_empty() {
-                    return Err(self.at(
-                        s,
-                        format!("{ctx}: no `{}` column after `{}`", from.column, from.after),
-                    ));
-                }
+                let (_, records) = self.records(s, &ctx, &from.page, &from.after, &from.column)?;
+                values.extend(
+                    records
+                        .iter()
+                        .filter_map(|r| r.get(&from.column))
+                        .map(str::to_string),
+                );
             }
             m.insert("type".into(), json!("string"));
             m.insert("enum".into(), json!(values));
@@ -632,50 +623,46 @@ impl Cx<'_> {
         let Some(from) = &f.file_types_from else {
             return Err(self.at(fl, format!("{ctx}: `file_types` needs `file_types_from`")));
         };
-        let (doc, tables) = self.tables(fl, ctx, &from.page, &from.after)?;
+        let (doc, records) = self.records(fl, ctx, &from.page, &from.after, "Extensions")?;
         // Content type → (bytes, extensions), in the documents' order.
         let mut found: Vec<(String, u64, Vec<String>)> = Vec::new();
         let mut seen = BTreeSet::new();
-        for t in &tables {
-            let (Some(ext), Some(size)) = (t.column("Extensions"), t.column("Max Size")) else {
-                continue;
-            };
-            for row in &t.rows {
-                let line = doc.position(row.offset).line;
-                let size_text = row.cell(size).unwrap_or_default();
-                let bytes = size_text
-                    .strip_suffix(" MB")
-                    .and_then(|n| n.trim().parse::<u64>().ok())
-                    .map(|n| n * from.megabyte)
-                    .ok_or_else(|| SpecError::At {
-                        file: doc.shown.clone(),
-                        at: doc.position(row.offset),
-                        message: format!("`{size_text}` is not a size in MB"),
-                    })?;
-                let extensions = row.cell(ext).unwrap_or_default().split(',');
-                for extension in extensions
-                    .map(|e| unquote(e.trim()))
-                    .filter(|e| !e.is_empty())
-                {
-                    let Some(content_type) = f.file_types.get(extension) else {
-                        return Err(self.at(fl, format!(
-                            "{ctx}: `{}` line {line} lists `{extension}`, which `file_types` does not map to a content type",
-                            doc.name
-                        )));
-                    };
-                    seen.insert(extension.to_string());
-                    match found.iter_mut().find(|(c, _, _)| c == content_type) {
-                        Some((_, b, _)) if *b != bytes => {
-                            return Err(self.at(fl, format!(
+        for row in &records {
+            let line = doc.position(row.offset).line;
+            let size_text = row.get("Max Size").unwrap_or_default();
+            let bytes = size_text
+                .strip_suffix(" MB")
+                .and_then(|n| n.trim().parse::<u64>().ok())
+                .map(|n| n * from.megabyte)
+                .ok_or_else(|| SpecError::At {
+                    file: doc.shown.clone(),
+                    at: doc.position(row.offset),
+                    message: format!("`{size_text}` is not a size in MB"),
+                })?;
+            let extensions = row.get("Extensions").unwrap_or_default().split(',');
+            for extension in extensions
+                .map(|e| unquote(e.trim()))
+                .filter(|e| !e.is_empty())
+            {
+                let Some(content_type) = f.file_types.get(extension) else {
+                    return Err(self.at(fl, format!(
+                        "{ctx}: `{}` line {line} lists `{extension}`, which `file_types` does not map to a content type",
+                        doc.name
+                    )));
+                };
+                seen.insert(extension.to_string());
+                match found.iter_mut().find(|(c, _, _)| c == content_type) {
+                    Some((_, b, _)) if *b != bytes => {
+                        return Err(self.at(
+                            fl,
+                            format!(
                                 "{ctx}: `{content_type}` has two size limits in `{}` (line {line})",
                                 doc.name
-                            )));
-                        }
-                        Some((_, _, list)) => list.push(extension.to_string()),
-                        None => {
-                            found.push((content_type.clone(), bytes, vec![extension.to_string()]))
-                        }
+                            ),
+                        ));
                     }
+                    Some((_, _, list)) => list.push(extension.to_string()),
+                    None => found.push((content_type.clone(), bytes, vec![extension.to_string()])),
                 }
             }
         }
@@ -1286,46 +1273,29 @@ impl Cx<'_> {
         let codes = match &f.codes_from {
             None => None,
             Some(from) => {
-                let (doc, tables) =
-                    self.tables(e, "[errors] codes_from", &from.page, &from.after)?;
+                let (doc, records) =
+                    self.records(e, "[errors] codes_from", &from.page, &from.after, "Code")?;
                 let mut codes: Vec<Value> = Vec::new();
                 let mut seen = BTreeSet::new();
-                for t in &tables {
-                    let Some(code_col) = t.column("Code") else {
+                for row in &records {
+                    let code = row.get("Code").unwrap_or_default().to_string();
+                    if code.is_empty() || !seen.insert(code.clone()) {
                         continue;
-                    };
-                    let status_col = t.column("Status");
-                    let text_col = t.column("Description");
-                    for row in &t.rows {
-                        let code = row.cell(code_col).unwrap_or_default().to_string();
-                        if code.is_empty() || !seen.insert(code.clone()) {
-                            continue;
-                        }
-                        let mut m = Map::new();
-                        m.insert("code".into(), json!(code));
-                        if let Some(c) = status_col {
-                            let text = row.cell(c).unwrap_or_default();
-                            let status: u16 = text.parse().map_err(|_| SpecError::At {
-                                file: doc.shown.clone(),
-                                at: doc.position(row.offset),
-                                message: format!("`{text}` is not an HTTP status"),
-                            })?;
-                            m.insert("status".into(), json!(status));
-                        }
-                        if let Some(text) = text_col.and_then(|c| row.cell(c)) {
-                            m.insert("message".into(), json!(text));
-                        }
-                        codes.push(Value::Object(m));
                     }
-                }
-                if codes.is_empty() {
-                    return Err(self.at(
-                        e,
-                        format!(
-                            "[errors]: no table with a `Code` column after `{}`",
-                            from.after
-                        ),
-                    ));
+                    let mut m = Map::new();
+                    m.insert("code".into(), json!(code));
+                    if let Some(text) = row.get("Status") {
+                        let status: u16 = text.parse().map_err(|_| SpecError::At {
+                            file: doc.shown.clone(),
+                            at: doc.position(row.offset),
+                            message: format!("`{text}` is not an HTTP status"),
+                        })?;
+                        m.insert("status".into(), json!(status));
+                    }
+                    if let Some(text) = row.get("Description") {
+                        m.insert("message".into(), json!(text));
+                    }
+                    codes.push(Value::Object(m));
                 }
                 Some(codes)
             }
@@ -1412,30 +1382,24 @@ impl Cx<'_> {
             m.insert("payload".into(), schema);
         }
         if let Some(from) = &f.events_from {
-            let (_, tables) = self.tables(w, "[webhooks] events_from", &from.page, &from.after)?;
-            let mut events = Vec::new();
-            for t in &tables {
-                let (Some(ev), when) = (t.column("Event"), t.column("When")) else {
-                    continue;
-                };
-                for row in &t.rows {
+            let (_, records) = self.records(
+                w,
+                "[webhooks] events_from",
+                &from.page,
+                &from.after,
+                "Event",
+            )?;
+            let events: Vec<Value> = records
+                .iter()
+                .map(|row| {
                     let mut e = Map::new();
-                    e.insert("type".into(), json!(row.cell(ev).unwrap_or_default()));
-                    if let Some(text) = when.and_then(|c| row.cell(c)) {
+                    e.insert("type".into(), json!(row.get("Event").unwrap_or_default()));
+                    if let Some(text) = row.get("When") {
                         e.insert("description".into(), json!(text));
                     }
-                    events.push(Value::Object(e));
-                }
-            }
-            if events.is_empty() {
-                return Err(self.at(
-                    w,
-                    format!(
-                        "[webhooks]: no table with an `Event` column after `{}`",
-                        from.after
-                    ),
-                ));
-            }
+                    Value::Object(e)
+                })
+                .collect();
             m.insert("events".into(), Value::Array(events));
         }
         for key in WEBHOOK_MEMBERS {

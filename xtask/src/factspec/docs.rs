@@ -63,31 +63,26 @@ struct Block<'a> {
 
 /// A Markdown pipe table.
 #[derive(Debug)]
-pub struct Table {
-    pub header: Vec<String>,
-    pub rows: Vec<Row>,
+struct Table {
+    header: Vec<String>,
+    rows: Vec<(usize, Vec<String>)>,
 }
 
+/// A table row, its cells by column header.
 #[derive(Debug)]
-pub struct Row {
-    pub cells: Vec<String>,
+pub struct Record {
     /// Byte offset of the row in the document.
     pub offset: usize,
+    cells: Vec<(String, String)>,
 }
 
-impl Table {
-    /// Index of the column whose header is `name` (case-insensitive).
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.header
+impl Record {
+    /// The cell under `column` (case-insensitive), without surrounding backticks.
+    pub fn get(&self, column: &str) -> Option<&str> {
+        self.cells
             .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
-    }
-}
-
-impl Row {
-    /// The cell in `column`, without surrounding backticks.
-    pub fn cell(&self, column: usize) -> Option<&str> {
-        self.cells.get(column).map(|c| unquote(c))
+            .find(|(h, _)| h.eq_ignore_ascii_case(column))
+            .map(|(_, c)| unquote(c))
     }
 }
 
@@ -225,9 +220,31 @@ impl Doc {
         out
     }
 
-    /// The tables of the section that starts with the heading containing `after` and ends at
-    /// the next heading of the same or a higher level.
-    pub fn tables_after(&self, after: &str) -> Result<Vec<Table>, String> {
+    /// The rows of the tables that have a `column` column, in the section that starts with the
+    /// heading containing `after` and ends at the next heading of the same or a higher level.
+    pub fn records_after(&self, after: &str, column: &str) -> Result<Vec<Record>, String> {
+        let records: Vec<Record> = self
+            .tables_after(after)?
+            .into_iter()
+            .filter(|t| t.header.iter().any(|h| h.eq_ignore_ascii_case(column)))
+            .flat_map(|t| {
+                let header = t.header;
+                t.rows.into_iter().map(move |(offset, cells)| Record {
+                    offset,
+                    cells: header.iter().cloned().zip(cells).collect(),
+                })
+            })
+            .collect();
+        if records.is_empty() {
+            return Err(format!(
+                "no table with a `{column}` column follows `{after}` in `{}`",
+                self.name
+            ));
+        }
+        Ok(records)
+    }
+
+    fn tables_after(&self, after: &str) -> Result<Vec<Table>, String> {
         let from = self.anchor(after)?;
         let line_start = self.text[..from].rfind('\n').map_or(0, |i| i + 1);
         let level = heading_level(&self.text[line_start..]).unwrap_or(usize::MAX);
@@ -255,13 +272,10 @@ impl Doc {
                     });
                 }
                 Some(t) if cells.iter().all(|c| is_rule(c)) && t.rows.is_empty() => {}
-                Some(t) => t.rows.push(Row { cells, offset }),
+                Some(t) => t.rows.push((offset, cells)),
             }
         }
         tables.extend(current);
-        if tables.is_empty() {
-            return Err(format!("no table follows `{after}` in `{}`", self.name));
-        }
         Ok(tables)
     }
 }

@@ -133,6 +133,12 @@ fn build(root: &Path) -> Result<Built, SpecError> {
     assemble_dir(root, "demo")
 }
 
+/// The error of assembling the fixture with `facts` and `doc`, which must fail.
+fn stop(facts: &str, doc: &str) -> String {
+    let root = fixture(facts, doc);
+    build(root.path()).expect_err("must stop").to_string()
+}
+
 /// Line (1-based) of the first occurrence of `needle` in `text`.
 fn line_of(text: &str, needle: &str) -> usize {
     let at = text.find(needle).expect("needle in text");
@@ -191,8 +197,7 @@ fn a_missing_quote_stops_the_run_naming_file_and_fact() {
         "quote = \"POST /v1/widgets\"",
         "quote = \"POST /v1/gadgets\"",
     );
-    let root = fixture(&facts, DOC);
-    let err = build(root.path()).expect_err("must stop").to_string();
+    let err = stop(&facts, DOC);
     let line = line_of(&facts, "POST /v1/gadgets");
     assert!(
         err.starts_with(&format!("spec/demo/facts.toml:{line}:")),
@@ -212,8 +217,7 @@ fn a_fact_without_evidence_stops_the_run() {
         "evidence = [{ page = \"demo.md\", quote = \"POST /v1/widgets\" }]",
         "evidence = []",
     );
-    let root = fixture(&facts, DOC);
-    let err = build(root.path()).expect_err("must stop").to_string();
+    let err = stop(&facts, DOC);
     assert!(
         err.contains("[[operation]] createWidget: cites no evidence"),
         "{err}"
@@ -223,13 +227,11 @@ fn a_fact_without_evidence_stops_the_run() {
 #[test]
 fn malformed_facts_name_file_line_and_column() {
     let facts = FACTS.replace("version = \"v1\"", "version = \"v1");
-    let root = fixture(&facts, DOC);
-    let err = build(root.path()).expect_err("must stop").to_string();
+    let err = stop(&facts, DOC);
     assert!(err.starts_with("spec/demo/facts.toml:3:"), "{err}");
 
     let facts = FACTS.replace("name = \"create\"", "name = \"create\"\ncolour = \"red\"");
-    let root = fixture(&facts, DOC);
-    let err = build(root.path()).expect_err("must stop").to_string();
+    let err = stop(&facts, DOC);
     let line = line_of(&facts, "colour");
     assert!(
         err.starts_with(&format!("spec/demo/facts.toml:{line}:1:")),
@@ -244,8 +246,7 @@ fn an_unknown_type_names_the_fact() {
         "{ name = \"id\", type = \"string\" }",
         "{ name = \"id\", type = \"Gizmo\" }",
     );
-    let root = fixture(&facts, DOC);
-    let err = build(root.path()).expect_err("must stop").to_string();
+    let err = stop(&facts, DOC);
     let line = line_of(&facts, "Gizmo");
     assert!(
         err.starts_with(&format!("spec/demo/facts.toml:{line}:")),
@@ -260,8 +261,7 @@ fn an_unknown_type_names_the_fact() {
 #[test]
 fn a_malformed_example_names_the_document_and_position() {
     let facts = FACTS.replace("after = \"**Response:**\"", "after = \"## Broken\"");
-    let root = fixture(&facts, DOC);
-    let err = build(root.path()).expect_err("must stop").to_string();
+    let err = stop(&facts, DOC);
     let line = line_of(DOC, "{ \"id\": \"w_1\",, }");
     assert!(
         err.starts_with(&format!(
@@ -297,7 +297,7 @@ fn an_example_that_differs_from_its_schema_is_a_finding() {
     assert!(
         built
             .report
-            .contains("$.id: a number where the schema has string"),
+            .contains("$.id: an integer where the schema has string"),
         "{}",
         built.report
     );
@@ -306,16 +306,14 @@ fn an_example_that_differs_from_its_schema_is_a_finding() {
 #[test]
 fn an_unmapped_status_or_bad_confidence_is_refused() {
     let facts = FACTS.replace("status = \"2XX\"", "status = \"2XY\"");
-    let root = fixture(&facts, DOC);
-    let err = build(root.path()).expect_err("must stop").to_string();
+    let err = stop(&facts, DOC);
     assert!(err.contains("`2XY` is not a status"), "{err}");
 
     let facts = FACTS.replace(
         "description = \"The widget.\"",
         "description = \"The widget.\"\nconfidence = \"high\"",
     );
-    let root = fixture(&facts, DOC);
-    let err = build(root.path()).expect_err("must stop").to_string();
+    let err = stop(&facts, DOC);
     assert!(err.contains("confidence `high`"), "{err}");
 }
 
