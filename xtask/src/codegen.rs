@@ -8,7 +8,9 @@
 //! - `spec/conflicts.md` — the conflicts report;
 //! - `sentdm-client/openapi.json` and `sentdm-mock/openapi.json` — the packages' copies of the
 //!   spec (a package reads only files inside it);
-//! - `tests/snapshots/sentdm_client.rs` — the code the client's build script generates.
+//! - `tests/snapshots/sentdm_client.rs` — the code the client's build script generates;
+//! - `spec/<api>/openapi.json` and `spec/<api>/conflicts.md` of every fact-driven spec
+//!   (SendSeven, Sendivent; see [`crate::factspec`]).
 //!
 //! Everything is computed in memory first; files are written only when assembly succeeded,
 //! each through a temporary file and a rename, so bad docs never leave a half-written spec.
@@ -25,6 +27,7 @@ use crate::assemble::{self, Assembly, SourceLabel};
 use crate::changes;
 use crate::conflicts;
 use crate::error::Error;
+use crate::factspec;
 
 #[path = "../../sentdm-client/codegen_config.rs"]
 mod client_config;
@@ -134,6 +137,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
     let code = sentdm_generator::generate(&spec, &client_config::config())
         .map_err(|e| Error::Generate(e.to_string()))?;
     let generated_at = started.elapsed();
+    let siblings = factspec::assemble_all(root)?;
 
     let mut outputs = vec![
         Output {
@@ -157,6 +161,16 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
             contents: code,
         },
     ];
+    for built in &siblings {
+        outputs.push(Output {
+            path: built.spec_path.clone(),
+            contents: built.spec_text.clone(),
+        });
+        outputs.push(Output {
+            path: built.report_path.clone(),
+            contents: built.report.clone(),
+        });
+    }
     if options.docs.is_some() {
         outputs.push(Output {
             path: vendored,
@@ -177,9 +191,10 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
     });
 
     if options.check {
-        let stale = stale_outputs(&outputs, &assembly)?;
+        let stale = stale_outputs(&outputs)?;
         if stale.is_empty() {
             report(&assembly, assembled_at, generated_at, "up to date");
+            report_siblings(&siblings);
             return Ok(());
         }
         return Err(Error::Usage(format!(
@@ -191,7 +206,18 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
         write_atomic(&out.path, &out.contents)?;
     }
     report(&assembly, assembled_at, generated_at, "written");
+    report_siblings(&siblings);
     Ok(())
+}
+
+fn report_siblings(siblings: &[factspec::Built]) {
+    for b in siblings {
+        let s = b.stats;
+        println!(
+            "codegen: spec/{}: {} documents → {} operations, {} schemas, {} examples checked, {} error codes, {} findings in conflicts.md",
+            b.api, s.documents, s.operations, s.schemas, s.examples, s.error_codes, b.findings,
+        );
+    }
 }
 
 fn report(
@@ -216,7 +242,7 @@ fn report(
 }
 
 /// Which outputs differ from the files on disk, each with what differs.
-fn stale_outputs(outputs: &[Output], assembly: &Assembly) -> Result<Vec<String>, Error> {
+fn stale_outputs(outputs: &[Output]) -> Result<Vec<String>, Error> {
     let mut stale = Vec::new();
     for out in outputs {
         let current = match fs::read_to_string(&out.path) {
@@ -233,8 +259,9 @@ fn stale_outputs(outputs: &[Output], assembly: &Assembly) -> Result<Vec<String>,
         let mut line = format!("  {}: differs", out.path.display());
         if out.path.extension().is_some_and(|e| e == "json")
             && let Ok(old) = serde_json::from_str::<Value>(&current)
+            && let Ok(new) = serde_json::from_str::<Value>(&out.contents)
         {
-            let what = spec_differences(&old, &assembly.spec);
+            let what = spec_differences(&old, &new);
             if !what.is_empty() {
                 line.push_str(&format!(" ({})", what.join("; ")));
             }
@@ -365,7 +392,7 @@ pub(crate) fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
     fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

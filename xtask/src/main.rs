@@ -6,7 +6,8 @@
 //!
 //! `codegen` assembles `spec/openapi.json` from the vendored docs snapshot and
 //! `spec/facts.toml`, writes the conflicts report, the client's copy of the spec and the
-//! generated-code snapshot. `--check` writes nothing and fails, naming what differs, when a
+//! generated-code snapshot; and assembles the fact-driven specs of SendSeven and Sendivent
+//! (`spec/<api>/openapi.json` and `conflicts.md`, from `spec/<api>/docs/` and `facts.toml`). `--check` writes nothing and fails, naming what differs, when a
 //! committed file is stale. `--docs PATH` assembles from another copy of the docs (and, without
 //! `--check`, vendors it), and prints how the API changes: every difference from the committed
 //! spec, whether it breaks code written against the generated client, and the semver bump.
@@ -24,6 +25,7 @@ mod docs;
 mod endpoint;
 mod error;
 mod facts;
+mod factspec;
 mod models;
 mod schema;
 mod ts;
@@ -35,11 +37,13 @@ const USAGE: &str =
 
 const HELP: &str = "\
 cargo xtask codegen: assemble spec/openapi.json from the docs and spec/facts.toml, and refresh
-every generated file (conflicts report, the packages' copies of the spec, generated-code snapshot).
+every generated file (conflicts report, the packages' copies of the spec, generated-code snapshot);
+assemble spec/sendseven/openapi.json and spec/sendivent/openapi.json (with their conflicts.md)
+from their vendored docs and facts.toml.
 
 Options:
   --check             write nothing; fail, naming what differs, when a generated file is stale
-  --docs PATH         assemble from another copy of the docs (vendored unless --check) and print
+  --docs PATH         assemble from another copy of the Sent.dm docs (vendored unless --check) and print
                       a change report: what differs from the committed spec, per operation,
                       whether each change breaks code using the generated client, and the
                       semver bump it calls for

@@ -337,7 +337,7 @@ pub fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-fn is_uuid(s: &str) -> bool {
+pub fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -347,7 +347,7 @@ fn is_uuid(s: &str) -> bool {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
-fn is_date_time(s: &str) -> bool {
+pub fn is_date_time(s: &str) -> bool {
     let b = s.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
