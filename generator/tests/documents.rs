@@ -144,7 +144,7 @@ fn sent_sample_shape() {
         sig(messages, "Messages", "send"),
         squash(
             "pub fn send(&self, to: impl IntoIterator<Item = impl Into<String>>, \
-             template: super::super::types::TemplateRef) -> SendRequest"
+             template: types::TemplateRef) -> SendRequest"
         )
     );
     let campaigns = group(&file.items, "profiles::campaigns");
@@ -152,7 +152,7 @@ fn sent_sample_shape() {
         sig(campaigns, "Campaigns", "create"),
         squash(
             "pub fn create(&self, profile_id: uuid::Uuid, name: impl Into<String>, \
-             use_cases: impl IntoIterator<Item = impl Into<super::super::super::types::CreateCampaignRequestUseCasesItem>>, \
+             use_cases: impl IntoIterator<Item = impl Into<types::CreateCampaignRequestUseCasesItem>>, \
              message_flow: impl Into<String>) -> Create"
         )
     );
@@ -340,11 +340,11 @@ fn edge_cases_document() {
     assert_eq!(
         sig(batches, "Batches", "create"),
         squash(
-            "pub fn create(&self, body: impl IntoIterator<Item = impl Into<super::super::types::Node>>) -> Create"
+            "pub fn create(&self, body: impl IntoIterator<Item = impl Into<types::Node>>) -> Create"
         )
     );
     assert_eq!(
         sig(batches, "Update", "body"),
-        squash("pub fn body(mut self, body: super::super::types::Strict) -> Self")
+        squash("pub fn body(mut self, body: types::Strict) -> Self")
     );
 }

@@ -104,11 +104,11 @@ fn envelope_data_is_the_payload() {
     let cases = [
         (
             json!({ "$ref": "#/components/schemas/Contact" }),
-            "super::super::types::Contact",
+            "types::Contact",
         ),
         (
             json!({ "type": "array", "items": { "$ref": "#/components/schemas/Contact" } }),
-            "Vec<super::super::types::Contact>",
+            "Vec<types::Contact>",
         ),
         (json!({}), "serde_json::Value"),
     ];
@@ -119,8 +119,8 @@ fn envelope_data_is_the_payload() {
             squash(&format!("-> Result<rt::Response<{expected}>, rt::Error>"))
         );
         let decode = ts(&item_fn(module(&file.items, "operations"), "decode_response").block);
-        // `operations` sits at the root, one level above the group modules.
-        let from_operations = expected.replace("super::super::", "super::");
+        // `operations` imports `types` as the group modules do.
+        let from_operations = expected;
         assert!(
             decode.contains(&squash(&format!(
                 r#""ListContacts" => {{ decode::<{from_operations}>(&CONTACTS_LIST, status, headers, body) }}"#
@@ -155,7 +155,7 @@ fn plain_responses_and_empty_responses() {
     let file = gen_file(&value);
     assert_eq!(
         payload(&file, "things", "Get"),
-        squash("-> Result<rt::Response<super::super::types::Thing>, rt::Error>")
+        squash("-> Result<rt::Response<types::Thing>, rt::Error>")
     );
     assert_eq!(
         payload(&file, "things", "Delete"),
@@ -247,7 +247,7 @@ fn arguments_are_path_parameters_then_required_body_fields() {
         sig(members, "Members", "add"),
         squash(
             "pub fn add(&self, org_id: uuid::Uuid, team_id: impl Into<String>, notify: bool, \
-             role: impl Into<super::super::types::MembersAddRequestRole>, \
+             role: impl Into<types::MembersAddRequestRole>, \
              emails: impl IntoIterator<Item = impl Into<String>>) -> Add"
         )
     );
@@ -255,7 +255,7 @@ fn arguments_are_path_parameters_then_required_body_fields() {
         body(members, "Members", "add"),
         squash(
             "{ Add { client: self.client.clone(), org_id, team_id: team_id.into(), notify, \
-             dry_run: None, body: super::super::types::MembersAddRequest::new(role, emails), \
+             dry_run: None, body: types::MembersAddRequest::new(role, emails), \
              options: rt::RequestOptions::default(), } }"
         )
     );
@@ -312,7 +312,7 @@ fn request_bodies_with_only_optional_fields() {
     // Optional body: sent only when a field was set.
     assert_eq!(
         ts(&field(item_struct(contacts, "Delete"), "body").ty),
-        squash("Option<super::super::types::ContactsDeleteRequest>")
+        squash("Option<types::ContactsDeleteRequest>")
     );
     assert_eq!(
         body(contacts, "Delete", "sandbox"),
@@ -324,11 +324,12 @@ fn request_bodies_with_only_optional_fields() {
     // Required body: always sent, `{}` at least.
     assert_eq!(
         ts(&field(item_struct(contacts, "Rotate"), "body").ty),
-        squash("super::super::types::ContactsRotateRequest")
+        squash("types::ContactsRotateRequest")
     );
-    assert!(body(contacts, "Contacts", "rotate").contains(&squash(
-        "body: super::super::types::ContactsRotateRequest::new(),"
-    )));
+    assert!(
+        body(contacts, "Contacts", "rotate")
+            .contains(&squash("body: types::ContactsRotateRequest::new(),"))
+    );
     assert!(
         body(contacts, "Rotate", "send")
             .contains(&squash("let body = Some(rt::JsonBody::new(&self.body)?);"))
@@ -448,7 +449,7 @@ fn paginated_builders_stream_pages_and_items() {
     let contacts = group(&file.items, "contacts");
     assert_eq!(
         sig(contacts, "List", "pages"),
-        squash("pub fn pages(self) -> rt::Pages<super::super::types::ContactList>")
+        squash("pub fn pages(self) -> rt::Pages<types::ContactList>")
     );
     assert_eq!(
         body(contacts, "List", "pages"),
@@ -463,7 +464,7 @@ fn paginated_builders_stream_pages_and_items() {
     );
     assert_eq!(
         sig(contacts, "List", "items"),
-        squash("pub fn items(self) -> rt::Items<super::super::types::ContactList>")
+        squash("pub fn items(self) -> rt::Items<types::ContactList>")
     );
     assert_eq!(
         body(contacts, "List", "items"),
@@ -505,10 +506,7 @@ fn page_streams_only_for_paginated_non_nullable_payloads() {
     ));
     let contacts = group(&nullable.items, "contacts");
     let send = sig(contacts, "List", "send");
-    assert!(
-        send.contains("Option<super::super::types::ContactList>"),
-        "{send}"
-    );
+    assert!(send.contains("Option<types::ContactList>"), "{send}");
     assert!(find_method(contacts, "List", "pages").is_none());
 }
 

@@ -108,7 +108,7 @@ fn builders_validate_parameters_and_body_before_sending() {
         r#"rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;"#,
         r#"rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;"#,
         r#"rt::validate::range_i64("limit", *value, Some(1), None)?;"#,
-        r#"rt::validate::known("status", value.is_known(), super::super::types::ContactsUpdateStatus::VALUES)?;"#,
+        r#"rt::validate::known("status", value.is_known(), types::ContactsUpdateStatus::VALUES)?;"#,
         r#"rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;"#,
     ];
     let execute = send

@@ -5346,6 +5346,7 @@ pub mod types {
 /// What the runtime needs to know about each operation, and a decoder for their
 /// responses.
 pub mod operations {
+    use super::types;
     use crate::runtime as rt;
 
     /// `GET /v3/contacts`: Get contacts list
@@ -6057,81 +6058,67 @@ pub mod operations {
         Some(
             match operation_id {
                 "SentDmServicesEndpointsCustomerAPIv3ContactsGetContactsEndpoint" => {
-                    decode::<
-                        super::types::ContactList,
-                    >(&CONTACTS_LIST, status, headers, body)
+                    decode::<types::ContactList>(&CONTACTS_LIST, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3ContactsCreateContactEndpoint" => {
-                    decode::<
-                        super::types::Contact,
-                    >(&CONTACTS_CREATE, status, headers, body)
+                    decode::<types::Contact>(&CONTACTS_CREATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3ContactsGetContactByIdEndpoint" => {
-                    decode::<super::types::Contact>(&CONTACTS_GET, status, headers, body)
+                    decode::<types::Contact>(&CONTACTS_GET, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3ContactsDeleteContactEndpoint" => {
                     decode::<()>(&CONTACTS_DELETE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3ContactsUpdateContactEndpoint" => {
-                    decode::<
-                        super::types::Contact,
-                    >(&CONTACTS_UPDATE, status, headers, body)
+                    decode::<types::Contact>(&CONTACTS_UPDATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3AccountGetAccountEndpoint" => {
-                    decode::<super::types::Account>(&ACCOUNT_GET, status, headers, body)
+                    decode::<types::Account>(&ACCOUNT_GET, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3MessagesSendMessageV3Endpoint" => {
                     decode::<
-                        super::types::SendMessageResult,
+                        types::SendMessageResult,
                     >(&MESSAGES_SEND, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3MessagesGetMessageEndpoint" => {
-                    decode::<super::types::Message>(&MESSAGES_GET, status, headers, body)
+                    decode::<types::Message>(&MESSAGES_GET, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3MessagesGetMessageActivitiesEndpoint" => {
                     decode::<
-                        super::types::MessageActivities,
+                        types::MessageActivities,
                     >(&MESSAGES_ACTIVITIES, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3NumbersGetNumberEndpoint" => {
-                    decode::<
-                        super::types::NumberLookup,
-                    >(&NUMBERS_LOOKUP, status, headers, body)
+                    decode::<types::NumberLookup>(&NUMBERS_LOOKUP, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3ProfilesGetProfilesEndpoint" => {
-                    decode::<
-                        super::types::ProfileList,
-                    >(&PROFILES_LIST, status, headers, body)
+                    decode::<types::ProfileList>(&PROFILES_LIST, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3ProfilesCreateProfileEndpoint" => {
-                    decode::<
-                        super::types::Profile,
-                    >(&PROFILES_CREATE, status, headers, body)
+                    decode::<types::Profile>(&PROFILES_CREATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3ProfilesGetProfileEndpoint" => {
-                    decode::<super::types::Profile>(&PROFILES_GET, status, headers, body)
+                    decode::<types::Profile>(&PROFILES_GET, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3ProfilesDeleteProfileEndpoint" => {
                     decode::<()>(&PROFILES_DELETE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3ProfilesUpdateProfileEndpoint" => {
-                    decode::<
-                        super::types::Profile,
-                    >(&PROFILES_UPDATE, status, headers, body)
+                    decode::<types::Profile>(&PROFILES_UPDATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3BrandsCampaignsGetBrandCampaignsEndpoint" => {
                     decode::<
-                        Vec<super::types::Campaign>,
+                        Vec<types::Campaign>,
                     >(&PROFILES_CAMPAIGNS_LIST, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3BrandsCampaignsCreateBrandCampaignEndpoint" => {
                     decode::<
-                        super::types::Campaign,
+                        types::Campaign,
                     >(&PROFILES_CAMPAIGNS_CREATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3BrandsCampaignsUpdateBrandCampaignEndpoint" => {
                     decode::<
-                        super::types::Campaign,
+                        types::Campaign,
                     >(&PROFILES_CAMPAIGNS_UPDATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3BrandsCampaignsDeleteBrandCampaignEndpoint" => {
@@ -6139,91 +6126,77 @@ pub mod operations {
                 }
                 "SentDmServicesEndpointsCustomerAPIv3ProfilesCompleteProfileEndpoint" => {
                     decode::<
-                        super::types::ProfileCompletion,
+                        types::ProfileCompletion,
                     >(&PROFILES_COMPLETE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3TemplatesGetTemplatesEndpoint" => {
-                    decode::<
-                        super::types::TemplateList,
-                    >(&TEMPLATES_LIST, status, headers, body)
+                    decode::<types::TemplateList>(&TEMPLATES_LIST, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3TemplatesCreateTemplateEndpoint" => {
-                    decode::<
-                        super::types::Template,
-                    >(&TEMPLATES_CREATE, status, headers, body)
+                    decode::<types::Template>(&TEMPLATES_CREATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3TemplatesGetTemplateEndpoint" => {
-                    decode::<
-                        super::types::Template,
-                    >(&TEMPLATES_GET, status, headers, body)
+                    decode::<types::Template>(&TEMPLATES_GET, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3TemplatesUpdateTemplateEndpoint" => {
-                    decode::<
-                        super::types::Template,
-                    >(&TEMPLATES_UPDATE, status, headers, body)
+                    decode::<types::Template>(&TEMPLATES_UPDATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3TemplatesDeleteTemplateEndpoint" => {
                     decode::<()>(&TEMPLATES_DELETE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3UsersGetUsersEndpoint" => {
-                    decode::<super::types::UserList>(&USERS_LIST, status, headers, body)
+                    decode::<types::UserList>(&USERS_LIST, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3UsersInviteUserEndpoint" => {
-                    decode::<super::types::User>(&USERS_INVITE, status, headers, body)
+                    decode::<types::User>(&USERS_INVITE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3UsersGetUserEndpoint" => {
-                    decode::<super::types::User>(&USERS_GET, status, headers, body)
+                    decode::<types::User>(&USERS_GET, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3UsersRemoveUserEndpoint" => {
                     decode::<()>(&USERS_REMOVE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3UsersUpdateUserEndpoint" => {
-                    decode::<super::types::User>(&USERS_UPDATE, status, headers, body)
+                    decode::<types::User>(&USERS_UPDATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3WebhooksGetWebhooksEndpoint" => {
-                    decode::<
-                        super::types::WebhookList,
-                    >(&WEBHOOKS_LIST, status, headers, body)
+                    decode::<types::WebhookList>(&WEBHOOKS_LIST, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3WebhooksCreateWebhookEndpoint" => {
-                    decode::<
-                        super::types::Webhook,
-                    >(&WEBHOOKS_CREATE, status, headers, body)
+                    decode::<types::Webhook>(&WEBHOOKS_CREATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3WebhooksGetWebhookEventTypesEndpoint" => {
                     decode::<
-                        super::types::WebhookEventTypeList,
+                        types::WebhookEventTypeList,
                     >(&WEBHOOKS_EVENT_TYPES, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3WebhooksGetWebhookEndpoint" => {
-                    decode::<super::types::Webhook>(&WEBHOOKS_GET, status, headers, body)
+                    decode::<types::Webhook>(&WEBHOOKS_GET, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3WebhooksUpdateWebhookEndpoint" => {
-                    decode::<
-                        super::types::Webhook,
-                    >(&WEBHOOKS_UPDATE, status, headers, body)
+                    decode::<types::Webhook>(&WEBHOOKS_UPDATE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3WebhooksDeleteWebhookEndpoint" => {
                     decode::<()>(&WEBHOOKS_DELETE, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3WebhooksGetWebhookEventsEndpoint" => {
                     decode::<
-                        super::types::WebhookEventList,
+                        types::WebhookEventList,
                     >(&WEBHOOKS_EVENTS, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3WebhooksRotateWebhookSecretEndpoint" => {
                     decode::<
-                        super::types::WebhookSecret,
+                        types::WebhookSecret,
                     >(&WEBHOOKS_ROTATE_SECRET, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3WebhooksTestWebhookEndpoint" => {
                     decode::<
-                        super::types::WebhookTestResult,
+                        types::WebhookTestResult,
                     >(&WEBHOOKS_TEST, status, headers, body)
                 }
                 "SentDmServicesEndpointsCustomerAPIv3WebhooksToggleWebhookStatusEndpoint" => {
                     decode::<
-                        super::types::Webhook,
+                        types::Webhook,
                     >(&WEBHOOKS_TOGGLE_STATUS, status, headers, body)
                 }
                 _ => return None,
@@ -6237,12 +6210,13 @@ pub mod operations {
 pub mod resources {
     /// Operations under `client.contacts()`.
     pub mod contacts {
+        use super::super::{Client, operations, types};
         use crate::runtime as rt;
 
         /// Handle for the operations under `client.contacts()`.
         #[derive(Clone, Copy, Debug)]
         pub struct Contacts<'a> {
-            pub(crate) client: &'a super::super::Client,
+            pub(crate) client: &'a Client,
         }
 
         impl Contacts<'_> {
@@ -6278,7 +6252,7 @@ pub mod resources {
                     client: self.client.clone(),
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::CreateContactRequest::new(phone_number),
+                    body: types::CreateContactRequest::new(phone_number),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -6335,7 +6309,7 @@ pub mod resources {
                     id,
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::UpdateContactRequest::new(),
+                    body: types::UpdateContactRequest::new(),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -6347,11 +6321,11 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
-            client: super::super::Client,
+            client: Client,
             page: Option<i64>,
             page_size: Option<i64>,
             search: Option<String>,
-            channel: Option<super::super::types::Channel>,
+            channel: Option<types::Channel>,
             phone: Option<String>,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -6385,10 +6359,7 @@ pub mod resources {
             }
 
             /// Optional channel filter (sms, whatsapp)
-            pub fn channel(
-                mut self,
-                channel: impl Into<super::super::types::Channel>,
-            ) -> Self {
+            pub fn channel(mut self, channel: impl Into<types::Channel>) -> Self {
                 self.channel = Some(channel.into());
                 self
             }
@@ -6412,7 +6383,7 @@ pub mod resources {
             /// was yielded, so at most one page is held at a time. The stream ends after a
             /// page that says no page follows, after an empty page, or after yielding an
             /// error (each page is retried like any request first).
-            pub fn pages(self) -> rt::Pages<super::super::types::ContactList> {
+            pub fn pages(self) -> rt::Pages<types::ContactList> {
                 let first = self.page.unwrap_or(1);
                 rt::Pages::new(
                     first,
@@ -6425,7 +6396,7 @@ pub mod resources {
             }
 
             /// Streams the items of every page, fetching pages lazily as `pages` does.
-            pub fn items(self) -> rt::Items<super::super::types::ContactList> {
+            pub fn items(self) -> rt::Items<types::ContactList> {
                 self.pages().items()
             }
 
@@ -6444,7 +6415,7 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<rt::Response<super::super::types::ContactList>, rt::Error> {
+            ) -> Result<rt::Response<types::ContactList>, rt::Error> {
                 if let Some(value) = &self.page {
                     rt::validate::range_i64("page", *value, Some(1), None)?;
                 }
@@ -6455,7 +6426,7 @@ pub mod resources {
                     rt::validate::known(
                         "channel",
                         value.is_known(),
-                        super::super::types::Channel::VALUES,
+                        types::Channel::VALUES,
                     )?;
                 }
                 let mut query = Vec::from([
@@ -6476,7 +6447,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::CONTACTS_LIST,
+                    operation: &operations::CONTACTS_LIST,
                     path: "/v3/contacts".to_owned(),
                     query,
                     headers,
@@ -6488,10 +6459,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for List {
-            type Output = Result<
-                rt::Response<super::super::types::ContactList>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::ContactList>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -6505,10 +6473,10 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Create {
-            client: super::super::Client,
+            client: Client,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::CreateContactRequest,
+            body: types::CreateContactRequest,
             options: rt::RequestOptions,
         }
 
@@ -6549,9 +6517,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Contact>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Contact>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -6571,7 +6537,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::CONTACTS_CREATE,
+                    operation: &operations::CONTACTS_CREATE,
                     path: "/v3/contacts".to_owned(),
                     query: Vec::new(),
                     headers,
@@ -6583,7 +6549,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Create {
-            type Output = Result<rt::Response<super::super::types::Contact>, rt::Error>;
+            type Output = Result<rt::Response<types::Contact>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -6597,7 +6563,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -6623,9 +6589,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Contact>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Contact>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/contacts/{id}");
                 let mut headers = Vec::new();
@@ -6633,7 +6597,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::CONTACTS_GET,
+                    operation: &operations::CONTACTS_GET,
                     path,
                     query: Vec::new(),
                     headers,
@@ -6645,7 +6609,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Get {
-            type Output = Result<rt::Response<super::super::types::Contact>, rt::Error>;
+            type Output = Result<rt::Response<types::Contact>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -6659,10 +6623,10 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             profile_id: Option<uuid::Uuid>,
-            body: Option<super::super::types::SandboxRequest>,
+            body: Option<types::SandboxRequest>,
             options: rt::RequestOptions,
         }
 
@@ -6701,7 +6665,7 @@ pub mod resources {
                 }
                 let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::CONTACTS_DELETE,
+                    operation: &operations::CONTACTS_DELETE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -6727,11 +6691,11 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::UpdateContactRequest,
+            body: types::UpdateContactRequest,
             options: rt::RequestOptions,
         }
 
@@ -6762,7 +6726,7 @@ pub mod resources {
             /// The channel messages to this contact use by default.
             pub fn default_channel(
                 mut self,
-                default_channel: impl Into<super::super::types::Channel>,
+                default_channel: impl Into<types::Channel>,
             ) -> Self {
                 self.body = self.body.default_channel(default_channel);
                 self
@@ -6787,9 +6751,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Contact>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Contact>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -6811,7 +6773,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::CONTACTS_UPDATE,
+                    operation: &operations::CONTACTS_UPDATE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -6823,7 +6785,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Update {
-            type Output = Result<rt::Response<super::super::types::Contact>, rt::Error>;
+            type Output = Result<rt::Response<types::Contact>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -6834,12 +6796,13 @@ pub mod resources {
 
     /// Operations under `client.account()`.
     pub mod account {
+        use super::super::{Client, operations, types};
         use crate::runtime as rt;
 
         /// Handle for the operations under `client.account()`.
         #[derive(Clone, Copy, Debug)]
         pub struct Account<'a> {
-            pub(crate) client: &'a super::super::Client,
+            pub(crate) client: &'a Client,
         }
 
         impl Account<'_> {
@@ -6863,7 +6826,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
-            client: super::super::Client,
+            client: Client,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
         }
@@ -6888,15 +6851,13 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Account>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Account>, rt::Error> {
                 let mut headers = Vec::new();
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::ACCOUNT_GET,
+                    operation: &operations::ACCOUNT_GET,
                     path: "/v3/me".to_owned(),
                     query: Vec::new(),
                     headers,
@@ -6908,7 +6869,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Get {
-            type Output = Result<rt::Response<super::super::types::Account>, rt::Error>;
+            type Output = Result<rt::Response<types::Account>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -6919,12 +6880,13 @@ pub mod resources {
 
     /// Operations under `client.messages()`.
     pub mod messages {
+        use super::super::{Client, operations, types};
         use crate::runtime as rt;
 
         /// Handle for the operations under `client.messages()`.
         #[derive(Clone, Copy, Debug)]
         pub struct Messages<'a> {
-            pub(crate) client: &'a super::super::Client,
+            pub(crate) client: &'a Client,
         }
 
         impl Messages<'_> {
@@ -6941,13 +6903,13 @@ pub mod resources {
             pub fn send(
                 &self,
                 to: impl IntoIterator<Item = impl Into<String>>,
-                template: super::super::types::TemplateRef,
+                template: types::TemplateRef,
             ) -> SendRequest {
                 SendRequest {
                     client: self.client.clone(),
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::SendMessageRequest::new(to, template),
+                    body: types::SendMessageRequest::new(to, template),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -6995,10 +6957,10 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct SendRequest {
-            client: super::super::Client,
+            client: Client,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::SendMessageRequest,
+            body: types::SendMessageRequest,
             options: rt::RequestOptions,
         }
 
@@ -7023,9 +6985,7 @@ pub mod resources {
             /// Channels to send on; the template's channels when absent.
             pub fn channel(
                 mut self,
-                channel: impl IntoIterator<
-                    Item = impl Into<super::super::types::Channel>,
-                >,
+                channel: impl IntoIterator<Item = impl Into<types::Channel>>,
             ) -> Self {
                 self.body = self.body.channel(channel);
                 self
@@ -7052,10 +7012,7 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<
-                rt::Response<super::super::types::SendMessageResult>,
-                rt::Error,
-            > {
+            ) -> Result<rt::Response<types::SendMessageResult>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -7075,7 +7032,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::MESSAGES_SEND,
+                    operation: &operations::MESSAGES_SEND,
                     path: "/v3/messages".to_owned(),
                     query: Vec::new(),
                     headers,
@@ -7087,10 +7044,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for SendRequest {
-            type Output = Result<
-                rt::Response<super::super::types::SendMessageResult>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::SendMessageResult>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -7104,7 +7058,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -7130,9 +7084,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Message>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Message>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/messages/{id}");
                 let mut headers = Vec::new();
@@ -7140,7 +7092,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::MESSAGES_GET,
+                    operation: &operations::MESSAGES_GET,
                     path,
                     query: Vec::new(),
                     headers,
@@ -7152,7 +7104,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Get {
-            type Output = Result<rt::Response<super::super::types::Message>, rt::Error>;
+            type Output = Result<rt::Response<types::Message>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -7166,7 +7118,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Activities {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -7194,10 +7146,7 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<
-                rt::Response<super::super::types::MessageActivities>,
-                rt::Error,
-            > {
+            ) -> Result<rt::Response<types::MessageActivities>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/messages/{id}/activities");
                 let mut headers = Vec::new();
@@ -7205,7 +7154,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::MESSAGES_ACTIVITIES,
+                    operation: &operations::MESSAGES_ACTIVITIES,
                     path,
                     query: Vec::new(),
                     headers,
@@ -7217,10 +7166,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Activities {
-            type Output = Result<
-                rt::Response<super::super::types::MessageActivities>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::MessageActivities>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -7231,12 +7177,13 @@ pub mod resources {
 
     /// Operations under `client.numbers()`.
     pub mod numbers {
+        use super::super::{Client, operations, types};
         use crate::runtime as rt;
 
         /// Handle for the operations under `client.numbers()`.
         #[derive(Clone, Copy, Debug)]
         pub struct Numbers<'a> {
-            pub(crate) client: &'a super::super::Client,
+            pub(crate) client: &'a Client,
         }
 
         impl Numbers<'_> {
@@ -7265,7 +7212,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Lookup {
-            client: super::super::Client,
+            client: Client,
             phone_number: String,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -7293,7 +7240,7 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<rt::Response<super::super::types::NumberLookup>, rt::Error> {
+            ) -> Result<rt::Response<types::NumberLookup>, rt::Error> {
                 {
                     let value = &self.phone_number;
                     {
@@ -7310,7 +7257,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::NUMBERS_LOOKUP,
+                    operation: &operations::NUMBERS_LOOKUP,
                     path,
                     query: Vec::new(),
                     headers,
@@ -7322,10 +7269,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Lookup {
-            type Output = Result<
-                rt::Response<super::super::types::NumberLookup>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::NumberLookup>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -7336,12 +7280,13 @@ pub mod resources {
 
     /// Operations under `client.profiles()`.
     pub mod profiles {
+        use super::super::{Client, operations, types};
         use crate::runtime as rt;
 
         /// Handle for the operations under `client.profiles()`.
         #[derive(Clone, Copy, Debug)]
         pub struct Profiles<'a> {
-            pub(crate) client: &'a super::super::Client,
+            pub(crate) client: &'a Client,
         }
 
         impl<'a> Profiles<'a> {
@@ -7378,7 +7323,7 @@ pub mod resources {
                     client: self.client.clone(),
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::CreateProfileRequest::new(name),
+                    body: types::CreateProfileRequest::new(name),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -7427,7 +7372,7 @@ pub mod resources {
                     profile_id,
                     idempotency_key: None,
                     profile_id_header: None,
-                    body: super::super::types::UpdateProfileRequest::new(),
+                    body: types::UpdateProfileRequest::new(),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -7447,7 +7392,7 @@ pub mod resources {
                     profile_id,
                     idempotency_key: None,
                     profile_id_header: None,
-                    body: super::super::types::CompleteProfileRequest::new(),
+                    body: types::CompleteProfileRequest::new(),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -7466,7 +7411,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
-            client: super::super::Client,
+            client: Client,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
         }
@@ -7493,13 +7438,13 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<rt::Response<super::super::types::ProfileList>, rt::Error> {
+            ) -> Result<rt::Response<types::ProfileList>, rt::Error> {
                 let mut headers = Vec::new();
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::PROFILES_LIST,
+                    operation: &operations::PROFILES_LIST,
                     path: "/v3/profiles".to_owned(),
                     query: Vec::new(),
                     headers,
@@ -7511,10 +7456,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for List {
-            type Output = Result<
-                rt::Response<super::super::types::ProfileList>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::ProfileList>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -7528,10 +7470,10 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Create {
-            client: super::super::Client,
+            client: Client,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::CreateProfileRequest,
+            body: types::CreateProfileRequest,
             options: rt::RequestOptions,
         }
 
@@ -7588,7 +7530,7 @@ pub mod resources {
             /// Direct credentials of the profile's own WhatsApp Business Account. Omit to share the organization's.
             pub fn whatsapp_business_account(
                 mut self,
-                whatsapp_business_account: super::super::types::WhatsAppBusinessAccount,
+                whatsapp_business_account: types::WhatsAppBusinessAccount,
             ) -> Self {
                 self.body = self
                     .body
@@ -7597,7 +7539,7 @@ pub mod resources {
             }
 
             /// Create the profile's brand at the same time. Not allowed with `inherit_tcr_brand: true`.
-            pub fn brand(mut self, brand: super::super::types::BrandInput) -> Self {
+            pub fn brand(mut self, brand: types::BrandInput) -> Self {
                 self.body = self.body.brand(brand);
                 self
             }
@@ -7605,7 +7547,7 @@ pub mod resources {
             /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
             pub fn billing_model(
                 mut self,
-                billing_model: impl Into<super::super::types::BillingModel>,
+                billing_model: impl Into<types::BillingModel>,
             ) -> Self {
                 self.body = self.body.billing_model(billing_model);
                 self
@@ -7614,7 +7556,7 @@ pub mod resources {
             /// Card to charge; only with billing model `profile` or `profile_and_organization`. Never stored by Sent.
             pub fn payment_details(
                 mut self,
-                payment_details: super::super::types::PaymentDetails,
+                payment_details: types::PaymentDetails,
             ) -> Self {
                 self.body = self.body.payment_details(payment_details);
                 self
@@ -7623,7 +7565,7 @@ pub mod resources {
             /// Who receives the invoices of a profile.
             pub fn billing_contact(
                 mut self,
-                billing_contact: super::super::types::BillingContact,
+                billing_contact: types::BillingContact,
             ) -> Self {
                 self.body = self.body.billing_contact(billing_contact);
                 self
@@ -7681,9 +7623,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Profile>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Profile>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -7703,7 +7643,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::PROFILES_CREATE,
+                    operation: &operations::PROFILES_CREATE,
                     path: "/v3/profiles".to_owned(),
                     query: Vec::new(),
                     headers,
@@ -7715,7 +7655,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Create {
-            type Output = Result<rt::Response<super::super::types::Profile>, rt::Error>;
+            type Output = Result<rt::Response<types::Profile>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -7729,7 +7669,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
-            client: super::super::Client,
+            client: Client,
             profile_id: uuid::Uuid,
             profile_id_header: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -7755,9 +7695,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Profile>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Profile>, rt::Error> {
                 let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
                 let path = format!("/v3/profiles/{profile_id}");
                 let mut headers = Vec::new();
@@ -7765,7 +7703,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::PROFILES_GET,
+                    operation: &operations::PROFILES_GET,
                     path,
                     query: Vec::new(),
                     headers,
@@ -7777,7 +7715,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Get {
-            type Output = Result<rt::Response<super::super::types::Profile>, rt::Error>;
+            type Output = Result<rt::Response<types::Profile>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -7791,10 +7729,10 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
-            client: super::super::Client,
+            client: Client,
             profile_id: uuid::Uuid,
             profile_id_header: Option<uuid::Uuid>,
-            body: Option<super::super::types::SandboxRequest>,
+            body: Option<types::SandboxRequest>,
             options: rt::RequestOptions,
         }
 
@@ -7833,7 +7771,7 @@ pub mod resources {
                 }
                 let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::PROFILES_DELETE,
+                    operation: &operations::PROFILES_DELETE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -7859,11 +7797,11 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
-            client: super::super::Client,
+            client: Client,
             profile_id: uuid::Uuid,
             idempotency_key: Option<String>,
             profile_id_header: Option<uuid::Uuid>,
-            body: super::super::types::UpdateProfileRequest,
+            body: types::UpdateProfileRequest,
             options: rt::RequestOptions,
         }
 
@@ -7918,7 +7856,7 @@ pub mod resources {
             }
 
             /// Create or update the profile's brand. A brand submitted to TCR cannot be changed; not allowed with `inherit_tcr_brand: true`.
-            pub fn brand(mut self, brand: super::super::types::BrandInput) -> Self {
+            pub fn brand(mut self, brand: types::BrandInput) -> Self {
                 self.body = self.body.brand(brand);
                 self
             }
@@ -7926,7 +7864,7 @@ pub mod resources {
             /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
             pub fn billing_model(
                 mut self,
-                billing_model: impl Into<super::super::types::BillingModel>,
+                billing_model: impl Into<types::BillingModel>,
             ) -> Self {
                 self.body = self.body.billing_model(billing_model);
                 self
@@ -7935,7 +7873,7 @@ pub mod resources {
             /// A payment card. The docs name the card number, expiry, CVC and billing ZIP code but give the JSON name of the expiry only; pass the others as additional members.
             pub fn payment_details(
                 mut self,
-                payment_details: super::super::types::PaymentDetails,
+                payment_details: types::PaymentDetails,
             ) -> Self {
                 self.body = self.body.payment_details(payment_details);
                 self
@@ -7944,7 +7882,7 @@ pub mod resources {
             /// Who receives the invoices of a profile.
             pub fn billing_contact(
                 mut self,
-                billing_contact: super::super::types::BillingContact,
+                billing_contact: types::BillingContact,
             ) -> Self {
                 self.body = self.body.billing_contact(billing_contact);
                 self
@@ -8008,9 +7946,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Profile>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Profile>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -8032,7 +7968,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::PROFILES_UPDATE,
+                    operation: &operations::PROFILES_UPDATE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -8044,7 +7980,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Update {
-            type Output = Result<rt::Response<super::super::types::Profile>, rt::Error>;
+            type Output = Result<rt::Response<types::Profile>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -8058,11 +7994,11 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Complete {
-            client: super::super::Client,
+            client: Client,
             profile_id: uuid::Uuid,
             idempotency_key: Option<String>,
             profile_id_header: Option<uuid::Uuid>,
-            body: super::super::types::CompleteProfileRequest,
+            body: types::CompleteProfileRequest,
             options: rt::RequestOptions,
         }
 
@@ -8111,10 +8047,7 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<
-                rt::Response<super::super::types::ProfileCompletion>,
-                rt::Error,
-            > {
+            ) -> Result<rt::Response<types::ProfileCompletion>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -8135,7 +8068,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::PROFILES_COMPLETE,
+                    operation: &operations::PROFILES_COMPLETE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -8147,10 +8080,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Complete {
-            type Output = Result<
-                rt::Response<super::super::types::ProfileCompletion>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::ProfileCompletion>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -8160,12 +8090,13 @@ pub mod resources {
 
         /// Operations under `client.profiles().campaigns()`.
         pub mod campaigns {
+            use super::super::super::{Client, operations, types};
             use crate::runtime as rt;
 
             /// Handle for the operations under `client.profiles().campaigns()`.
             #[derive(Clone, Copy, Debug)]
             pub struct Campaigns<'a> {
-                pub(crate) client: &'a super::super::super::Client,
+                pub(crate) client: &'a Client,
             }
 
             impl Campaigns<'_> {
@@ -8203,9 +8134,7 @@ pub mod resources {
                     profile_id: uuid::Uuid,
                     name: impl Into<String>,
                     use_cases: impl IntoIterator<
-                        Item = impl Into<
-                            super::super::super::types::CampaignUseCaseInput,
-                        >,
+                        Item = impl Into<types::CampaignUseCaseInput>,
                     >,
                 ) -> Create {
                     Create {
@@ -8213,10 +8142,7 @@ pub mod resources {
                         profile_id,
                         idempotency_key: None,
                         profile_id_header: None,
-                        body: super::super::super::types::CampaignInput::new(
-                            name,
-                            use_cases,
-                        ),
+                        body: types::CampaignInput::new(name, use_cases),
                         options: rt::RequestOptions::default(),
                     }
                 }
@@ -8239,9 +8165,7 @@ pub mod resources {
                     campaign_id: uuid::Uuid,
                     name: impl Into<String>,
                     use_cases: impl IntoIterator<
-                        Item = impl Into<
-                            super::super::super::types::CampaignUseCaseInput,
-                        >,
+                        Item = impl Into<types::CampaignUseCaseInput>,
                     >,
                 ) -> Update {
                     Update {
@@ -8250,10 +8174,7 @@ pub mod resources {
                         campaign_id,
                         idempotency_key: None,
                         profile_id_header: None,
-                        body: super::super::super::types::CampaignInput::new(
-                            name,
-                            use_cases,
-                        ),
+                        body: types::CampaignInput::new(name, use_cases),
                         options: rt::RequestOptions::default(),
                     }
                 }
@@ -8290,7 +8211,7 @@ pub mod resources {
             #[derive(Clone, Debug)]
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct List {
-                client: super::super::super::Client,
+                client: Client,
                 profile_id: uuid::Uuid,
                 profile_id_header: Option<uuid::Uuid>,
                 options: rt::RequestOptions,
@@ -8318,10 +8239,7 @@ pub mod resources {
                 /// undecodable bodies are reported by the runtime.
                 pub async fn send(
                     self,
-                ) -> Result<
-                    rt::Response<Vec<super::super::super::types::Campaign>>,
-                    rt::Error,
-                > {
+                ) -> Result<rt::Response<Vec<types::Campaign>>, rt::Error> {
                     let profile_id = rt::encode_path_segment(
                         &self.profile_id.to_string(),
                     );
@@ -8331,7 +8249,7 @@ pub mod resources {
                         headers.push(("x-profile-id", value.to_string()));
                     }
                     let request = rt::OperationRequest {
-                        operation: &super::super::super::operations::PROFILES_CAMPAIGNS_LIST,
+                        operation: &operations::PROFILES_CAMPAIGNS_LIST,
                         path,
                         query: Vec::new(),
                         headers,
@@ -8343,10 +8261,7 @@ pub mod resources {
             }
 
             impl std::future::IntoFuture for List {
-                type Output = Result<
-                    rt::Response<Vec<super::super::super::types::Campaign>>,
-                    rt::Error,
-                >;
+                type Output = Result<rt::Response<Vec<types::Campaign>>, rt::Error>;
                 type IntoFuture = rt::BoxFuture<Self::Output>;
 
                 fn into_future(self) -> Self::IntoFuture {
@@ -8360,11 +8275,11 @@ pub mod resources {
             #[derive(Clone, Debug)]
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct Create {
-                client: super::super::super::Client,
+                client: Client,
                 profile_id: uuid::Uuid,
                 idempotency_key: Option<String>,
                 profile_id_header: Option<uuid::Uuid>,
-                body: super::super::super::types::CampaignInput,
+                body: types::CampaignInput,
                 options: rt::RequestOptions,
             }
 
@@ -8496,10 +8411,7 @@ pub mod resources {
                 /// undecodable bodies are reported by the runtime.
                 pub async fn send(
                     self,
-                ) -> Result<
-                    rt::Response<super::super::super::types::Campaign>,
-                    rt::Error,
-                > {
+                ) -> Result<rt::Response<types::Campaign>, rt::Error> {
                     if let Some(value) = &self.idempotency_key {
                         {
                             static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -8531,7 +8443,7 @@ pub mod resources {
                     }
                     let body = Some(rt::JsonBody::new(&self.body)?);
                     let request = rt::OperationRequest {
-                        operation: &super::super::super::operations::PROFILES_CAMPAIGNS_CREATE,
+                        operation: &operations::PROFILES_CAMPAIGNS_CREATE,
                         path,
                         query: Vec::new(),
                         headers,
@@ -8543,10 +8455,7 @@ pub mod resources {
             }
 
             impl std::future::IntoFuture for Create {
-                type Output = Result<
-                    rt::Response<super::super::super::types::Campaign>,
-                    rt::Error,
-                >;
+                type Output = Result<rt::Response<types::Campaign>, rt::Error>;
                 type IntoFuture = rt::BoxFuture<Self::Output>;
 
                 fn into_future(self) -> Self::IntoFuture {
@@ -8560,12 +8469,12 @@ pub mod resources {
             #[derive(Clone, Debug)]
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct Update {
-                client: super::super::super::Client,
+                client: Client,
                 profile_id: uuid::Uuid,
                 campaign_id: uuid::Uuid,
                 idempotency_key: Option<String>,
                 profile_id_header: Option<uuid::Uuid>,
-                body: super::super::super::types::CampaignInput,
+                body: types::CampaignInput,
                 options: rt::RequestOptions,
             }
 
@@ -8697,10 +8606,7 @@ pub mod resources {
                 /// undecodable bodies are reported by the runtime.
                 pub async fn send(
                     self,
-                ) -> Result<
-                    rt::Response<super::super::super::types::Campaign>,
-                    rt::Error,
-                > {
+                ) -> Result<rt::Response<types::Campaign>, rt::Error> {
                     if let Some(value) = &self.idempotency_key {
                         {
                             static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -8737,7 +8643,7 @@ pub mod resources {
                     }
                     let body = Some(rt::JsonBody::new(&self.body)?);
                     let request = rt::OperationRequest {
-                        operation: &super::super::super::operations::PROFILES_CAMPAIGNS_UPDATE,
+                        operation: &operations::PROFILES_CAMPAIGNS_UPDATE,
                         path,
                         query: Vec::new(),
                         headers,
@@ -8749,10 +8655,7 @@ pub mod resources {
             }
 
             impl std::future::IntoFuture for Update {
-                type Output = Result<
-                    rt::Response<super::super::super::types::Campaign>,
-                    rt::Error,
-                >;
+                type Output = Result<rt::Response<types::Campaign>, rt::Error>;
                 type IntoFuture = rt::BoxFuture<Self::Output>;
 
                 fn into_future(self) -> Self::IntoFuture {
@@ -8766,11 +8669,11 @@ pub mod resources {
             #[derive(Clone, Debug)]
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct Delete {
-                client: super::super::super::Client,
+                client: Client,
                 profile_id: uuid::Uuid,
                 campaign_id: uuid::Uuid,
                 profile_id_header: Option<uuid::Uuid>,
-                body: Option<super::super::super::types::SandboxRequest>,
+                body: Option<types::SandboxRequest>,
                 options: rt::RequestOptions,
             }
 
@@ -8816,7 +8719,7 @@ pub mod resources {
                     }
                     let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;
                     let request = rt::OperationRequest {
-                        operation: &super::super::super::operations::PROFILES_CAMPAIGNS_DELETE,
+                        operation: &operations::PROFILES_CAMPAIGNS_DELETE,
                         path,
                         query: Vec::new(),
                         headers,
@@ -8840,12 +8743,13 @@ pub mod resources {
 
     /// Operations under `client.templates()`.
     pub mod templates {
+        use super::super::{Client, operations, types};
         use crate::runtime as rt;
 
         /// Handle for the operations under `client.templates()`.
         #[derive(Clone, Copy, Debug)]
         pub struct Templates<'a> {
-            pub(crate) client: &'a super::super::Client,
+            pub(crate) client: &'a Client,
         }
 
         impl Templates<'_> {
@@ -8883,15 +8787,15 @@ pub mod resources {
             pub fn create(
                 &self,
                 name: impl Into<String>,
-                category: impl Into<super::super::types::TemplateCategory>,
+                category: impl Into<types::TemplateCategory>,
                 language: impl Into<String>,
-                definition: super::super::types::TemplateDefinition,
+                definition: types::TemplateDefinition,
             ) -> Create {
                 Create {
                     client: self.client.clone(),
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::CreateTemplateRequest::new(
+                    body: types::CreateTemplateRequest::new(
                         name,
                         category,
                         language,
@@ -8934,7 +8838,7 @@ pub mod resources {
                     id,
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::UpdateTemplateRequest::new(),
+                    body: types::UpdateTemplateRequest::new(),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -8965,12 +8869,12 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
-            client: super::super::Client,
+            client: Client,
             page: Option<i64>,
             page_size: Option<i64>,
             search: Option<String>,
-            status: Option<super::super::types::TemplateStatus>,
-            category: Option<super::super::types::TemplateCategory>,
+            status: Option<types::TemplateStatus>,
+            category: Option<types::TemplateCategory>,
             is_welcome_playground: Option<bool>,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -9004,10 +8908,7 @@ pub mod resources {
             }
 
             /// Optional status filter: APPROVED, PENDING, REJECTED
-            pub fn status(
-                mut self,
-                status: impl Into<super::super::types::TemplateStatus>,
-            ) -> Self {
+            pub fn status(mut self, status: impl Into<types::TemplateStatus>) -> Self {
                 self.status = Some(status.into());
                 self
             }
@@ -9015,7 +8916,7 @@ pub mod resources {
             /// Optional category filter: MARKETING, UTILITY, AUTHENTICATION
             pub fn category(
                 mut self,
-                category: impl Into<super::super::types::TemplateCategory>,
+                category: impl Into<types::TemplateCategory>,
             ) -> Self {
                 self.category = Some(category.into());
                 self
@@ -9040,7 +8941,7 @@ pub mod resources {
             /// was yielded, so at most one page is held at a time. The stream ends after a
             /// page that says no page follows, after an empty page, or after yielding an
             /// error (each page is retried like any request first).
-            pub fn pages(self) -> rt::Pages<super::super::types::TemplateList> {
+            pub fn pages(self) -> rt::Pages<types::TemplateList> {
                 let first = self.page.unwrap_or(1);
                 rt::Pages::new(
                     first,
@@ -9053,7 +8954,7 @@ pub mod resources {
             }
 
             /// Streams the items of every page, fetching pages lazily as `pages` does.
-            pub fn items(self) -> rt::Items<super::super::types::TemplateList> {
+            pub fn items(self) -> rt::Items<types::TemplateList> {
                 self.pages().items()
             }
 
@@ -9072,7 +8973,7 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<rt::Response<super::super::types::TemplateList>, rt::Error> {
+            ) -> Result<rt::Response<types::TemplateList>, rt::Error> {
                 if let Some(value) = &self.page {
                     rt::validate::range_i64("page", *value, Some(1), None)?;
                 }
@@ -9083,14 +8984,14 @@ pub mod resources {
                     rt::validate::known(
                         "status",
                         value.is_known(),
-                        super::super::types::TemplateStatus::VALUES,
+                        types::TemplateStatus::VALUES,
                     )?;
                 }
                 if let Some(value) = &self.category {
                     rt::validate::known(
                         "category",
                         value.is_known(),
-                        super::super::types::TemplateCategory::VALUES,
+                        types::TemplateCategory::VALUES,
                     )?;
                 }
                 let mut query = Vec::from([
@@ -9114,7 +9015,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::TEMPLATES_LIST,
+                    operation: &operations::TEMPLATES_LIST,
                     path: "/v3/templates".to_owned(),
                     query,
                     headers,
@@ -9126,10 +9027,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for List {
-            type Output = Result<
-                rt::Response<super::super::types::TemplateList>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::TemplateList>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -9143,10 +9041,10 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Create {
-            client: super::super::Client,
+            client: Client,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::CreateTemplateRequest,
+            body: types::CreateTemplateRequest,
             options: rt::RequestOptions,
         }
 
@@ -9171,9 +9069,7 @@ pub mod resources {
             /// Channels the template can be sent on.
             pub fn channels(
                 mut self,
-                channels: impl IntoIterator<
-                    Item = impl Into<super::super::types::Channel>,
-                >,
+                channels: impl IntoIterator<Item = impl Into<types::Channel>>,
             ) -> Self {
                 self.body = self.body.channels(channels);
                 self
@@ -9198,9 +9094,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Template>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Template>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -9220,7 +9114,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::TEMPLATES_CREATE,
+                    operation: &operations::TEMPLATES_CREATE,
                     path: "/v3/templates".to_owned(),
                     query: Vec::new(),
                     headers,
@@ -9232,7 +9126,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Create {
-            type Output = Result<rt::Response<super::super::types::Template>, rt::Error>;
+            type Output = Result<rt::Response<types::Template>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -9246,7 +9140,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -9272,9 +9166,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Template>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Template>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/templates/{id}");
                 let mut headers = Vec::new();
@@ -9282,7 +9174,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::TEMPLATES_GET,
+                    operation: &operations::TEMPLATES_GET,
                     path,
                     query: Vec::new(),
                     headers,
@@ -9294,7 +9186,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Get {
-            type Output = Result<rt::Response<super::super::types::Template>, rt::Error>;
+            type Output = Result<rt::Response<types::Template>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -9308,11 +9200,11 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::UpdateTemplateRequest,
+            body: types::UpdateTemplateRequest,
             options: rt::RequestOptions,
         }
 
@@ -9343,7 +9235,7 @@ pub mod resources {
             /// What a template is for (WhatsApp's template categories).
             pub fn category(
                 mut self,
-                category: impl Into<super::super::types::TemplateCategory>,
+                category: impl Into<types::TemplateCategory>,
             ) -> Self {
                 self.body = self.body.category(category);
                 self
@@ -9362,10 +9254,7 @@ pub mod resources {
             }
 
             /// The content of a template: header, body, footer and buttons.
-            pub fn definition(
-                mut self,
-                definition: super::super::types::TemplateDefinition,
-            ) -> Self {
+            pub fn definition(mut self, definition: types::TemplateDefinition) -> Self {
                 self.body = self.body.definition(definition);
                 self
             }
@@ -9383,9 +9272,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Template>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Template>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -9407,7 +9294,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::TEMPLATES_UPDATE,
+                    operation: &operations::TEMPLATES_UPDATE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -9419,7 +9306,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Update {
-            type Output = Result<rt::Response<super::super::types::Template>, rt::Error>;
+            type Output = Result<rt::Response<types::Template>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -9433,10 +9320,10 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             profile_id: Option<uuid::Uuid>,
-            body: Option<super::super::types::DeleteTemplateRequest>,
+            body: Option<types::DeleteTemplateRequest>,
             options: rt::RequestOptions,
         }
 
@@ -9483,7 +9370,7 @@ pub mod resources {
                 }
                 let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::TEMPLATES_DELETE,
+                    operation: &operations::TEMPLATES_DELETE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -9506,12 +9393,13 @@ pub mod resources {
 
     /// Operations under `client.users()`.
     pub mod users {
+        use super::super::{Client, operations, types};
         use crate::runtime as rt;
 
         /// Handle for the operations under `client.users()`.
         #[derive(Clone, Copy, Debug)]
         pub struct Users<'a> {
-            pub(crate) client: &'a super::super::Client,
+            pub(crate) client: &'a Client,
         }
 
         impl Users<'_> {
@@ -9536,13 +9424,13 @@ pub mod resources {
             pub fn invite(
                 &self,
                 email: impl Into<String>,
-                role: impl Into<super::super::types::UserRole>,
+                role: impl Into<types::UserRole>,
             ) -> Invite {
                 Invite {
                     client: self.client.clone(),
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::InviteUserRequest::new(email, role),
+                    body: types::InviteUserRequest::new(email, role),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -9584,14 +9472,14 @@ pub mod resources {
             pub fn update(
                 &self,
                 user_id: uuid::Uuid,
-                role: impl Into<super::super::types::UserRole>,
+                role: impl Into<types::UserRole>,
             ) -> Update {
                 Update {
                     client: self.client.clone(),
                     user_id,
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::UpdateUserRequest::new(role),
+                    body: types::UpdateUserRequest::new(role),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -9603,7 +9491,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
-            client: super::super::Client,
+            client: Client,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
         }
@@ -9628,15 +9516,13 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::UserList>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::UserList>, rt::Error> {
                 let mut headers = Vec::new();
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::USERS_LIST,
+                    operation: &operations::USERS_LIST,
                     path: "/v3/users".to_owned(),
                     query: Vec::new(),
                     headers,
@@ -9648,7 +9534,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for List {
-            type Output = Result<rt::Response<super::super::types::UserList>, rt::Error>;
+            type Output = Result<rt::Response<types::UserList>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -9662,10 +9548,10 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Invite {
-            client: super::super::Client,
+            client: Client,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::InviteUserRequest,
+            body: types::InviteUserRequest,
             options: rt::RequestOptions,
         }
 
@@ -9712,9 +9598,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::User>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::User>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -9734,7 +9618,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::USERS_INVITE,
+                    operation: &operations::USERS_INVITE,
                     path: "/v3/users".to_owned(),
                     query: Vec::new(),
                     headers,
@@ -9746,7 +9630,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Invite {
-            type Output = Result<rt::Response<super::super::types::User>, rt::Error>;
+            type Output = Result<rt::Response<types::User>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -9760,7 +9644,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
-            client: super::super::Client,
+            client: Client,
             user_id: uuid::Uuid,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -9786,9 +9670,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::User>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::User>, rt::Error> {
                 let user_id = rt::encode_path_segment(&self.user_id.to_string());
                 let path = format!("/v3/users/{user_id}");
                 let mut headers = Vec::new();
@@ -9796,7 +9678,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::USERS_GET,
+                    operation: &operations::USERS_GET,
                     path,
                     query: Vec::new(),
                     headers,
@@ -9808,7 +9690,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Get {
-            type Output = Result<rt::Response<super::super::types::User>, rt::Error>;
+            type Output = Result<rt::Response<types::User>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -9822,10 +9704,10 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Remove {
-            client: super::super::Client,
+            client: Client,
             user_id: uuid::Uuid,
             profile_id: Option<uuid::Uuid>,
-            body: Option<super::super::types::SandboxRequest>,
+            body: Option<types::SandboxRequest>,
             options: rt::RequestOptions,
         }
 
@@ -9864,7 +9746,7 @@ pub mod resources {
                 }
                 let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::USERS_REMOVE,
+                    operation: &operations::USERS_REMOVE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -9890,11 +9772,11 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
-            client: super::super::Client,
+            client: Client,
             user_id: uuid::Uuid,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::UpdateUserRequest,
+            body: types::UpdateUserRequest,
             options: rt::RequestOptions,
         }
 
@@ -9935,9 +9817,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::User>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::User>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -9959,7 +9839,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::USERS_UPDATE,
+                    operation: &operations::USERS_UPDATE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -9971,7 +9851,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Update {
-            type Output = Result<rt::Response<super::super::types::User>, rt::Error>;
+            type Output = Result<rt::Response<types::User>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -9982,12 +9862,13 @@ pub mod resources {
 
     /// Operations under `client.webhooks()`.
     pub mod webhooks {
+        use super::super::{Client, operations, types};
         use crate::runtime as rt;
 
         /// Handle for the operations under `client.webhooks()`.
         #[derive(Clone, Copy, Debug)]
         pub struct Webhooks<'a> {
-            pub(crate) client: &'a super::super::Client,
+            pub(crate) client: &'a Client,
         }
 
         impl Webhooks<'_> {
@@ -10027,10 +9908,7 @@ pub mod resources {
                     client: self.client.clone(),
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::CreateWebhookRequest::new(
-                        display_name,
-                        endpoint_url,
-                    ),
+                    body: types::CreateWebhookRequest::new(display_name, endpoint_url),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -10073,7 +9951,7 @@ pub mod resources {
                     id,
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::UpdateWebhookRequest::new(),
+                    body: types::UpdateWebhookRequest::new(),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -10120,7 +9998,7 @@ pub mod resources {
                     id,
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::SandboxRequest::new(),
+                    body: types::SandboxRequest::new(),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -10141,7 +10019,7 @@ pub mod resources {
                     id,
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::TestWebhookRequest::new(event_type),
+                    body: types::TestWebhookRequest::new(event_type),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -10157,7 +10035,7 @@ pub mod resources {
                     id,
                     idempotency_key: None,
                     profile_id: None,
-                    body: super::super::types::ToggleWebhookStatusRequest::new(),
+                    body: types::ToggleWebhookStatusRequest::new(),
                     options: rt::RequestOptions::default(),
                 }
             }
@@ -10169,7 +10047,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
-            client: super::super::Client,
+            client: Client,
             page: Option<i64>,
             page_size: Option<i64>,
             search: Option<String>,
@@ -10224,7 +10102,7 @@ pub mod resources {
             /// was yielded, so at most one page is held at a time. The stream ends after a
             /// page that says no page follows, after an empty page, or after yielding an
             /// error (each page is retried like any request first).
-            pub fn pages(self) -> rt::Pages<super::super::types::WebhookList> {
+            pub fn pages(self) -> rt::Pages<types::WebhookList> {
                 let first = self.page.unwrap_or(1);
                 rt::Pages::new(
                     first,
@@ -10237,7 +10115,7 @@ pub mod resources {
             }
 
             /// Streams the items of every page, fetching pages lazily as `pages` does.
-            pub fn items(self) -> rt::Items<super::super::types::WebhookList> {
+            pub fn items(self) -> rt::Items<types::WebhookList> {
                 self.pages().items()
             }
 
@@ -10256,7 +10134,7 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<rt::Response<super::super::types::WebhookList>, rt::Error> {
+            ) -> Result<rt::Response<types::WebhookList>, rt::Error> {
                 if let Some(value) = &self.page {
                     rt::validate::range_i64("page", *value, Some(1), None)?;
                 }
@@ -10278,7 +10156,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::WEBHOOKS_LIST,
+                    operation: &operations::WEBHOOKS_LIST,
                     path: "/v3/webhooks".to_owned(),
                     query,
                     headers,
@@ -10290,10 +10168,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for List {
-            type Output = Result<
-                rt::Response<super::super::types::WebhookList>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::WebhookList>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -10307,10 +10182,10 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Create {
-            client: super::super::Client,
+            client: Client,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::CreateWebhookRequest,
+            body: types::CreateWebhookRequest,
             options: rt::RequestOptions,
         }
 
@@ -10376,9 +10251,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Webhook>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Webhook>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -10398,7 +10271,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::WEBHOOKS_CREATE,
+                    operation: &operations::WEBHOOKS_CREATE,
                     path: "/v3/webhooks".to_owned(),
                     query: Vec::new(),
                     headers,
@@ -10410,7 +10283,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Create {
-            type Output = Result<rt::Response<super::super::types::Webhook>, rt::Error>;
+            type Output = Result<rt::Response<types::Webhook>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -10424,7 +10297,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct EventTypes {
-            client: super::super::Client,
+            client: Client,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
         }
@@ -10451,16 +10324,13 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<
-                rt::Response<super::super::types::WebhookEventTypeList>,
-                rt::Error,
-            > {
+            ) -> Result<rt::Response<types::WebhookEventTypeList>, rt::Error> {
                 let mut headers = Vec::new();
                 if let Some(value) = self.profile_id {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::WEBHOOKS_EVENT_TYPES,
+                    operation: &operations::WEBHOOKS_EVENT_TYPES,
                     path: "/v3/webhooks/event-types".to_owned(),
                     query: Vec::new(),
                     headers,
@@ -10472,10 +10342,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for EventTypes {
-            type Output = Result<
-                rt::Response<super::super::types::WebhookEventTypeList>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::WebhookEventTypeList>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -10489,7 +10356,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -10515,9 +10382,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Webhook>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Webhook>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/webhooks/{id}");
                 let mut headers = Vec::new();
@@ -10525,7 +10390,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::WEBHOOKS_GET,
+                    operation: &operations::WEBHOOKS_GET,
                     path,
                     query: Vec::new(),
                     headers,
@@ -10537,7 +10402,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Get {
-            type Output = Result<rt::Response<super::super::types::Webhook>, rt::Error>;
+            type Output = Result<rt::Response<types::Webhook>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -10551,11 +10416,11 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::UpdateWebhookRequest,
+            body: types::UpdateWebhookRequest,
             options: rt::RequestOptions,
         }
 
@@ -10635,9 +10500,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Webhook>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Webhook>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -10659,7 +10522,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::WEBHOOKS_UPDATE,
+                    operation: &operations::WEBHOOKS_UPDATE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -10671,7 +10534,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Update {
-            type Output = Result<rt::Response<super::super::types::Webhook>, rt::Error>;
+            type Output = Result<rt::Response<types::Webhook>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -10685,7 +10548,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             profile_id: Option<uuid::Uuid>,
             options: rt::RequestOptions,
@@ -10719,7 +10582,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::WEBHOOKS_DELETE,
+                    operation: &operations::WEBHOOKS_DELETE,
                     path,
                     query: Vec::new(),
                     headers,
@@ -10745,7 +10608,7 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Events {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             page: Option<i64>,
             page_size: Option<i64>,
@@ -10794,7 +10657,7 @@ pub mod resources {
             /// was yielded, so at most one page is held at a time. The stream ends after a
             /// page that says no page follows, after an empty page, or after yielding an
             /// error (each page is retried like any request first).
-            pub fn pages(self) -> rt::Pages<super::super::types::WebhookEventList> {
+            pub fn pages(self) -> rt::Pages<types::WebhookEventList> {
                 let first = self.page.unwrap_or(1);
                 rt::Pages::new(
                     first,
@@ -10807,7 +10670,7 @@ pub mod resources {
             }
 
             /// Streams the items of every page, fetching pages lazily as `pages` does.
-            pub fn items(self) -> rt::Items<super::super::types::WebhookEventList> {
+            pub fn items(self) -> rt::Items<types::WebhookEventList> {
                 self.pages().items()
             }
 
@@ -10826,7 +10689,7 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<rt::Response<super::super::types::WebhookEventList>, rt::Error> {
+            ) -> Result<rt::Response<types::WebhookEventList>, rt::Error> {
                 if let Some(value) = &self.page {
                     rt::validate::range_i64("page", *value, Some(1), None)?;
                 }
@@ -10847,7 +10710,7 @@ pub mod resources {
                     headers.push(("x-profile-id", value.to_string()));
                 }
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::WEBHOOKS_EVENTS,
+                    operation: &operations::WEBHOOKS_EVENTS,
                     path,
                     query,
                     headers,
@@ -10859,10 +10722,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Events {
-            type Output = Result<
-                rt::Response<super::super::types::WebhookEventList>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::WebhookEventList>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -10876,11 +10736,11 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct RotateSecret {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::SandboxRequest,
+            body: types::SandboxRequest,
             options: rt::RequestOptions,
         }
 
@@ -10923,7 +10783,7 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<rt::Response<super::super::types::WebhookSecret>, rt::Error> {
+            ) -> Result<rt::Response<types::WebhookSecret>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -10944,7 +10804,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::WEBHOOKS_ROTATE_SECRET,
+                    operation: &operations::WEBHOOKS_ROTATE_SECRET,
                     path,
                     query: Vec::new(),
                     headers,
@@ -10956,10 +10816,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for RotateSecret {
-            type Output = Result<
-                rt::Response<super::super::types::WebhookSecret>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::WebhookSecret>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -10973,11 +10830,11 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Test {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::TestWebhookRequest,
+            body: types::TestWebhookRequest,
             options: rt::RequestOptions,
         }
 
@@ -11020,10 +10877,7 @@ pub mod resources {
             /// undecodable bodies are reported by the runtime.
             pub async fn send(
                 self,
-            ) -> Result<
-                rt::Response<super::super::types::WebhookTestResult>,
-                rt::Error,
-            > {
+            ) -> Result<rt::Response<types::WebhookTestResult>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -11044,7 +10898,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::WEBHOOKS_TEST,
+                    operation: &operations::WEBHOOKS_TEST,
                     path,
                     query: Vec::new(),
                     headers,
@@ -11056,10 +10910,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for Test {
-            type Output = Result<
-                rt::Response<super::super::types::WebhookTestResult>,
-                rt::Error,
-            >;
+            type Output = Result<rt::Response<types::WebhookTestResult>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
@@ -11073,11 +10924,11 @@ pub mod resources {
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct ToggleStatus {
-            client: super::super::Client,
+            client: Client,
             id: uuid::Uuid,
             idempotency_key: Option<String>,
             profile_id: Option<uuid::Uuid>,
-            body: super::super::types::ToggleWebhookStatusRequest,
+            body: types::ToggleWebhookStatusRequest,
             options: rt::RequestOptions,
         }
 
@@ -11124,9 +10975,7 @@ pub mod resources {
             /// Parameters or body fields that break a documented constraint are reported
             /// before anything is sent; transport failures, error responses and
             /// undecodable bodies are reported by the runtime.
-            pub async fn send(
-                self,
-            ) -> Result<rt::Response<super::super::types::Webhook>, rt::Error> {
+            pub async fn send(self) -> Result<rt::Response<types::Webhook>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
                         static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(
@@ -11147,7 +10996,7 @@ pub mod resources {
                 }
                 let body = Some(rt::JsonBody::new(&self.body)?);
                 let request = rt::OperationRequest {
-                    operation: &super::super::operations::WEBHOOKS_TOGGLE_STATUS,
+                    operation: &operations::WEBHOOKS_TOGGLE_STATUS,
                     path,
                     query: Vec::new(),
                     headers,
@@ -11159,7 +11008,7 @@ pub mod resources {
         }
 
         impl std::future::IntoFuture for ToggleStatus {
-            type Output = Result<rt::Response<super::super::types::Webhook>, rt::Error>;
+            type Output = Result<rt::Response<types::Webhook>, rt::Error>;
             type IntoFuture = rt::BoxFuture<Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {

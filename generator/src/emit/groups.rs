@@ -102,7 +102,7 @@ impl Emitter<'_> {
             #handle_docs
             #[derive(Clone, Copy, Debug)]
             pub struct #handle<'a> {
-                pub(crate) client: &'a #root Client,
+                pub(crate) client: &'a Client,
             }
 
             #impl_header {
@@ -112,9 +112,18 @@ impl Emitter<'_> {
             #(#builders)*
         };
         let use_rt = self.use_rt(&body);
+        // The file's root items this module uses, imported once.
+        let mut imports = vec![quote!(Client)];
+        if !group.ops.is_empty() {
+            imports.push(quote!(operations));
+        }
+        if super::mentions(&body, "types") {
+            imports.push(quote!(types));
+        }
         Ok(quote! {
             #module_docs
             pub mod #module {
+                use #root{#(#imports),*};
                 #use_rt
                 #body
                 #(#children)*
@@ -124,9 +133,7 @@ impl Emitter<'_> {
 
     /// The group method and the builder of one operation.
     fn operation(&self, op: &Op, group: &Group) -> Result<(TokenStream, TokenStream)> {
-        let depth = group_depth(group);
-        let root = supers(depth);
-        let types = quote!(#root types::);
+        let types = quote!(types::);
         let builder_name = names::builder_type(&op.method).unwrap_or_else(|| "Request".to_owned());
         let builder = names::ident(&builder_name);
         let method = names::ident(&op.method);
@@ -412,7 +419,7 @@ impl Emitter<'_> {
             Some(shape) => self.nullable_ty(shape, &types),
             None => quote!(()),
         };
-        let send = self.send_body(op, &field_names, &root, body_validates, body_optional)?;
+        let send = self.send_body(op, &field_names, body_validates, body_optional)?;
         builder_methods.extend(self.stream_methods(op, &field_names, &output));
         let field_decls = members.iter().map(|m| {
             let field = &m.field;
@@ -442,7 +449,7 @@ impl Emitter<'_> {
             #[derive(Clone, Debug)]
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct #builder {
-                client: #root Client,
+                client: Client,
                 #(#field_decls)*
                 options: rt::RequestOptions,
             }
@@ -534,11 +541,10 @@ impl Emitter<'_> {
         &self,
         op: &Op,
         field_names: &[String],
-        root: &TokenStream,
         body_validates: bool,
         body_optional: bool,
     ) -> Result<TokenStream> {
-        let types = quote!(#root types::);
+        let types = quote!(types::);
         let mut statements: Vec<TokenStream> = Vec::new();
 
         for (param, field_name) in op.params.iter().zip(field_names) {
@@ -668,7 +674,7 @@ impl Emitter<'_> {
         Ok(quote! {
             #(#statements)*
             let request = rt::OperationRequest {
-                operation: &#root operations::#static_name,
+                operation: &operations::#static_name,
                 #path,
                 #query,
                 #headers,

@@ -380,7 +380,7 @@ pub(crate) fn supers(depth: usize) -> TokenStream {
 }
 
 /// Whether an identifier appears anywhere in the tokens.
-fn mentions(tokens: &TokenStream, name: &str) -> bool {
+pub(crate) fn mentions(tokens: &TokenStream, name: &str) -> bool {
     tokens.clone().into_iter().any(|tree| match tree {
         proc_macro2::TokenTree::Ident(ident) => ident == name,
         proc_macro2::TokenTree::Group(group) => mentions(&group.stream(), name),

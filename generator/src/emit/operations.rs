@@ -13,7 +13,7 @@ use crate::names;
 
 impl Emitter<'_> {
     pub(crate) fn operations_module(&self) -> Result<TokenStream> {
-        let types = quote!(super::types::);
+        let types = quote!(types::);
         let mut statics = Vec::new();
         let mut all = Vec::new();
         let mut arms = Vec::new();
@@ -170,10 +170,18 @@ impl Emitter<'_> {
             }
         });
         let rt = &self.rt;
+        let use_types = if super::mentions(&decode, "types") {
+            quote!(
+                use super::types;
+            )
+        } else {
+            quote!()
+        };
         Ok(quote! {
             /// What the runtime needs to know about each operation, and a decoder for their
             /// responses.
             pub mod operations {
+                #use_types
                 use #rt as rt;
 
                 #(#statics)*
