@@ -195,6 +195,13 @@ impl<'a> Api<'a> {
                 )));
             }
         }
+        for name in config.renames.keys() {
+            if !schemas.contains_key(name) {
+                return Err(Error::Config(format!(
+                    "renamed schema {name:?} is not in #/components/schemas"
+                )));
+            }
+        }
         if let Some(envelope) = &envelope
             && !schemas.contains_key(&envelope.schema)
         {
@@ -206,6 +213,7 @@ impl<'a> Api<'a> {
         let models = Models::new(
             schemas,
             &config.replacements,
+            &config.renames,
             envelope.as_ref().map(|e| e.schema.as_str()),
         )?;
         let mut api = Api {

@@ -33,6 +33,7 @@ pub use crate::error::Error;
 pub struct Config {
     runtime_path: String,
     replacements: IndexMap<String, String>,
+    renames: IndexMap<String, String>,
 }
 
 impl Config {
@@ -42,7 +43,17 @@ impl Config {
         Config {
             runtime_path: runtime_path.trim().to_owned(),
             replacements: IndexMap::new(),
+            renames: IndexMap::new(),
         }
+    }
+
+    /// Names the type generated for the component schema `schema_name` `rust_name` instead of
+    /// its own name: for a schema whose name would collide with an item of the host crate that
+    /// users import beside the generated types (a hand-written `ApiError`, say).
+    pub fn rename(mut self, schema_name: &str, rust_name: &str) -> Config {
+        self.renames
+            .insert(schema_name.to_owned(), rust_name.trim().to_owned());
+        self
     }
 
     /// Uses the existing Rust type at `rust_path` (an absolute path) wherever the component
@@ -76,6 +87,15 @@ pub fn generate(spec: &openapiv3::OpenAPI, config: &Config) -> Result<String, Er
         if absolute_path(path).is_none() {
             return Err(Error::Config(format!(
                 "replacement for {schema:?}: {path:?} is not an absolute Rust path"
+            )));
+        }
+    }
+    for (schema, name) in &config.renames {
+        if syn::parse_str::<syn::Ident>(name).is_err()
+            || names::pascal(name).as_deref() != Some(name)
+        {
+            return Err(Error::Config(format!(
+                "rename of {schema:?}: {name:?} is not a PascalCase Rust type name"
             )));
         }
     }

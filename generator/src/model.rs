@@ -279,6 +279,7 @@ impl<'a> Models<'a> {
     pub(crate) fn new(
         schemas: &'a IndexMap<String, ReferenceOr<Schema>>,
         replacements: &IndexMap<String, String>,
+        renames: &IndexMap<String, String>,
         envelope: Option<&str>,
     ) -> Result<Models<'a>> {
         let mut models = Models {
@@ -298,7 +299,11 @@ impl<'a> Models<'a> {
             } else if envelope == Some(name.as_str()) {
                 Component::Envelope
             } else {
-                let rust = names::pascal(name).ok_or_else(|| {
+                let rust = match renames.get(name) {
+                    Some(rust) => Some(rust.clone()),
+                    None => names::pascal(name),
+                }
+                .ok_or_else(|| {
                     Error::invalid(
                         &pointer,
                         format!("{name:?} cannot be made a Rust type name"),

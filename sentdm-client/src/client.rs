@@ -40,6 +40,73 @@ impl Client {
     pub fn with_rate_limiter(&self, limiter: RateLimiter) -> Client {
         Client::from_runtime(self.runtime().with_rate_limiter(limiter))
     }
+
+    /// A request to any path of the API — an endpoint or member this client does not describe
+    /// yet — sent with the API key, default headers, a generated `Idempotency-Key` on
+    /// mutations, retries and limits, and decoded from the response envelope. See
+    /// [`RawRequest`](crate::runtime::RawRequest).
+    ///
+    /// ```no_run
+    /// # async fn run(client: sentdm_client::Client) -> Result<(), sentdm_client::Error> {
+    /// use sentdm_client::runtime::Method;
+    ///
+    /// let me = client.request(Method::GET, "/v3/me").await?;
+    /// println!("{}", me.data()["name"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn request(
+        &self,
+        method: crate::runtime::Method,
+        path: impl Into<String>,
+    ) -> crate::runtime::RawRequest {
+        self.runtime().request(method, path)
+    }
+
+    /// A client scoped to a child profile of the organization (`x-profile-id` on every
+    /// request), sharing this client's configuration, API key and connection pool. Requests can
+    /// still name another profile with their own `profile_id`. This client is left as it is.
+    ///
+    /// ```no_run
+    /// # fn run(client: sentdm_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let profile = "770e8400-e29b-41d4-a716-446655440000".parse()?;
+    /// let acme = client.with_profile(profile);
+    /// # let _ = acme;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_profile(&self, profile_id: uuid::Uuid) -> Client {
+        let value = profile_id.hyphenated().to_string();
+        match self.runtime().with_default_header(PROFILE_HEADER, &value) {
+            Ok(runtime) => Client::from_runtime(runtime),
+            // A UUID is always a valid header value and `x-profile-id` an allowed name.
+            Err(_) => self.clone(),
+        }
+    }
+
+    /// A client whose requests use `options` as their defaults — timeout, deadline, response
+    /// size limit, number of retries, extra headers — sharing this client's configuration, API
+    /// key and connection pool. Each request can still override them. This client is left as
+    /// it is.
+    ///
+    /// Fails with [`Error::Config`] for a zero timeout or deadline, or a header that cannot be
+    /// sent with every request (see [`RequestOptions::header`](crate::RequestOptions::header)).
+    ///
+    /// ```no_run
+    /// # fn run(client: sentdm_client::Client) -> Result<(), sentdm_client::Error> {
+    /// use std::time::Duration;
+    /// use sentdm_client::RequestOptions;
+    ///
+    /// let patient = client.with_options(
+    ///     &RequestOptions::new().timeout(Duration::from_secs(120)).max_retries(5),
+    /// )?;
+    /// # let _ = patient;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_options(&self, options: &crate::RequestOptions) -> Result<Client, Error> {
+        Ok(Client::from_runtime(self.runtime().with_options(options)?))
+    }
 }
 
 /// Configures a [`Client`].

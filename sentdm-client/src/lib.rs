@@ -72,6 +72,42 @@ pub use runtime::{
     Response, RetryPolicy,
 };
 
+/// The `time` crate, whose `OffsetDateTime` timestamps appear in responses.
+pub use time;
+/// The `uuid` crate, whose `Uuid` is behind every id.
+pub use uuid;
+
+/// The stream traits that page through lists: [`Pages`] and [`Items`] are streams, and these
+/// traits give them `next`, `try_next`, `try_collect`, `take` and the rest, so paging needs no
+/// other dependency.
+pub mod stream {
+    pub use futures_core::Stream;
+    pub use futures_util::{StreamExt, TryStreamExt};
+}
+
+/// One import for most programs: `use sentdm_client::prelude::*;` brings the client, its
+/// builder, errors and codes, per-request options, responses, every request and response type,
+/// and the stream traits (unnamed, so their methods work without their names cluttering the
+/// scope).
+///
+/// ```no_run
+/// use sentdm_client::prelude::*;
+///
+/// # async fn run() -> Result<(), Error> {
+/// let client = Client::from_env()?;
+/// let contacts: Vec<Contact> = client.contacts().list().items().try_collect().await?;
+/// println!("{} contacts", contacts.len());
+/// # Ok(())
+/// # }
+/// ```
+pub mod prelude {
+    pub use crate::types::*;
+    pub use crate::{
+        ApiError, Client, ClientBuilder, Error, ErrorCode, RequestOptions, Response, RetryPolicy,
+    };
+    pub use futures_util::{StreamExt as _, TryStreamExt as _};
+}
+
 include!(concat!(env!("OUT_DIR"), "/sentdm.rs"));
 
 /// The README's examples, compiled as doctests.

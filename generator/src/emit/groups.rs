@@ -275,6 +275,35 @@ impl Emitter<'_> {
                                 }
                             });
                         }
+                        if let Some(extra) = &def.extra {
+                            setters.claim(
+                                "extra",
+                                &op.pointer.join("requestBody"),
+                                "builder method",
+                            )?;
+                            let value = if extra.ty == Ty::Value {
+                                quote!(serde_json::Value)
+                            } else {
+                                self.nullable_ty(extra, &types)
+                            };
+                            let assign = if body.required {
+                                quote!(self.body = self.body.extra(key, value);)
+                            } else {
+                                quote!(self.body = Some(self.body.unwrap_or_default().extra(key, value));)
+                            };
+                            builder_methods.push(quote! {
+                                /// Adds a body member the documented ones do not cover (the
+                                /// body accepts others): `key` set to `value`.
+                                pub fn extra(
+                                    mut self,
+                                    key: impl Into<String>,
+                                    value: impl Into<#value>,
+                                ) -> Self {
+                                    #assign
+                                    self
+                                }
+                            });
+                        }
                         let (ty, init) = if body.required {
                             (body_ty.clone(), quote!(#body_ty::new(#(#new_args),*)))
                         } else {

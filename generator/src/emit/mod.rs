@@ -151,6 +151,7 @@ impl<'a> Emitter<'a> {
         let docs = docs.attrs();
         quote! {
             #docs
+            #[doc(hidden)]
             pub const API: #rt::ApiDescription = #rt::ApiDescription {
                 title: #title,
                 version: #version,

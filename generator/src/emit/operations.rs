@@ -179,7 +179,8 @@ impl Emitter<'_> {
         };
         Ok(quote! {
             /// What the runtime needs to know about each operation, and a decoder for their
-            /// responses.
+            /// responses. Plumbing for the runtime and tests, hidden from the documentation.
+            #[doc(hidden)]
             pub mod operations {
                 #use_types
                 use #rt as rt;

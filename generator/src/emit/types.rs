@@ -387,8 +387,21 @@ impl Emitter<'_> {
                 }
             });
         }
-        if def.extra.is_some() {
+        if let Some(extra) = &def.extra {
             inits.push(quote!(extra: Default::default()));
+            let value = if extra.ty == Ty::Value {
+                quote!(serde_json::Value)
+            } else {
+                self.nullable_ty(extra, &types)
+            };
+            setters.push(quote! {
+                /// Adds a member the documented ones do not cover (this object accepts
+                /// others): `key` set to `value`, sent beside the documented members.
+                pub fn extra(mut self, key: impl Into<String>, value: impl Into<#value>) -> Self {
+                    self.extra.insert(key.into(), value.into());
+                    self
+                }
+            });
         }
         let mut docs = Docs::new();
         if arg_docs.is_empty() {

@@ -268,22 +268,7 @@ impl RuntimeBuilder {
         base_headers.insert(USER_AGENT, user_agent);
         let mut default_header_names = Vec::new();
         for (name, value) in &self.default_headers {
-            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                Error::config(format!(
-                    "default header name `{name}` is not a valid header name"
-                ))
-            })?;
-            if let Some(why) = forbidden_header(&header_name, auth.header_name()) {
-                return Err(Error::config(format!(
-                    "default header `{name}` cannot be set: {why}"
-                )));
-            }
-            let mut header_value = HeaderValue::from_str(value).map_err(|_| {
-                Error::config(format!(
-                    "the value of default header `{name}` is not a valid HTTP header value"
-                ))
-            })?;
-            header_value.set_sensitive(is_sensitive(&header_name));
+            let (header_name, header_value) = default_header(name, value, auth.header_name())?;
             if !default_header_names.contains(&header_name) {
                 default_header_names.push(header_name.clone());
             }
@@ -465,8 +450,30 @@ fn apply_auth(
     }
 }
 
-fn is_sensitive(name: &HeaderName) -> bool {
-    *name == http::header::COOKIE
+/// A header sent with every request, checked: a valid name and value, and not one that frames
+/// or routes the message or carries the credential.
+pub(crate) fn default_header(
+    name: &str,
+    value: &str,
+    auth_header: Option<&HeaderName>,
+) -> Result<(HeaderName, HeaderValue), Error> {
+    let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        Error::config(format!(
+            "default header name `{name}` is not a valid header name"
+        ))
+    })?;
+    if let Some(why) = forbidden_header(&header_name, auth_header) {
+        return Err(Error::config(format!(
+            "default header `{name}` cannot be set: {why}"
+        )));
+    }
+    let mut header_value = HeaderValue::from_str(value).map_err(|_| {
+        Error::config(format!(
+            "the value of default header `{name}` is not a valid HTTP header value"
+        ))
+    })?;
+    header_value.set_sensitive(header_name == http::header::COOKIE);
+    Ok((header_name, header_value))
 }
 
 /// The HTTP client: rustls with the platform's certificate verifier (reqwest's `rustls`

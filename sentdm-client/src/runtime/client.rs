@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use super::body::{BodyError, read_limited};
-use super::builder::{AppliedAuth, RuntimeBuilder, body_default_names};
+use super::builder::{AppliedAuth, RuntimeBuilder, body_default_names, default_header};
 use super::decode::decode_parts;
 use super::error::Error;
 use super::headers::{APPLICATION_JSON, IDEMPOTENCY_KEY, forbidden_header};
@@ -169,6 +169,58 @@ impl Runtime {
         Runtime {
             inner: Arc::new(inner),
         }
+    }
+
+    /// A runtime with the same configuration and connection pool that sends `name: value`
+    /// with every request, replacing a default header of the same name. This runtime is left
+    /// as it is.
+    ///
+    /// Fails with [`Error::Config`] for an invalid name or value, or a header the runtime
+    /// builder refuses (one that frames or routes the message, or carries the credential).
+    pub fn with_default_header(&self, name: &str, value: &str) -> Result<Runtime, Error> {
+        let (name, value) = default_header(name, value, self.inner.auth.header_name())?;
+        let mut inner = (*self.inner).clone();
+        if !inner.default_header_names.contains(&name) {
+            inner.default_header_names.push(name.clone());
+        }
+        inner.base_headers.insert(name, value);
+        Ok(Runtime {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// A runtime with the same configuration and connection pool whose requests use
+    /// `options` as their defaults: its timeout, deadline, response size limit and number of
+    /// retries replace the runtime's, and its headers are sent with every request (checked as
+    /// [`with_default_header`](Self::with_default_header) checks them). Each request can still
+    /// override them. This runtime is left as it is.
+    pub fn with_options(&self, options: &super::RequestOptions) -> Result<Runtime, Error> {
+        let mut runtime = self.clone();
+        for (name, value) in &options.headers {
+            runtime = runtime.with_default_header(name, value)?;
+        }
+        let mut inner = (*runtime.inner).clone();
+        if let Some(timeout) = options.timeout {
+            if timeout.is_zero() {
+                return Err(Error::config("the timeout must be greater than zero"));
+            }
+            inner.timeout = timeout;
+        }
+        if let Some(deadline) = options.deadline {
+            if deadline.is_zero() {
+                return Err(Error::config("the deadline must be greater than zero"));
+            }
+            inner.deadline = Some(deadline);
+        }
+        if let Some(limit) = options.max_response_bytes {
+            inner.max_response_bytes = limit;
+        }
+        if let Some(retries) = options.max_retries {
+            inner.retry = inner.retry.max_retries(retries);
+        }
+        Ok(Runtime {
+            inner: Arc::new(inner),
+        })
     }
 
     /// The underlying HTTP client.
@@ -423,7 +475,7 @@ impl Runtime {
         let inner = &*self.inner;
         let op = request.operation;
         check_path(op.path, &request.path)?;
-        let url = self.url(&request.path, &request.query);
+        let url = self.url(&request.path, &request.query, &request.options.query);
 
         // Room for the client-wide headers, the request's own, a key and a content type, so
         // that nothing grows while the request is assembled.
@@ -475,7 +527,7 @@ impl Runtime {
 
     /// The URL of `path` (already encoded) with the `query` parameters (encoded here) and,
     /// for query-string authentication, the credential.
-    fn url(&self, path: &str, query: &[(&'static str, String)]) -> Url {
+    fn url(&self, path: &str, query: &[(&'static str, String)], extra: &[(String, String)]) -> Url {
         let inner = &*self.inner;
         let mut url = inner.base_url.clone();
         let base_path = url.path().trim_end_matches('/');
@@ -490,9 +542,12 @@ impl Runtime {
             AppliedAuth::Query(name, secret) => Some((*name, secret.expose())),
             _ => None,
         };
-        if !query.is_empty() || auth_query.is_some() {
+        if !query.is_empty() || !extra.is_empty() || auth_query.is_some() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in query {
+                pairs.append_pair(name, value);
+            }
+            for (name, value) in extra {
                 pairs.append_pair(name, value);
             }
             if let Some((name, value)) = auth_query {

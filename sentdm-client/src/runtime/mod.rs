@@ -49,9 +49,11 @@ mod limiter;
 mod options;
 mod paginate;
 mod rate_limit;
+mod raw;
 mod response;
 mod retry;
 mod secret;
+#[doc(hidden)]
 pub mod validate;
 
 use std::future::Future;
@@ -70,6 +72,7 @@ pub use self::limiter::{RateLimiter, RateLimiterStats};
 pub use self::options::RequestOptions;
 pub use self::paginate::{Items, Pages};
 pub use self::rate_limit::RateLimit;
+pub use self::raw::RawRequest;
 pub use self::response::{Meta, Response};
 pub use self::retry::RetryPolicy;
 pub use self::secret::Secret;

@@ -33,6 +33,8 @@ pub struct RequestOptions {
     /// parameters (so a header set here wins). See [`header`](Self::header) for the names that
     /// are refused.
     pub headers: Vec<(String, String)>,
+    /// Extra query parameters, sent after the operation's own.
+    pub query: Vec<(String, String)>,
 }
 
 impl RequestOptions {
@@ -93,6 +95,16 @@ impl RequestOptions {
     }
 }
 
+impl RequestOptions {
+    /// Adds a query parameter to this request, after the operation's own: for a filter the
+    /// client does not know yet. The name and value are percent-encoded when sent.
+    #[must_use]
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+}
+
 impl fmt::Debug for RequestOptions {
     /// Header values are left out: they may hold credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -103,6 +115,14 @@ impl fmt::Debug for RequestOptions {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_retries", &self.max_retries)
             .field("headers", &names)
+            .field(
+                "query",
+                &self
+                    .query
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
