@@ -1207,24 +1207,7 @@ impl<'a> Assembler<'a> {
 
     /// The string schema at `Component.member` or `Component.member[]`.
     fn string_slot(&mut self, at: &str, ctx: &str) -> Result<&mut Schema, Error> {
-        let Ok(Location::Component { name, path }) = Location::parse(at) else {
-            return Err(invalid(ctx, format!("`{at}` is not `Component.member`")));
-        };
-        let component = self
-            .components
-            .get_mut(&name)
-            .ok_or_else(|| invalid(ctx, format!("no component `{name}`")))?;
-        let Schema::Object(obj) = &mut component.schema else {
-            return Err(invalid(ctx, format!("`{name}` is not an object")));
-        };
-        let (member, items) = match path.as_slice() {
-            [Segment::Member(m)] => (m, false),
-            [Segment::Member(m), Segment::Items] => (m, true),
-            _ => return Err(invalid(ctx, format!("`{at}` must name one member"))),
-        };
-        let p = obj
-            .property_mut(member)
-            .ok_or_else(|| invalid(ctx, format!("`{name}` has no member `{member}`")))?;
+        let (p, items) = self.property_at(at, ctx)?;
         let slot = match (&mut p.schema, items) {
             (Schema::Array { items, .. }, true) => items.as_mut(),
             (s, false) => s,
@@ -1242,13 +1225,23 @@ impl<'a> Assembler<'a> {
         }
     }
 
-    /// The property at `Component.member`, with the component's name.
+    /// The property at `Component.member`.
     fn member_mut(&mut self, at: &str, ctx: &str) -> Result<&mut Property, Error> {
+        match self.property_at(at, ctx)? {
+            (p, false) => Ok(p),
+            (_, true) => Err(invalid(ctx, format!("`{at}` must name one member"))),
+        }
+    }
+
+    /// The property at `Component.member` or `Component.member[]`, and whether `[]` follows.
+    fn property_at(&mut self, at: &str, ctx: &str) -> Result<(&mut Property, bool), Error> {
         let Ok(Location::Component { name, path }) = Location::parse(at) else {
             return Err(invalid(ctx, format!("`{at}` is not `Component.member`")));
         };
-        let [Segment::Member(member)] = path.as_slice() else {
-            return Err(invalid(ctx, format!("`{at}` must name one member")));
+        let (member, items) = match path.as_slice() {
+            [Segment::Member(m)] => (m, false),
+            [Segment::Member(m), Segment::Items] => (m, true),
+            _ => return Err(invalid(ctx, format!("`{at}` must name one member"))),
         };
         let component = self
             .components
@@ -1257,8 +1250,10 @@ impl<'a> Assembler<'a> {
         let Schema::Object(obj) = &mut component.schema else {
             return Err(invalid(ctx, format!("`{name}` is not an object")));
         };
-        obj.property_mut(member)
-            .ok_or_else(|| invalid(ctx, format!("`{name}` has no member `{member}`")))
+        let p = obj
+            .property_mut(member)
+            .ok_or_else(|| invalid(ctx, format!("`{name}` has no member `{member}`")))?;
+        Ok((p, items))
     }
 
     fn check_refs_defined(&self) -> Result<(), Error> {
