@@ -935,10 +935,10 @@ pub mod types {
         /// The brand's id at The Campaign Registry (TCR), once registered.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tcr_brand_id: Option<String>,
-        /// The brand's registration status at TCR; `null` until submitted.
+        /// The brand's registration status at TCR; `null` in every documented example, none of them submitted.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
-        /// The brand's identity verification status at TCR; `null` until submitted.
+        /// The brand's identity verification status at TCR; `null` in every documented example, none of them submitted.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub identity_status: Option<String>,
         /// The brand's universal EIN at TCR, once registered.
@@ -1386,7 +1386,7 @@ pub mod types {
         /// The campaign's registration status; `null` in every documented example.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
-        /// Whether the campaign is shared with the messaging provider; `null` in every documented example.
+        /// The campaign's sharing status; `null` in every documented example.
         #[serde(rename = "sharingStatus", skip_serializing_if = "Option::is_none")]
         pub sharing_status: Option<String>,
         /// Whether the campaign was submitted to The Campaign Registry; submitted campaigns cannot be updated.
@@ -5015,7 +5015,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct WebhookEventList {
-        /// The deliveries on this page, newest first.
+        /// The deliveries on this page.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub events: Option<Vec<WebhookEvent>>,
         /// Where this page is in the list, and whether more follow.
