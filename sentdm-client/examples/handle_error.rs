@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let created = client.contacts().create("+14155550101").await?;
     println!(
         "created after the outage: {} (key {})",
-        created.id.map(|id| id.to_string()).unwrap_or_default(),
+        created.id,
         created.idempotency_key().unwrap_or("-")
     );
     let attempts = mock

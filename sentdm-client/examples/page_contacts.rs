@@ -42,11 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(contact) = contacts.try_next().await? {
         total += 1;
         if total <= 3 {
-            println!(
-                "{} ({})",
-                contact.phone_number.as_deref().unwrap_or("?"),
-                contact.available_channels.as_deref().unwrap_or("-")
-            );
+            println!("{} ({})", contact.phone_number, contact.available_channels);
         }
     }
     println!("{total} contacts in all");

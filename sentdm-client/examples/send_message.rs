@@ -31,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 definition,
             )
             .await?;
-        let id = created.id.ok_or("the created template has no id")?;
+        let id = created.id;
         println!("created template {id}");
         (TemplateRef::new().id(id), "+14155551234".to_string())
     } else {
@@ -70,10 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "message {id} to {} via {channel}: {}",
             recipient.to.as_deref().unwrap_or("?"),
-            message
-                .status
-                .as_ref()
-                .map_or_else(|| "unknown".to_string(), ToString::to_string),
+            message.status,
         );
     }
     Ok(())

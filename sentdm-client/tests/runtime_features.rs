@@ -6,7 +6,10 @@
 mod runtime_support;
 
 use futures_util::{StreamExt, TryStreamExt};
-use runtime_support::{KEY, Reply, Seen, Server, client, fast_retries, sent_message};
+use runtime_support::{
+    KEY, Reply, Seen, Server, client, contact_json, fast_retries, pagination_json, sent_message,
+    template_json,
+};
 use sentdm_client::Client;
 use sentdm_client::runtime::Page;
 use sentdm_client::types::TemplateRef;
@@ -33,9 +36,9 @@ fn template() -> TemplateRef {
 async fn mutation_server() -> Server {
     Server::start(|_, seen: &Seen| match seen.method.as_str() {
         "DELETE" => Reply::empty(204),
-        "GET" => Reply::ok(json!({"id": Uuid::from_u128(7)})),
+        "GET" => Reply::ok(contact_json(Uuid::from_u128(7), TO)),
         _ if seen.path == "/v3/messages" => Reply::ok(sent_message()),
-        _ => Reply::ok(json!({"id": Uuid::from_u128(8), "phone_number": TO})),
+        _ => Reply::ok(contact_json(Uuid::from_u128(8), TO)),
     })
     .await
 }
@@ -188,20 +191,14 @@ async fn contacts_server(pages: i64, fail_on: Option<i64>) -> Server {
         }
         let contacts: Vec<Value> = if page <= pages {
             (1..=size)
-                .map(|i| json!({"id": Uuid::from_u128(((page - 1) * size + i) as u128)}))
+                .map(|i| contact_json(Uuid::from_u128(((page - 1) * size + i) as u128), TO))
                 .collect()
         } else {
             Vec::new()
         };
         Reply::ok(json!({
             "contacts": contacts,
-            "pagination": {
-                "page": page,
-                "page_size": size,
-                "total_count": pages * size,
-                "total_pages": pages,
-                "has_more": page < pages
-            }
+            "pagination": pagination_json(page, size, pages)
         }))
     })
     .await
@@ -227,7 +224,7 @@ async fn items_walks_every_page_with_the_same_filters() {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<Uuid> = contacts.iter().map(|c| c.id.unwrap()).collect();
+    let ids: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
     assert_eq!(ids, (1..=8u128).map(Uuid::from_u128).collect::<Vec<_>>());
     assert_eq!(pages_requested(&server), ["1", "2", "3", "4"]);
     for seen in server.seen() {
@@ -298,9 +295,10 @@ async fn streams_start_at_the_builders_page_and_stop_at_the_last() {
 
 #[tokio::test]
 async fn an_empty_page_ends_the_stream_even_if_more_is_promised() {
-    let server =
-        Server::start(|_, _| Reply::ok(json!({"contacts": [], "pagination": {"has_more": true}})))
-            .await;
+    let server = Server::start(|_, _| {
+        Reply::ok(json!({"contacts": [], "pagination": pagination_json(1, 20, 2)}))
+    })
+    .await;
     let items: Vec<_> = client(&server)
         .contacts()
         .list()
@@ -358,8 +356,8 @@ async fn page_streams_are_send_and_retry_each_page() {
         }
         let page: i64 = seen.query_param("page").unwrap().parse().unwrap();
         Reply::ok(json!({
-            "templates": [{"id": Uuid::from_u128(page as u128), "name": format!("t{page}")}],
-            "pagination": {"has_more": page < 3}
+            "templates": [template_json(Uuid::from_u128(page as u128), &format!("t{page}"))],
+            "pagination": pagination_json(page, 1, 3)
         }))
     })
     .await;

@@ -12,7 +12,7 @@ use std::error::Error as _;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use runtime_support::{KEY, Reply, Server, client, fast_retries, sent_message};
+use runtime_support::{KEY, Reply, Server, client, contact_json, fast_retries, sent_message};
 use sentdm_client::runtime::{OperationRequest, RequestOptions, Runtime};
 use sentdm_client::types::TemplateRef;
 use sentdm_client::{Client, Error, RetryPolicy, operations};
@@ -28,7 +28,7 @@ fn send(client: &Client) -> sentdm_client::resources::messages::SendRequest {
 }
 
 fn contact(id: &str) -> Value {
-    json!({"id": id, "phone_number": "+14155551234", "available_channels": "sms"})
+    contact_json(id, "+14155551234")
 }
 
 #[tokio::test]
@@ -417,7 +417,13 @@ fn page(ids: &[&str], has_more: bool) -> Reply {
     let contacts: Vec<Value> = ids.iter().map(|id| contact(id)).collect();
     Reply::ok(json!({
         "contacts": contacts,
-        "pagination": {"page": 1, "page_size": ids.len(), "has_more": has_more}
+        "pagination": {
+            "page": 1,
+            "page_size": ids.len(),
+            "total_count": ids.len(),
+            "total_pages": 1,
+            "has_more": has_more
+        }
     }))
 }
 
@@ -487,8 +493,10 @@ fn nested(depth: usize, inner: &str) -> String {
 #[tokio::test]
 async fn deeply_nested_members_that_are_skipped_never_fail_a_response() {
     let deep = nested(100_000, "1");
+    let members = contact(CONTACT_ID).to_string();
+    let members = members.trim_start_matches('{').trim_end_matches('}');
     let body = format!(
-        r#"{{"success": true, "data": {{"id": "{CONTACT_ID}", "unknown": {deep}}}, "error": null,
+        r#"{{"success": true, "data": {{{members}, "unknown": {deep}}}, "error": null,
             "meta": {{"request_id": "req_deep", "trace": {{"spans": {deep}}}, "version": "v3"}},
             "extra": {deep}}}"#
     );
@@ -504,7 +512,7 @@ async fn deeply_nested_members_that_are_skipped_never_fail_a_response() {
         .get(CONTACT_ID.parse().unwrap())
         .await
         .unwrap();
-    assert_eq!(contact.id, Some(CONTACT_ID.parse().unwrap()));
+    assert_eq!(contact.id.to_string(), CONTACT_ID);
     assert_eq!(contact.request_id(), Some("req_deep"));
     assert_eq!(contact.meta().version.as_deref(), Some("v3"));
 }

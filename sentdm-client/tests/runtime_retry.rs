@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use http::StatusCode;
-use runtime_support::{KEY, Reply, Server, client, fast_retries, sent_message};
+use runtime_support::{KEY, Reply, Server, client, contact_json, fast_retries, sent_message};
 use sentdm_client::types::TemplateRef;
 use sentdm_client::{Client, Error, ErrorCode, RequestOptions, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -95,9 +95,10 @@ async fn the_callers_key_is_used_on_every_attempt() {
 
 #[tokio::test]
 async fn operations_without_the_header_get_no_key() {
-    let server = Server::script(vec![Reply::ok(
-        serde_json::json!({"id": "9ba7b830-9dad-11d1-80b4-00c04fd430c8"}),
-    )])
+    let server = Server::script(vec![Reply::ok(contact_json(
+        "9ba7b830-9dad-11d1-80b4-00c04fd430c8",
+        "+14155551234",
+    ))])
     .await;
     let response = client(&server)
         .contacts()

@@ -9,7 +9,7 @@ mod runtime_support;
 use std::sync::{Arc, Mutex};
 
 use http::StatusCode;
-use runtime_support::{KEY, Reply, Server, client, sent_message};
+use runtime_support::{KEY, Reply, Server, client, contact_json, sent_message};
 use sentdm_client::Client;
 use sentdm_client::types::TemplateRef;
 
@@ -75,10 +75,10 @@ async fn tracing_shows_each_attempt_and_never_the_key() {
 async fn spans_record_operation_path_template_status_and_request_id_only() {
     let (capture, _guard) = capture();
 
-    let server = Server::script(vec![Reply::ok(serde_json::json!({
-        "id": "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
-        "phone_number": "+14155551234"
-    }))])
+    let server = Server::script(vec![Reply::ok(contact_json(
+        "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+        "+14155551234",
+    ))])
     .await;
     let profile = uuid::Uuid::parse_str("770e8400-e29b-41d4-a716-446655440002").unwrap();
     let client = Client::builder()

@@ -541,50 +541,48 @@ pub mod types {
     use crate::runtime as rt;
 
     /// The account the API key belongs to: an organization (with child profiles), a standalone user account, or a profile of an organization.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Account {
-        /// Kind of account an API key belongs to.
-        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-        pub kind: Option<AccountType>,
-        /// The `id` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
-        /// The `organization_id` field.
+        /// Kind of account: `organization` (has child profiles), `user` (standalone, no profiles) or `profile` (child of an organization).
+        #[serde(rename = "type")]
+        pub kind: AccountType,
+        /// The account's id.
+        pub id: uuid::Uuid,
+        /// The parent organization's id; on profile accounts.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub organization_id: Option<uuid::Uuid>,
-        /// The `name` field.
+        /// The account's name.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
-        /// The `short_name` field.
+        /// The profile's short name; on profile accounts.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub short_name: Option<String>,
-        /// The `email` field.
+        /// The account's contact email.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
-        /// The `icon` field.
+        /// URL of the account's icon.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub icon: Option<String>,
-        /// The `description` field.
+        /// The account's description.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
-        /// The `created_at` field.
+        /// When the account was created.
         #[serde(
             skip_serializing_if = "Option::is_none",
             default,
             with = "time::serde::rfc3339::option"
         )]
         pub created_at: Option<time::OffsetDateTime>,
-        /// The account's messaging channels; `sms`, `whatsapp` and `rcs` are always present.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub channels: Option<AccountChannels>,
-        /// Setup status of a profile.
+        /// The messaging channels (`sms`, `whatsapp`, `rcs`) and whether each is configured.
+        pub channels: AccountChannels,
+        /// Setup status of the profile; on profile accounts.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<ProfileStatus>,
-        /// Sharing, inheritance and billing settings of a profile account.
+        /// The profile's own sharing, inheritance and billing settings; on profile accounts.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub settings: Option<AccountSettings>,
-        /// The `profiles` field.
+        /// The child profiles of an organization account; empty for other accounts.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -598,8 +596,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct AccountChannel {
         /// Whether the channel is set up.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub configured: Option<bool>,
+        pub configured: bool,
         /// The sending number, when configured.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub phone_number: Option<String>,
@@ -612,50 +609,41 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AccountChannels {
-        /// One messaging channel of the account.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sms: Option<AccountChannel>,
-        /// One messaging channel of the account.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub whatsapp: Option<AccountChannel>,
-        /// One messaging channel of the account.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub rcs: Option<AccountChannel>,
+        /// The SMS channel.
+        pub sms: AccountChannel,
+        /// The WhatsApp channel.
+        pub whatsapp: AccountChannel,
+        /// The RCS channel.
+        pub rcs: AccountChannel,
     }
 
     /// A child profile of an organization account.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AccountProfile {
-        /// The `id` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
-        /// The `name` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
-        /// The `icon` field.
+        /// Unique profile identifier
+        pub id: uuid::Uuid,
+        /// Profile name
+        pub name: String,
+        /// Profile icon URL
         #[serde(skip_serializing_if = "Option::is_none")]
         pub icon: Option<String>,
-        /// The `description` field.
+        /// Profile description
         #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
-        /// The `short_name` field.
+        /// Short name/abbreviation
         #[serde(skip_serializing_if = "Option::is_none")]
         pub short_name: Option<String>,
-        /// A user's role in an organization or profile.
+        /// User's role: `admin`, `billing`, `developer`
         #[serde(skip_serializing_if = "Option::is_none")]
         pub role: Option<UserRole>,
-        /// Setup status of a profile.
+        /// Setup status: `incomplete`, `pending_review`, `approved`, `rejected`
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<ProfileStatus>,
-        /// The `created_at` field.
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
-        /// The `settings` field.
+        /// When the profile was created
+        #[serde(with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
+        /// Profile configuration
         #[serde(skip_serializing_if = "Option::is_none")]
         pub settings: Option<serde_json::Value>,
     }
@@ -664,25 +652,25 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AccountSettings {
-        /// The `allow_contact_sharing` field.
+        /// Whether the profile shares its contacts with the organization's other profiles.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_contact_sharing: Option<bool>,
-        /// The `allow_template_sharing` field.
+        /// Whether the profile shares its templates with the organization's other profiles.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_template_sharing: Option<bool>,
-        /// The `inherit_contacts` field.
+        /// Whether the profile uses the organization's contacts.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_contacts: Option<bool>,
-        /// The `inherit_templates` field.
+        /// Whether the profile uses the organization's templates.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_templates: Option<bool>,
-        /// The `inherit_tcr_brand` field.
+        /// Whether the profile uses the organization's brand instead of its own (then it cannot have a `brand` of its own).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_tcr_brand: Option<bool>,
-        /// The `inherit_tcr_campaign` field.
+        /// Whether the profile uses the organization's campaigns instead of its own.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_tcr_campaign: Option<bool>,
-        /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
+        /// Who pays for the profile's messages: `organization`, `profile` or `profile_and_organization`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub billing_model: Option<BillingModel>,
     }
@@ -778,12 +766,10 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ErrorObject {
-        /// The `code` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub code: Option<String>,
-        /// The `message` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub message: Option<String>,
+        /// Error code from the error catalog, e.g. `RESOURCE_001`.
+        pub code: String,
+        /// What went wrong, for people.
+        pub message: String,
         /// Messages per request field (`payment_details.expiry`: \[...\]).
         #[serde(
             default,
@@ -791,7 +777,7 @@ pub mod types {
             skip_serializing_if = "std::collections::BTreeMap::is_empty"
         )]
         pub details: std::collections::BTreeMap<String, Vec<String>>,
-        /// The `doc_url` field.
+        /// Link to the documentation of the error code.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub doc_url: Option<String>,
     }
@@ -800,16 +786,16 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct BillingContact {
-        /// The `name` field.
+        /// Name invoices are addressed to.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
-        /// The `email` field.
+        /// Email invoices are sent to.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
-        /// The `phone` field.
+        /// Billing phone number.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub phone: Option<String>,
-        /// The `address` field.
+        /// Postal billing address, on one line.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub address: Option<String>,
     }
@@ -821,24 +807,32 @@ pub mod types {
         }
 
         /// Sets `name`.
+        ///
+        /// Name invoices are addressed to.
         pub fn name(mut self, name: impl Into<String>) -> Self {
             self.name = Some(name.into());
             self
         }
 
         /// Sets `email`.
+        ///
+        /// Email invoices are sent to.
         pub fn email(mut self, email: impl Into<String>) -> Self {
             self.email = Some(email.into());
             self
         }
 
         /// Sets `phone`.
+        ///
+        /// Billing phone number.
         pub fn phone(mut self, phone: impl Into<String>) -> Self {
             self.phone = Some(phone.into());
             self
         }
 
         /// Sets `address`.
+        ///
+        /// Postal billing address, on one line.
         pub fn address(mut self, address: impl Into<String>) -> Self {
             self.address = Some(address.into());
             self
@@ -943,48 +937,41 @@ pub mod types {
     }
 
     /// A profile's brand: the KYC and TCR compliance data used to register SMS campaigns.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Brand {
-        /// The `id` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
-        /// The `tcr_brand_id` field.
+        /// The brand's id.
+        pub id: uuid::Uuid,
+        /// The brand's id at The Campaign Registry (TCR), once registered.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tcr_brand_id: Option<String>,
-        /// The `status` field.
+        /// The brand's registration status at TCR; `null` in every documented example, none of them submitted.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
-        /// The `identity_status` field.
+        /// The brand's identity verification status at TCR; `null` in every documented example, none of them submitted.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub identity_status: Option<String>,
-        /// The `universal_ein` field.
+        /// The brand's universal EIN at TCR, once registered.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub universal_ein: Option<String>,
-        /// The `csp_id` field.
+        /// Id of the campaign service provider that registered the brand.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub csp_id: Option<String>,
-        /// The `submitted_to_tcr` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub submitted_to_tcr: Option<bool>,
-        /// The `submitted_at` field.
+        /// Whether the brand was submitted to TCR; submitted brands cannot be changed.
+        pub submitted_to_tcr: bool,
+        /// When the brand was submitted to TCR.
         #[serde(
             skip_serializing_if = "Option::is_none",
             default,
             with = "time::serde::rfc3339::option"
         )]
         pub submitted_at: Option<time::OffsetDateTime>,
-        /// The `is_inherited` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_inherited: Option<bool>,
-        /// The `created_at` field.
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
-        /// The `updated_at` field.
+        /// Whether the brand is the organization's, inherited by the profile.
+        pub is_inherited: bool,
+        /// When the brand was created.
+        #[serde(with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
+        /// When the brand was last updated; `null` until then.
         #[serde(
             skip_serializing_if = "Option::is_none",
             default,
@@ -992,122 +979,135 @@ pub mod types {
         )]
         pub updated_at: Option<time::OffsetDateTime>,
         /// The brand's contact person.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub contact: Option<BrandContact>,
+        pub contact: BrandContact,
         /// The brand's legal business details.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub business: Option<BrandBusiness>,
+        pub business: BrandBusiness,
         /// The brand's messaging compliance details.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub compliance: Option<BrandCompliance>,
+        pub compliance: BrandCompliance,
     }
 
     /// The brand's legal business details.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct BrandBusiness {
-        /// The `legal_name` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub legal_name: Option<String>,
-        /// The `tax_id` field.
+        /// The business's registered legal name.
+        pub legal_name: String,
+        /// The business's tax id (for US businesses, the EIN).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tax_id: Option<String>,
-        /// The `tax_id_type` field.
+        /// Kind of tax id given in `tax_id`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tax_id_type: Option<String>,
-        /// The `entity_type` field.
+        /// Legal form of the business.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub entity_type: Option<String>,
-        /// The `street` field.
+        /// Street address of the business.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub street: Option<String>,
-        /// The `city` field.
+        /// City of the business address.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub city: Option<String>,
-        /// The `state` field.
+        /// State or region of the business address.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub state: Option<String>,
-        /// The `postal_code` field.
+        /// Postal code of the business address.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub postal_code: Option<String>,
-        /// The `country` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub country: Option<String>,
-        /// The `url` field.
+        /// Country of the business address (ISO 3166-1 alpha-2, e.g. `US`).
+        pub country: String,
+        /// The business's website.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub url: Option<String>,
-        /// The `country_of_registration` field.
+        /// Country where the business is registered.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub country_of_registration: Option<String>,
     }
 
     impl BrandBusiness {
-        /// Creates an empty `BrandBusiness`; set fields with the setters.
-        pub fn new() -> Self {
-            Self::default()
-        }
-
-        /// Sets `legal_name`.
-        pub fn legal_name(mut self, legal_name: impl Into<String>) -> Self {
-            self.legal_name = Some(legal_name.into());
-            self
+        /// Creates a `BrandBusiness` from its required fields (`legal_name`, `country`); optional fields start unset.
+        pub fn new(legal_name: impl Into<String>, country: impl Into<String>) -> Self {
+            Self {
+                legal_name: legal_name.into(),
+                tax_id: None,
+                tax_id_type: None,
+                entity_type: None,
+                street: None,
+                city: None,
+                state: None,
+                postal_code: None,
+                country: country.into(),
+                url: None,
+                country_of_registration: None,
+            }
         }
 
         /// Sets `tax_id`.
+        ///
+        /// The business's tax id (for US businesses, the EIN).
         pub fn tax_id(mut self, tax_id: impl Into<String>) -> Self {
             self.tax_id = Some(tax_id.into());
             self
         }
 
         /// Sets `tax_id_type`.
+        ///
+        /// Kind of tax id given in `tax_id`.
         pub fn tax_id_type(mut self, tax_id_type: impl Into<String>) -> Self {
             self.tax_id_type = Some(tax_id_type.into());
             self
         }
 
         /// Sets `entity_type`.
+        ///
+        /// Legal form of the business.
         pub fn entity_type(mut self, entity_type: impl Into<String>) -> Self {
             self.entity_type = Some(entity_type.into());
             self
         }
 
         /// Sets `street`.
+        ///
+        /// Street address of the business.
         pub fn street(mut self, street: impl Into<String>) -> Self {
             self.street = Some(street.into());
             self
         }
 
         /// Sets `city`.
+        ///
+        /// City of the business address.
         pub fn city(mut self, city: impl Into<String>) -> Self {
             self.city = Some(city.into());
             self
         }
 
         /// Sets `state`.
+        ///
+        /// State or region of the business address.
         pub fn state(mut self, state: impl Into<String>) -> Self {
             self.state = Some(state.into());
             self
         }
 
         /// Sets `postal_code`.
+        ///
+        /// Postal code of the business address.
         pub fn postal_code(mut self, postal_code: impl Into<String>) -> Self {
             self.postal_code = Some(postal_code.into());
             self
         }
 
-        /// Sets `country`.
-        pub fn country(mut self, country: impl Into<String>) -> Self {
-            self.country = Some(country.into());
-            self
-        }
-
         /// Sets `url`.
+        ///
+        /// The business's website.
         pub fn url(mut self, url: impl Into<String>) -> Self {
             self.url = Some(url.into());
             self
         }
 
         /// Sets `country_of_registration`.
+        ///
+        /// Country where the business is registered.
         pub fn country_of_registration(
             mut self,
             country_of_registration: impl Into<String>,
@@ -1127,64 +1127,63 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct BrandCompliance {
-        /// The `vertical` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub vertical: Option<String>,
-        /// The `brand_relationship` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub brand_relationship: Option<String>,
-        /// The `primary_use_case` field.
+        /// Industry of the brand, e.g. `PROFESSIONAL`.
+        pub vertical: String,
+        /// The brand's relationship to its messaging provider, e.g. `SMALL_ACCOUNT`.
+        pub brand_relationship: String,
+        /// What the brand mainly sends messages for.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub primary_use_case: Option<String>,
-        /// The `expected_messaging_volume` field.
+        /// How many messages the brand expects to send.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub expected_messaging_volume: Option<String>,
-        /// The `is_tcr_application` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_tcr_application: Option<bool>,
-        /// The `phone_number_prefix` field.
+        /// Whether the brand registers with The Campaign Registry (US 10DLC messaging).
+        pub is_tcr_application: bool,
+        /// Phone number prefix the brand's numbers use.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub phone_number_prefix: Option<String>,
-        /// The `destination_countries` field.
+        /// Countries the brand sends to.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
             skip_serializing_if = "Vec::is_empty"
         )]
         pub destination_countries: Vec<DestinationCountry>,
-        /// The `notes` field.
+        /// Free-form notes for the compliance review.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub notes: Option<String>,
     }
 
     impl BrandCompliance {
-        /// Creates an empty `BrandCompliance`; set fields with the setters.
-        pub fn new() -> Self {
-            Self::default()
-        }
-
-        /// Sets `vertical`.
-        pub fn vertical(mut self, vertical: impl Into<String>) -> Self {
-            self.vertical = Some(vertical.into());
-            self
-        }
-
-        /// Sets `brand_relationship`.
-        pub fn brand_relationship(
-            mut self,
+        /// Creates a `BrandCompliance` from its required fields (`vertical`, `brand_relationship`, `is_tcr_application`); optional fields start unset.
+        pub fn new(
+            vertical: impl Into<String>,
             brand_relationship: impl Into<String>,
+            is_tcr_application: bool,
         ) -> Self {
-            self.brand_relationship = Some(brand_relationship.into());
-            self
+            Self {
+                vertical: vertical.into(),
+                brand_relationship: brand_relationship.into(),
+                primary_use_case: None,
+                expected_messaging_volume: None,
+                is_tcr_application,
+                phone_number_prefix: None,
+                destination_countries: Default::default(),
+                notes: None,
+            }
         }
 
         /// Sets `primary_use_case`.
+        ///
+        /// What the brand mainly sends messages for.
         pub fn primary_use_case(mut self, primary_use_case: impl Into<String>) -> Self {
             self.primary_use_case = Some(primary_use_case.into());
             self
         }
 
         /// Sets `expected_messaging_volume`.
+        ///
+        /// How many messages the brand expects to send.
         pub fn expected_messaging_volume(
             mut self,
             expected_messaging_volume: impl Into<String>,
@@ -1193,13 +1192,9 @@ pub mod types {
             self
         }
 
-        /// Sets `is_tcr_application`.
-        pub fn is_tcr_application(mut self, is_tcr_application: bool) -> Self {
-            self.is_tcr_application = Some(is_tcr_application);
-            self
-        }
-
         /// Sets `phone_number_prefix`.
+        ///
+        /// Phone number prefix the brand's numbers use.
         pub fn phone_number_prefix(
             mut self,
             phone_number_prefix: impl Into<String>,
@@ -1209,6 +1204,8 @@ pub mod types {
         }
 
         /// Sets `destination_countries`.
+        ///
+        /// Countries the brand sends to.
         pub fn destination_countries(
             mut self,
             destination_countries: impl IntoIterator<
@@ -1223,6 +1220,8 @@ pub mod types {
         }
 
         /// Sets `notes`.
+        ///
+        /// Free-form notes for the compliance review.
         pub fn notes(mut self, notes: impl Into<String>) -> Self {
             self.notes = Some(notes.into());
             self
@@ -1239,63 +1238,59 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct BrandContact {
-        /// The `name` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
-        /// The `business_name` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub business_name: Option<String>,
-        /// The `role` field.
+        /// The contact person's name.
+        pub name: String,
+        /// Name of the business the contact represents.
+        pub business_name: String,
+        /// The contact person's role or job title.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub role: Option<String>,
-        /// The `phone` field.
+        /// The contact person's phone number.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub phone: Option<String>,
-        /// The `email` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub email: Option<String>,
-        /// The `phone_country_code` field.
+        /// The contact person's email.
+        pub email: String,
+        /// Country calling code of `phone`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub phone_country_code: Option<String>,
     }
 
     impl BrandContact {
-        /// Creates an empty `BrandContact`; set fields with the setters.
-        pub fn new() -> Self {
-            Self::default()
-        }
-
-        /// Sets `name`.
-        pub fn name(mut self, name: impl Into<String>) -> Self {
-            self.name = Some(name.into());
-            self
-        }
-
-        /// Sets `business_name`.
-        pub fn business_name(mut self, business_name: impl Into<String>) -> Self {
-            self.business_name = Some(business_name.into());
-            self
+        /// Creates a `BrandContact` from its required fields (`name`, `business_name`, `email`); optional fields start unset.
+        pub fn new(
+            name: impl Into<String>,
+            business_name: impl Into<String>,
+            email: impl Into<String>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                business_name: business_name.into(),
+                role: None,
+                phone: None,
+                email: email.into(),
+                phone_country_code: None,
+            }
         }
 
         /// Sets `role`.
+        ///
+        /// The contact person's role or job title.
         pub fn role(mut self, role: impl Into<String>) -> Self {
             self.role = Some(role.into());
             self
         }
 
         /// Sets `phone`.
+        ///
+        /// The contact person's phone number.
         pub fn phone(mut self, phone: impl Into<String>) -> Self {
             self.phone = Some(phone.into());
             self
         }
 
-        /// Sets `email`.
-        pub fn email(mut self, email: impl Into<String>) -> Self {
-            self.email = Some(email.into());
-            self
-        }
-
         /// Sets `phone_country_code`.
+        ///
+        /// Country calling code of `phone`.
         pub fn phone_country_code(
             mut self,
             phone_country_code: impl Into<String>,
@@ -1320,7 +1315,7 @@ pub mod types {
         /// The brand's legal business details.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub business: Option<BrandBusiness>,
-        /// The brand's messaging compliance details.
+        /// The brand's messaging compliance details (vertical, use case, volume).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub compliance: Option<BrandCompliance>,
     }
@@ -1332,18 +1327,24 @@ pub mod types {
         }
 
         /// Sets `contact`.
+        ///
+        /// The brand's contact person.
         pub fn contact(mut self, contact: BrandContact) -> Self {
             self.contact = Some(contact);
             self
         }
 
         /// Sets `business`.
+        ///
+        /// The brand's legal business details.
         pub fn business(mut self, business: BrandBusiness) -> Self {
             self.business = Some(business);
             self
         }
 
         /// Sets `compliance`.
+        ///
+        /// The brand's messaging compliance details (vertical, use case, volume).
         pub fn compliance(mut self, compliance: BrandCompliance) -> Self {
             self.compliance = Some(compliance);
             self
@@ -1357,22 +1358,19 @@ pub mod types {
     }
 
     /// A 10DLC messaging campaign registered under a profile's brand. Members are camelCase on the wire, unlike the rest of the API. Members that are `null` in every documented example have types inferred from their names.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Campaign {
-        /// The `id` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
-        /// The `name` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
-        /// The `description` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub description: Option<String>,
+        /// The campaign's id.
+        pub id: uuid::Uuid,
+        /// Name of the campaign.
+        pub name: String,
+        /// What the campaign sends.
+        pub description: String,
         /// Campaign type, e.g. `App`.
-        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-        pub kind: Option<String>,
-        /// The `useCases` field.
+        #[serde(rename = "type")]
+        pub kind: String,
+        /// The campaign's use cases, each with sample messages; at least one.
         #[serde(
             rename = "useCases",
             default,
@@ -1383,43 +1381,43 @@ pub mod types {
         /// How recipients opt in.
         #[serde(rename = "messageFlow", skip_serializing_if = "Option::is_none")]
         pub message_flow: Option<String>,
-        /// The `privacyPolicyLink` field.
+        /// URL of the sender's privacy policy.
         #[serde(rename = "privacyPolicyLink", skip_serializing_if = "Option::is_none")]
         pub privacy_policy_link: Option<String>,
-        /// The `termsAndConditionsLink` field.
+        /// URL of the sender's terms and conditions.
         #[serde(
             rename = "termsAndConditionsLink",
             skip_serializing_if = "Option::is_none"
         )]
         pub terms_and_conditions_link: Option<String>,
-        /// The `optinMessage` field.
+        /// Message sent to confirm a recipient's opt-in.
         #[serde(rename = "optinMessage", skip_serializing_if = "Option::is_none")]
         pub optin_message: Option<String>,
-        /// The `optoutMessage` field.
+        /// Message sent to confirm a recipient's opt-out.
         #[serde(rename = "optoutMessage", skip_serializing_if = "Option::is_none")]
         pub optout_message: Option<String>,
-        /// The `helpMessage` field.
+        /// Message sent when a recipient asks for help.
         #[serde(rename = "helpMessage", skip_serializing_if = "Option::is_none")]
         pub help_message: Option<String>,
-        /// The `optinKeywords` field.
+        /// Keywords a recipient sends to opt in.
         #[serde(rename = "optinKeywords", skip_serializing_if = "Option::is_none")]
         pub optin_keywords: Option<String>,
-        /// The `optoutKeywords` field.
+        /// Keywords a recipient sends to opt out.
         #[serde(rename = "optoutKeywords", skip_serializing_if = "Option::is_none")]
         pub optout_keywords: Option<String>,
-        /// The `helpKeywords` field.
+        /// Keywords a recipient sends to ask for help.
         #[serde(rename = "helpKeywords", skip_serializing_if = "Option::is_none")]
         pub help_keywords: Option<String>,
-        /// The `status` field.
+        /// The campaign's registration status; `null` in every documented example.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
-        /// The `sharingStatus` field.
+        /// The campaign's sharing status; `null` in every documented example.
         #[serde(rename = "sharingStatus", skip_serializing_if = "Option::is_none")]
         pub sharing_status: Option<String>,
         /// Whether the campaign was submitted to The Campaign Registry; submitted campaigns cannot be updated.
-        #[serde(rename = "submittedToTCR", skip_serializing_if = "Option::is_none")]
-        pub submitted_to_tcr: Option<bool>,
-        /// The `submittedAt` field.
+        #[serde(rename = "submittedToTCR")]
+        pub submitted_to_tcr: bool,
+        /// When the campaign was submitted to TCR.
         #[serde(
             rename = "submittedAt",
             skip_serializing_if = "Option::is_none",
@@ -1427,25 +1425,25 @@ pub mod types {
             with = "time::serde::rfc3339::option"
         )]
         pub submitted_at: Option<time::OffsetDateTime>,
-        /// The `tcrSyncError` field.
+        /// The last error syncing the campaign with TCR.
         #[serde(rename = "tcrSyncError", skip_serializing_if = "Option::is_none")]
         pub tcr_sync_error: Option<String>,
-        /// The `tcrCampaignId` field.
+        /// The campaign's id at The Campaign Registry, once registered.
         #[serde(rename = "tcrCampaignId", skip_serializing_if = "Option::is_none")]
         pub tcr_campaign_id: Option<String>,
-        /// The `telnyxCampaignId` field.
+        /// The campaign's id at the messaging provider (Telnyx), once registered.
         #[serde(rename = "telnyxCampaignId", skip_serializing_if = "Option::is_none")]
         pub telnyx_campaign_id: Option<String>,
-        /// The `upstreamCnpId` field.
+        /// Id of the upstream connectivity partner the campaign is registered with.
         #[serde(rename = "upstreamCnpId", skip_serializing_if = "Option::is_none")]
         pub upstream_cnp_id: Option<String>,
-        /// The `cspId` field.
+        /// Id of the campaign service provider that registered the campaign.
         #[serde(rename = "cspId", skip_serializing_if = "Option::is_none")]
         pub csp_id: Option<String>,
-        /// The `resellerId` field.
+        /// Id of the reseller, if any.
         #[serde(rename = "resellerId", skip_serializing_if = "Option::is_none")]
         pub reseller_id: Option<String>,
-        /// The `kycSubmissionFormId` field.
+        /// Id of the KYC submission form the campaign came from.
         #[serde(rename = "kycSubmissionFormId", skip_serializing_if = "Option::is_none")]
         pub kyc_submission_form_id: Option<String>,
         /// `null` in every documented example; type undocumented.
@@ -1454,21 +1452,16 @@ pub mod types {
         /// `null` in every documented example; type undocumented.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cost: Option<serde_json::Value>,
-        /// The `brandId` field.
-        #[serde(rename = "brandId", skip_serializing_if = "Option::is_none")]
-        pub brand_id: Option<uuid::Uuid>,
-        /// The `customerId` field.
-        #[serde(rename = "customerId", skip_serializing_if = "Option::is_none")]
-        pub customer_id: Option<uuid::Uuid>,
-        /// The `createdAt` field.
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
-        /// The `updatedAt` field.
+        /// The brand the campaign is registered under.
+        #[serde(rename = "brandId")]
+        pub brand_id: uuid::Uuid,
+        /// The account that owns the campaign.
+        #[serde(rename = "customerId")]
+        pub customer_id: uuid::Uuid,
+        /// When the campaign was created.
+        #[serde(rename = "createdAt", with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
+        /// When the campaign was last updated; `null` until then.
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "Option::is_none",
@@ -1481,9 +1474,9 @@ pub mod types {
     /// A campaign to create or update: at least one use case with sample messages. Member names are those of the campaign the endpoints return (camelCase).
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct CampaignInput {
-        /// The `name` field.
+        /// Name of the campaign.
         pub name: String,
-        /// The `description` field.
+        /// What the campaign sends.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// Campaign type, e.g. `App`.
@@ -1492,34 +1485,34 @@ pub mod types {
         /// How recipients opt in.
         #[serde(rename = "messageFlow", skip_serializing_if = "Option::is_none")]
         pub message_flow: Option<String>,
-        /// The `privacyPolicyLink` field.
+        /// URL of the sender's privacy policy.
         #[serde(rename = "privacyPolicyLink", skip_serializing_if = "Option::is_none")]
         pub privacy_policy_link: Option<String>,
-        /// The `termsAndConditionsLink` field.
+        /// URL of the sender's terms and conditions.
         #[serde(
             rename = "termsAndConditionsLink",
             skip_serializing_if = "Option::is_none"
         )]
         pub terms_and_conditions_link: Option<String>,
-        /// The `optinMessage` field.
+        /// Message sent to confirm a recipient's opt-in.
         #[serde(rename = "optinMessage", skip_serializing_if = "Option::is_none")]
         pub optin_message: Option<String>,
-        /// The `optoutMessage` field.
+        /// Message sent to confirm a recipient's opt-out.
         #[serde(rename = "optoutMessage", skip_serializing_if = "Option::is_none")]
         pub optout_message: Option<String>,
-        /// The `helpMessage` field.
+        /// Message sent when a recipient asks for help.
         #[serde(rename = "helpMessage", skip_serializing_if = "Option::is_none")]
         pub help_message: Option<String>,
-        /// The `optinKeywords` field.
+        /// Keywords a recipient sends to opt in.
         #[serde(rename = "optinKeywords", skip_serializing_if = "Option::is_none")]
         pub optin_keywords: Option<String>,
-        /// The `optoutKeywords` field.
+        /// Keywords a recipient sends to opt out.
         #[serde(rename = "optoutKeywords", skip_serializing_if = "Option::is_none")]
         pub optout_keywords: Option<String>,
-        /// The `helpKeywords` field.
+        /// Keywords a recipient sends to ask for help.
         #[serde(rename = "helpKeywords", skip_serializing_if = "Option::is_none")]
         pub help_keywords: Option<String>,
-        /// The `useCases` field.
+        /// The campaign's use cases, each with sample messages; at least one.
         ///
         /// At least 1 item.
         #[serde(
@@ -1562,6 +1555,8 @@ pub mod types {
         }
 
         /// Sets `description`.
+        ///
+        /// What the campaign sends.
         pub fn description(mut self, description: impl Into<String>) -> Self {
             self.description = Some(description.into());
             self
@@ -1584,6 +1579,8 @@ pub mod types {
         }
 
         /// Sets `privacyPolicyLink`.
+        ///
+        /// URL of the sender's privacy policy.
         pub fn privacy_policy_link(
             mut self,
             privacy_policy_link: impl Into<String>,
@@ -1593,6 +1590,8 @@ pub mod types {
         }
 
         /// Sets `termsAndConditionsLink`.
+        ///
+        /// URL of the sender's terms and conditions.
         pub fn terms_and_conditions_link(
             mut self,
             terms_and_conditions_link: impl Into<String>,
@@ -1602,36 +1601,48 @@ pub mod types {
         }
 
         /// Sets `optinMessage`.
+        ///
+        /// Message sent to confirm a recipient's opt-in.
         pub fn optin_message(mut self, optin_message: impl Into<String>) -> Self {
             self.optin_message = Some(optin_message.into());
             self
         }
 
         /// Sets `optoutMessage`.
+        ///
+        /// Message sent to confirm a recipient's opt-out.
         pub fn optout_message(mut self, optout_message: impl Into<String>) -> Self {
             self.optout_message = Some(optout_message.into());
             self
         }
 
         /// Sets `helpMessage`.
+        ///
+        /// Message sent when a recipient asks for help.
         pub fn help_message(mut self, help_message: impl Into<String>) -> Self {
             self.help_message = Some(help_message.into());
             self
         }
 
         /// Sets `optinKeywords`.
+        ///
+        /// Keywords a recipient sends to opt in.
         pub fn optin_keywords(mut self, optin_keywords: impl Into<String>) -> Self {
             self.optin_keywords = Some(optin_keywords.into());
             self
         }
 
         /// Sets `optoutKeywords`.
+        ///
+        /// Keywords a recipient sends to opt out.
         pub fn optout_keywords(mut self, optout_keywords: impl Into<String>) -> Self {
             self.optout_keywords = Some(optout_keywords.into());
             self
         }
 
         /// Sets `helpKeywords`.
+        ///
+        /// Keywords a recipient sends to ask for help.
         pub fn help_keywords(mut self, help_keywords: impl Into<String>) -> Self {
             self.help_keywords = Some(help_keywords.into());
             self
@@ -1673,22 +1684,21 @@ pub mod types {
     }
 
     /// A use case of a campaign with its sample messages.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CampaignUseCase {
-        /// The `id` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
-        /// The `campaignId` field.
-        #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
-        pub campaign_id: Option<uuid::Uuid>,
-        /// The `customerId` field.
-        #[serde(rename = "customerId", skip_serializing_if = "Option::is_none")]
-        pub customer_id: Option<uuid::Uuid>,
+        /// The use case's id.
+        pub id: uuid::Uuid,
+        /// The campaign the use case belongs to.
+        #[serde(rename = "campaignId")]
+        pub campaign_id: uuid::Uuid,
+        /// The account that owns the campaign.
+        #[serde(rename = "customerId")]
+        pub customer_id: uuid::Uuid,
         /// US messaging use case, e.g. `ACCOUNT_NOTIFICATION`.
-        #[serde(rename = "messagingUseCaseUs", skip_serializing_if = "Option::is_none")]
-        pub messaging_use_case_us: Option<String>,
-        /// The `sampleMessages` field.
+        #[serde(rename = "messagingUseCaseUs")]
+        pub messaging_use_case_us: String,
+        /// Examples of the messages sent for this use case; at least one.
         #[serde(
             rename = "sampleMessages",
             default,
@@ -1696,15 +1706,10 @@ pub mod types {
             skip_serializing_if = "Vec::is_empty"
         )]
         pub sample_messages: Vec<String>,
-        /// The `createdAt` field.
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
-        /// The `updatedAt` field.
+        /// When the use case was created.
+        #[serde(rename = "createdAt", with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
+        /// When the use case was last updated; `null` until then.
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "Option::is_none",
@@ -1720,7 +1725,7 @@ pub mod types {
         /// US messaging use case, e.g. `ACCOUNT_NOTIFICATION`.
         #[serde(rename = "messagingUseCaseUs")]
         pub messaging_use_case_us: String,
-        /// The `sampleMessages` field.
+        /// Examples of the messages sent for this use case; at least one.
         ///
         /// At least 1 item.
         #[serde(
@@ -1892,52 +1897,36 @@ pub mod types {
     }
 
     /// A contact represents a phone number with validated formats and available messaging channels.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Contact {
         /// Unique identifier for the contact
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
+        pub id: uuid::Uuid,
         /// Phone number in original format
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub phone_number: Option<String>,
+        pub phone_number: String,
         /// Phone number in E.164 format (e.g., `+1234567890`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub format_e164: Option<String>,
+        pub format_e164: String,
         /// International format (e.g., `+1 234-567-890`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub format_international: Option<String>,
+        pub format_international: String,
         /// National format (e.g., `(234) 567-890`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub format_national: Option<String>,
+        pub format_national: String,
         /// RFC 3966 format (e.g., `tel:+1-234-567-890`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub format_rfc: Option<String>,
+        pub format_rfc: String,
         /// Country calling code (e.g., `1` for US/Canada)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub country_code: Option<String>,
+        pub country_code: String,
         /// ISO 3166-1 alpha-2 country code (e.g., `US`, `CA`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub region_code: Option<String>,
+        pub region_code: String,
         /// Comma-separated list (e.g., `sms,whatsapp`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub available_channels: Option<String>,
+        pub available_channels: String,
         /// Default messaging channel (`sms` or `whatsapp`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub default_channel: Option<Channel>,
+        pub default_channel: Channel,
         /// Whether the contact has opted out of messaging
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub opt_out: Option<bool>,
-        /// The `is_inherited` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_inherited: Option<bool>,
+        pub opt_out: bool,
+        /// Whether the contact is inherited from the organization; inherited contacts cannot be updated.
+        pub is_inherited: bool,
         /// When the contact was created
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
+        #[serde(with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
         /// When the contact was last updated
         #[serde(
             skip_serializing_if = "Option::is_none",
@@ -1951,14 +1940,14 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ContactList {
-        /// The `contacts` field.
+        /// The contacts on this page.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
             skip_serializing_if = "Vec::is_empty"
         )]
         pub contacts: Vec<Contact>,
-        /// Position of a page in a paginated list.
+        /// Where this page is in the list, and whether more follow.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub pagination: Option<Pagination>,
     }
@@ -1975,10 +1964,7 @@ pub mod types {
         }
 
         fn has_more(&self) -> bool {
-            self.pagination
-                .as_ref()
-                .and_then(|pagination| pagination.has_more)
-                .unwrap_or(false)
+            self.pagination.as_ref().is_some_and(|pagination| pagination.has_more)
         }
     }
 
@@ -2056,13 +2042,13 @@ pub mod types {
         /// Create the profile's brand at the same time. Not allowed with `inherit_tcr_brand: true`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub brand: Option<BrandInput>,
-        /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
+        /// Who pays for the profile's messages: `organization`, `profile` or `profile_and_organization`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub billing_model: Option<BillingModel>,
         /// Card to charge; only with billing model `profile` or `profile_and_organization`. Never stored by Sent.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub payment_details: Option<PaymentDetails>,
-        /// Who receives the invoices of a profile.
+        /// Who receives the profile's invoices.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub billing_contact: Option<BillingContact>,
         /// Use the organization's brand instead of the profile's own.
@@ -2071,16 +2057,16 @@ pub mod types {
         /// Use the organization's campaigns instead of the profile's own.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_tcr_campaign: Option<bool>,
-        /// The `inherit_contacts` field.
+        /// Whether the profile uses the organization's contacts.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_contacts: Option<bool>,
-        /// The `inherit_templates` field.
+        /// Whether the profile uses the organization's templates.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_templates: Option<bool>,
-        /// The `allow_contact_sharing` field.
+        /// Whether the profile shares its contacts with the organization's other profiles.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_contact_sharing: Option<bool>,
-        /// The `allow_template_sharing` field.
+        /// Whether the profile shares its templates with the organization's other profiles.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_template_sharing: Option<bool>,
     }
@@ -2169,6 +2155,8 @@ pub mod types {
         }
 
         /// Sets `billing_model`.
+        ///
+        /// Who pays for the profile's messages: `organization`, `profile` or `profile_and_organization`.
         pub fn billing_model(mut self, billing_model: impl Into<BillingModel>) -> Self {
             self.billing_model = Some(billing_model.into());
             self
@@ -2183,6 +2171,8 @@ pub mod types {
         }
 
         /// Sets `billing_contact`.
+        ///
+        /// Who receives the profile's invoices.
         pub fn billing_contact(mut self, billing_contact: BillingContact) -> Self {
             self.billing_contact = Some(billing_contact);
             self
@@ -2205,24 +2195,32 @@ pub mod types {
         }
 
         /// Sets `inherit_contacts`.
+        ///
+        /// Whether the profile uses the organization's contacts.
         pub fn inherit_contacts(mut self, inherit_contacts: bool) -> Self {
             self.inherit_contacts = Some(inherit_contacts);
             self
         }
 
         /// Sets `inherit_templates`.
+        ///
+        /// Whether the profile uses the organization's templates.
         pub fn inherit_templates(mut self, inherit_templates: bool) -> Self {
             self.inherit_templates = Some(inherit_templates);
             self
         }
 
         /// Sets `allow_contact_sharing`.
+        ///
+        /// Whether the profile shares its contacts with the organization's other profiles.
         pub fn allow_contact_sharing(mut self, allow_contact_sharing: bool) -> Self {
             self.allow_contact_sharing = Some(allow_contact_sharing);
             self
         }
 
         /// Sets `allow_template_sharing`.
+        ///
+        /// Whether the profile shares its templates with the organization's other profiles.
         pub fn allow_template_sharing(mut self, allow_template_sharing: bool) -> Self {
             self.allow_template_sharing = Some(allow_template_sharing);
             self
@@ -2258,7 +2256,7 @@ pub mod types {
     pub struct CreateTemplateRequest {
         /// Template name.
         pub name: String,
-        /// What a template is for (WhatsApp's template categories).
+        /// Template category: `MARKETING`, `UTILITY`, `AUTHENTICATION`
         pub category: TemplateCategory,
         /// Language code, e.g. `en_US`.
         pub language: String,
@@ -2368,7 +2366,7 @@ pub mod types {
             deserialize_with = "crate::runtime::null_as_default",
             skip_serializing_if = "Vec::is_empty"
         )]
-        pub event_types: Vec<String>,
+        pub event_types: Vec<WebhookEventKind>,
         /// Delivery attempts, 1 to 5 (default 3).
         ///
         /// From 1 to 5.
@@ -2405,7 +2403,7 @@ pub mod types {
         /// Event types to subscribe to, e.g. `messages`, `templates`.
         pub fn event_types(
             mut self,
-            event_types: impl IntoIterator<Item = impl Into<String>>,
+            event_types: impl IntoIterator<Item = impl Into<WebhookEventKind>>,
         ) -> Self {
             self.event_types = event_types.into_iter().map(Into::into).collect();
             self
@@ -2446,6 +2444,18 @@ pub mod types {
                         "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+",
                     );
                     rt::validate::pattern(field, value, &PATTERN)?;
+                }
+            }
+            if !self.event_types.is_empty() {
+                let value = &self.event_types;
+                let field = at.field("event_types");
+                for (index, item) in value.iter().enumerate() {
+                    let field = field.index(index);
+                    rt::validate::known(
+                        field,
+                        item.is_known(),
+                        WebhookEventKind::VALUES,
+                    )?;
                 }
             }
             if let Some(value) = &self.retry_count {
@@ -2504,30 +2514,17 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct DestinationCountry {
-        /// The `id` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<String>,
-        /// The `isMain` field.
-        #[serde(rename = "isMain", skip_serializing_if = "Option::is_none")]
-        pub is_main: Option<bool>,
+        /// The country (ISO 3166-1 alpha-2, e.g. `US`).
+        pub id: String,
+        /// Whether it is the brand's main destination country.
+        #[serde(rename = "isMain")]
+        pub is_main: bool,
     }
 
     impl DestinationCountry {
-        /// Creates an empty `DestinationCountry`; set fields with the setters.
-        pub fn new() -> Self {
-            Self::default()
-        }
-
-        /// Sets `id`.
-        pub fn id(mut self, id: impl Into<String>) -> Self {
-            self.id = Some(id.into());
-            self
-        }
-
-        /// Sets `isMain`.
-        pub fn is_main(mut self, is_main: bool) -> Self {
-            self.is_main = Some(is_main);
-            self
+        /// Creates a `DestinationCountry` from its required fields (`id`, `is_main`); optional fields start unset.
+        pub fn new(id: impl Into<String>, is_main: bool) -> Self {
+            Self { id: id.into(), is_main }
         }
     }
 
@@ -2540,13 +2537,13 @@ pub mod types {
     /// An invitation to join the organization or profile with a role (requires the admin role). Invitations expire after 7 days.
     #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct InviteUserRequest {
-        /// The `email` field.
+        /// Email the invitation is sent to.
         ///
         /// Format: `email`.
         pub email: String,
-        /// A user's role in an organization or profile.
+        /// The user's role: `admin`, `billing` or `developer`.
         pub role: UserRole,
-        /// The `name` field.
+        /// The user's name.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// Validate without side effects: no invitation is sent.
@@ -2566,6 +2563,8 @@ pub mod types {
         }
 
         /// Sets `name`.
+        ///
+        /// The user's name.
         pub fn name(mut self, name: impl Into<String>) -> Self {
             self.name = Some(name.into());
             self
@@ -2592,56 +2591,42 @@ pub mod types {
     }
 
     /// A message represents an outbound message sent to a contact.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Message {
         /// Unique message identifier
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
+        pub id: uuid::Uuid,
         /// Customer who sent the message
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub customer_id: Option<uuid::Uuid>,
+        pub customer_id: uuid::Uuid,
         /// Contact who received the message
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub contact_id: Option<uuid::Uuid>,
+        pub contact_id: uuid::Uuid,
         /// Recipient phone number
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub phone: Option<String>,
+        pub phone: String,
         /// International format phone number
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub phone_international: Option<String>,
+        pub phone_international: String,
         /// Country code (e.g., `US`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub region_code: Option<String>,
+        pub region_code: String,
         /// Template used (if any)
         #[serde(skip_serializing_if = "Option::is_none")]
         pub template_id: Option<uuid::Uuid>,
         /// Name of the template used
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub template_name: Option<String>,
+        pub template_name: String,
         /// Category of the template
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub template_category: Option<TemplateCategory>,
+        pub template_category: TemplateCategory,
         /// Channel used (`sms`, `whatsapp`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub channel: Option<Channel>,
+        pub channel: Channel,
         /// Rendered message content
         #[serde(skip_serializing_if = "Option::is_none")]
         pub message_body: Option<MessageBody>,
         /// Message status: `QUEUED`, `ACCEPTED`, `SENT`, `DELIVERED`, `READ`, `FAILED`
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub status: Option<MessageStatus>,
+        pub status: MessageStatus,
         /// When the message was created
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
+        #[serde(with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
         /// Price charged for the message
         #[serde(skip_serializing_if = "Option::is_none")]
         pub price: Option<f64>,
-        /// The `active_contact_price` field.
+        /// Active-contact fee charged for the message, beside `price`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub active_contact_price: Option<f64>,
         /// Delivery events
@@ -2657,10 +2642,10 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct MessageActivities {
-        /// The `message_id` field.
+        /// The message the activities belong to.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub message_id: Option<uuid::Uuid>,
-        /// The `activities` field.
+        /// The steps of the message's lifecycle, newest first.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -2673,23 +2658,23 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct MessageActivity {
-        /// Where a message is in its lifecycle.
+        /// The message's status after this step.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<MessageStatus>,
-        /// The `description` field.
+        /// What happened, for people.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
-        /// The `timestamp` field.
+        /// When it happened.
         #[serde(
             skip_serializing_if = "Option::is_none",
             default,
             with = "time::serde::rfc3339::option"
         )]
         pub timestamp: Option<time::OffsetDateTime>,
-        /// The `price` field.
+        /// Price charged at this step, as a decimal string (`0.0450`); `null` before the message is sent.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub price: Option<String>,
-        /// The `active_contact_price` field.
+        /// Active-contact fee charged at this step, as a decimal string; `null` before the message is sent.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub active_contact_price: Option<String>,
     }
@@ -2698,16 +2683,16 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct MessageBody {
-        /// The `header` field.
+        /// The rendered header text, if the template has one.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub header: Option<String>,
-        /// The `content` field.
+        /// The rendered body text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub content: Option<String>,
-        /// The `footer` field.
+        /// The rendered footer text, if the template has one.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub footer: Option<String>,
-        /// The `buttons` field.
+        /// The message's buttons, if the template has any.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -2720,29 +2705,24 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct MessageBodyButton {
-        /// The `type` field.
+        /// Kind of button: `QUICK_REPLY`, `URL` or `PHONE_NUMBER`.
         #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-        pub kind: Option<String>,
-        /// The `value` field.
+        pub kind: Option<TemplateButtonType>,
+        /// The button's value: its reply text, URL or phone number.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub value: Option<String>,
     }
 
     /// A status change in a message's delivery.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct MessageEvent {
-        /// Where a message is in its lifecycle.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub status: Option<MessageStatus>,
-        /// The `timestamp` field.
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub timestamp: Option<time::OffsetDateTime>,
-        /// The `description` field.
+        /// The message's status after this step.
+        pub status: MessageStatus,
+        /// When it happened.
+        #[serde(with = "time::serde::rfc3339")]
+        pub timestamp: time::OffsetDateTime,
+        /// What happened, for people.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
     }
@@ -2751,16 +2731,16 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct MessageRecipient {
-        /// The `message_id` field.
+        /// Id of the message created for this recipient and channel; track it with webhooks or `GET /v3/messages/{id}`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub message_id: Option<uuid::Uuid>,
-        /// The `to` field.
+        /// The recipient's phone number (E.164).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub to: Option<String>,
-        /// A messaging channel.
+        /// The channel this message goes out on.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub channel: Option<Channel>,
-        /// The `body` field.
+        /// The rendered text of this message.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub body: Option<String>,
     }
@@ -2902,31 +2882,31 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct NumberLookup {
-        /// The `phone_number` field.
+        /// The number looked up, in E.164 format.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub phone_number: Option<String>,
-        /// The `is_valid` field.
+        /// Whether the number is a valid phone number.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_valid: Option<bool>,
-        /// The `carrier_name` field.
+        /// Name of the carrier serving the number, e.g. `T-Mobile`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub carrier_name: Option<String>,
-        /// The `line_type` field.
+        /// Kind of line, e.g. `mobile`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub line_type: Option<String>,
-        /// The `country_code` field.
+        /// Country of the number (ISO 3166-1 alpha-2, e.g. `US`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub country_code: Option<String>,
-        /// The `mobile_country_code` field.
+        /// Mobile country code (MCC) of the carrier, e.g. `310`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mobile_country_code: Option<String>,
-        /// The `mobile_network_code` field.
+        /// Mobile network code (MNC) of the carrier, e.g. `260`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mobile_network_code: Option<String>,
-        /// The `is_ported` field.
+        /// Whether the number was ported from another carrier.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_ported: Option<bool>,
-        /// The `is_voip` field.
+        /// Whether the number is a VoIP number.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_voip: Option<bool>,
     }
@@ -2935,22 +2915,25 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Pagination {
-        /// The `page` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub page: Option<i64>,
-        /// The `page_size` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub page_size: Option<i64>,
-        /// The `total_count` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub total_count: Option<i64>,
-        /// The `total_pages` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub total_pages: Option<i64>,
-        /// The `has_more` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub has_more: Option<bool>,
-        /// Cursors of a page; `null` on page-number pagination.
+        /// This page's number, from 1.
+        ///
+        /// At least 1.
+        pub page: i64,
+        /// Items per page.
+        ///
+        /// From 1 to 100.
+        pub page_size: i64,
+        /// Items in the whole list.
+        ///
+        /// At least 0.
+        pub total_count: i64,
+        /// Pages in the whole list.
+        ///
+        /// At least 0.
+        pub total_pages: i64,
+        /// Whether a page follows this one.
+        pub has_more: bool,
+        /// Cursors for cursor pagination; `null` with page-number pagination, which every list uses.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursors: Option<PaginationCursors>,
     }
@@ -2959,10 +2942,10 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct PaginationCursors {
-        /// The `after` field.
+        /// Cursor of the next page.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub after: Option<String>,
-        /// The `before` field.
+        /// Cursor of the previous page.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub before: Option<String>,
     }
@@ -3022,90 +3005,72 @@ pub mod types {
     }
 
     /// A sender profile of an organization, with its settings, billing and brand.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Profile {
-        /// The `id` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
-        /// The `organization_id` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub organization_id: Option<uuid::Uuid>,
-        /// The `name` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
-        /// The `email` field.
+        /// Unique profile identifier
+        pub id: uuid::Uuid,
+        /// The id of the organization the profile belongs to.
+        pub organization_id: uuid::Uuid,
+        /// Profile name
+        pub name: String,
+        /// Contact email of the profile.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
-        /// The `icon` field.
+        /// Profile icon URL
         #[serde(skip_serializing_if = "Option::is_none")]
         pub icon: Option<String>,
-        /// The `description` field.
+        /// Profile description
         #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
-        /// The `short_name` field.
+        /// Short name/abbreviation
         #[serde(skip_serializing_if = "Option::is_none")]
         pub short_name: Option<String>,
-        /// Setup status of a profile.
+        /// Setup status: `incomplete`, `pending_review`, `approved`, `rejected`
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<ProfileStatus>,
-        /// The `created_at` field.
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
-        /// The `updated_at` field.
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub updated_at: Option<time::OffsetDateTime>,
-        /// The `allow_contact_sharing` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub allow_contact_sharing: Option<bool>,
-        /// The `allow_template_sharing` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub allow_template_sharing: Option<bool>,
-        /// The `inherit_contacts` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub inherit_contacts: Option<bool>,
-        /// The `inherit_templates` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub inherit_templates: Option<bool>,
-        /// The `inherit_tcr_brand` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub inherit_tcr_brand: Option<bool>,
-        /// The `inherit_tcr_campaign` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub inherit_tcr_campaign: Option<bool>,
-        /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub billing_model: Option<BillingModel>,
-        /// The `sending_phone_number_profile_id` field.
+        /// When the profile was created
+        #[serde(with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
+        /// When the profile was last updated.
+        #[serde(with = "time::serde::rfc3339")]
+        pub updated_at: time::OffsetDateTime,
+        /// Whether the profile shares its contacts with the organization's other profiles.
+        pub allow_contact_sharing: bool,
+        /// Whether the profile shares its templates with the organization's other profiles.
+        pub allow_template_sharing: bool,
+        /// Whether the profile uses the organization's contacts.
+        pub inherit_contacts: bool,
+        /// Whether the profile uses the organization's templates.
+        pub inherit_templates: bool,
+        /// Whether the profile uses the organization's brand instead of its own (then it cannot have a `brand` of its own).
+        pub inherit_tcr_brand: bool,
+        /// Whether the profile uses the organization's campaigns instead of its own.
+        pub inherit_tcr_campaign: bool,
+        /// Who pays for the profile's messages: `organization`, `profile` or `profile_and_organization`.
+        pub billing_model: BillingModel,
+        /// Id of the profile whose SMS number this profile sends from, when it borrows one; `null` in every documented example.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sending_phone_number_profile_id: Option<String>,
-        /// The `sending_whatsapp_number_profile_id` field.
+        /// Id of the profile whose WhatsApp number this profile sends from, when it borrows one; `null` in every documented example.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sending_whatsapp_number_profile_id: Option<String>,
-        /// The `sending_phone_number` field.
+        /// The number the profile sends SMS from, once assigned.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sending_phone_number: Option<String>,
-        /// The `whatsapp_phone_number` field.
+        /// The number the profile sends WhatsApp messages from, once assigned.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub whatsapp_phone_number: Option<String>,
-        /// The `allow_number_change_during_onboarding` field.
+        /// Whether the sending number may still change during onboarding; `null` in every documented example.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_number_change_during_onboarding: Option<bool>,
-        /// The `waba_id` field.
+        /// Id of the profile's own WhatsApp Business Account, when it has one rather than sharing the organization's.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub waba_id: Option<String>,
-        /// Who receives the invoices of a profile.
+        /// Who receives the profile's invoices.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub billing_contact: Option<BillingContact>,
-        /// A profile's brand: the KYC and TCR compliance data used to register SMS campaigns.
+        /// The profile's brand (KYC and TCR compliance data), once one is configured.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub brand: Option<Brand>,
     }
@@ -3114,7 +3079,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ProfileCompletion {
-        /// The `message` field.
+        /// What is happening, e.g. `Profile completion in progress`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
@@ -3123,7 +3088,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ProfileList {
-        /// The `profiles` field.
+        /// The organization's profiles.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -3346,16 +3311,16 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct SendMessageResult {
-        /// Where a message is in its lifecycle.
+        /// Status of the send, `QUEUED` when accepted.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<MessageStatus>,
-        /// The `template_id` field.
+        /// The template sent.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub template_id: Option<uuid::Uuid>,
-        /// The `template_name` field.
+        /// Name of the template sent.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub template_name: Option<String>,
-        /// The `recipients` field.
+        /// One message per (recipient, channel) pair, with its id for tracking.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -3365,24 +3330,19 @@ pub mod types {
     }
 
     /// A template is a reusable message format with variables for personalization.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Template {
         /// Unique template identifier
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
+        pub id: uuid::Uuid,
         /// Template display name
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
+        pub name: String,
         /// Template category: `MARKETING`, `UTILITY`, `AUTHENTICATION`
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub category: Option<TemplateCategory>,
+        pub category: TemplateCategory,
         /// Language code (e.g., `en_US`)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub language: Option<String>,
+        pub language: String,
         /// Approval status: `APPROVED`, `PENDING`, `REJECTED`
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub status: Option<TemplateStatus>,
+        pub status: TemplateStatus,
         /// Supported channels (`sms`, `whatsapp`)
         #[serde(
             default,
@@ -3398,12 +3358,8 @@ pub mod types {
         )]
         pub variables: Vec<String>,
         /// When the template was created
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
+        #[serde(with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
         /// When the template was last updated
         #[serde(
             skip_serializing_if = "Option::is_none",
@@ -3412,16 +3368,15 @@ pub mod types {
         )]
         pub updated_at: Option<time::OffsetDateTime>,
         /// Whether the template is published and active
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_published: Option<bool>,
+        pub is_published: bool,
     }
 
     /// The body text of a template, with its variables.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct TemplateBody {
-        /// The `content` field.
+        /// The text; in a media header, the media.
         pub content: String,
-        /// The `variables` field.
+        /// The variables the body text uses.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -3440,6 +3395,8 @@ pub mod types {
         }
 
         /// Sets `variables`.
+        ///
+        /// The variables the body text uses.
         pub fn variables(
             mut self,
             variables: impl IntoIterator<Item = impl Into<TemplateVariable>>,
@@ -3466,15 +3423,15 @@ pub mod types {
     /// A button of a template.
     #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct TemplateButton {
-        /// Kind of a template button.
+        /// Kind of button: `QUICK_REPLY`, `URL` or `PHONE_NUMBER`.
         #[serde(rename = "type")]
         pub kind: TemplateButtonType,
-        /// The `text` field.
+        /// The button's label.
         pub text: String,
-        /// The `url` field.
+        /// The URL a `URL` button opens.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub url: Option<String>,
-        /// The `phone_number` field.
+        /// The number a `PHONE_NUMBER` button calls.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub phone_number: Option<String>,
     }
@@ -3494,12 +3451,16 @@ pub mod types {
         }
 
         /// Sets `url`.
+        ///
+        /// The URL a `URL` button opens.
         pub fn url(mut self, url: impl Into<String>) -> Self {
             self.url = Some(url.into());
             self
         }
 
         /// Sets `phone_number`.
+        ///
+        /// The number a `PHONE_NUMBER` button calls.
         pub fn phone_number(mut self, phone_number: impl Into<String>) -> Self {
             self.phone_number = Some(phone_number.into());
             self
@@ -3698,15 +3659,15 @@ pub mod types {
     /// The content of a template: header, body, footer and buttons.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct TemplateDefinition {
-        /// The header of a template: text or media.
+        /// The header: text or media.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub header: Option<TemplateHeader>,
-        /// The body text of a template, with its variables.
+        /// The body text, with its variables.
         pub body: TemplateBody,
-        /// The footer text of a template.
+        /// The footer text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub footer: Option<TemplateFooter>,
-        /// The `buttons` field.
+        /// The buttons.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -3727,18 +3688,24 @@ pub mod types {
         }
 
         /// Sets `header`.
+        ///
+        /// The header: text or media.
         pub fn header(mut self, header: TemplateHeader) -> Self {
             self.header = Some(header);
             self
         }
 
         /// Sets `footer`.
+        ///
+        /// The footer text.
         pub fn footer(mut self, footer: TemplateFooter) -> Self {
             self.footer = Some(footer);
             self
         }
 
         /// Sets `buttons`.
+        ///
+        /// The buttons.
         pub fn buttons(
             mut self,
             buttons: impl IntoIterator<Item = impl Into<TemplateButton>>,
@@ -3774,7 +3741,7 @@ pub mod types {
     /// The footer text of a template.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct TemplateFooter {
-        /// The `content` field.
+        /// The text; in a media header, the media.
         pub content: String,
     }
 
@@ -3794,10 +3761,10 @@ pub mod types {
     /// The header of a template: text or media.
     #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct TemplateHeader {
-        /// Kind of a template header.
+        /// Kind of header: `TEXT`, `IMAGE`, `VIDEO` or `DOCUMENT`.
         #[serde(rename = "type")]
         pub kind: TemplateHeaderType,
-        /// The `content` field.
+        /// The text; in a media header, the media.
         pub content: String,
     }
 
@@ -3925,14 +3892,14 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TemplateList {
-        /// The `templates` field.
+        /// The templates on this page.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
             skip_serializing_if = "Vec::is_empty"
         )]
         pub templates: Vec<Template>,
-        /// Position of a page in a paginated list.
+        /// Where this page is in the list, and whether more follow.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub pagination: Option<Pagination>,
     }
@@ -3949,10 +3916,7 @@ pub mod types {
         }
 
         fn has_more(&self) -> bool {
-            self.pagination
-                .as_ref()
-                .and_then(|pagination| pagination.has_more)
-                .unwrap_or(false)
+            self.pagination.as_ref().is_some_and(|pagination| pagination.has_more)
         }
     }
 
@@ -4112,12 +4076,12 @@ pub mod types {
     /// A variable of a template body.
     #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct TemplateVariable {
-        /// The `name` field.
+        /// The variable's name, as written in the text (`{{name}}`).
         pub name: String,
-        /// Type of a template variable.
+        /// Type of the variable's values: `text`, `number` or `date`.
         #[serde(rename = "type")]
         pub kind: TemplateVariableType,
-        /// The `example` field.
+        /// An example value, shown in review.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub example: Option<String>,
     }
@@ -4136,6 +4100,8 @@ pub mod types {
         }
 
         /// Sets `example`.
+        ///
+        /// An example value, shown in review.
         pub fn example(mut self, example: impl Into<String>) -> Self {
             self.example = Some(example.into());
             self
@@ -4376,7 +4342,7 @@ pub mod types {
     /// Changes to a profile (requires the admin role). Only the members given are changed.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct UpdateProfileRequest {
-        /// The `name` field.
+        /// Profile name
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// 3 to 11 letters, digits and spaces, with at least one letter.
@@ -4384,43 +4350,43 @@ pub mod types {
         /// Must match `^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$`. 3 to 11 characters.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub short_name: Option<String>,
-        /// The `description` field.
+        /// Profile description
         #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
-        /// The `email` field.
+        /// Contact email of the profile.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
-        /// The `icon` field.
+        /// Profile icon URL
         #[serde(skip_serializing_if = "Option::is_none")]
         pub icon: Option<String>,
         /// Create or update the profile's brand. A brand submitted to TCR cannot be changed; not allowed with `inherit_tcr_brand: true`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub brand: Option<BrandInput>,
-        /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
+        /// Who pays for the profile's messages: `organization`, `profile` or `profile_and_organization`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub billing_model: Option<BillingModel>,
-        /// A payment card. The docs name the card number, expiry, CVC and billing ZIP code but give the JSON name of the expiry only; pass the others as additional members.
+        /// Card to charge; only with billing model `profile` or `profile_and_organization`. Never stored by Sent.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub payment_details: Option<PaymentDetails>,
-        /// Who receives the invoices of a profile.
+        /// Who receives the profile's invoices.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub billing_contact: Option<BillingContact>,
-        /// The `inherit_tcr_brand` field.
+        /// Whether the profile uses the organization's brand instead of its own (then it cannot have a `brand` of its own).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_tcr_brand: Option<bool>,
-        /// The `inherit_tcr_campaign` field.
+        /// Whether the profile uses the organization's campaigns instead of its own.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_tcr_campaign: Option<bool>,
-        /// The `inherit_contacts` field.
+        /// Whether the profile uses the organization's contacts.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_contacts: Option<bool>,
-        /// The `inherit_templates` field.
+        /// Whether the profile uses the organization's templates.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inherit_templates: Option<bool>,
-        /// The `allow_contact_sharing` field.
+        /// Whether the profile shares its contacts with the organization's other profiles.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_contact_sharing: Option<bool>,
-        /// The `allow_template_sharing` field.
+        /// Whether the profile shares its templates with the organization's other profiles.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_template_sharing: Option<bool>,
         /// Validate without side effects: nothing is changed.
@@ -4435,6 +4401,8 @@ pub mod types {
         }
 
         /// Sets `name`.
+        ///
+        /// Profile name
         pub fn name(mut self, name: impl Into<String>) -> Self {
             self.name = Some(name.into());
             self
@@ -4449,18 +4417,24 @@ pub mod types {
         }
 
         /// Sets `description`.
+        ///
+        /// Profile description
         pub fn description(mut self, description: impl Into<String>) -> Self {
             self.description = Some(description.into());
             self
         }
 
         /// Sets `email`.
+        ///
+        /// Contact email of the profile.
         pub fn email(mut self, email: impl Into<String>) -> Self {
             self.email = Some(email.into());
             self
         }
 
         /// Sets `icon`.
+        ///
+        /// Profile icon URL
         pub fn icon(mut self, icon: impl Into<String>) -> Self {
             self.icon = Some(icon.into());
             self
@@ -4475,54 +4449,72 @@ pub mod types {
         }
 
         /// Sets `billing_model`.
+        ///
+        /// Who pays for the profile's messages: `organization`, `profile` or `profile_and_organization`.
         pub fn billing_model(mut self, billing_model: impl Into<BillingModel>) -> Self {
             self.billing_model = Some(billing_model.into());
             self
         }
 
         /// Sets `payment_details`.
+        ///
+        /// Card to charge; only with billing model `profile` or `profile_and_organization`. Never stored by Sent.
         pub fn payment_details(mut self, payment_details: PaymentDetails) -> Self {
             self.payment_details = Some(payment_details);
             self
         }
 
         /// Sets `billing_contact`.
+        ///
+        /// Who receives the profile's invoices.
         pub fn billing_contact(mut self, billing_contact: BillingContact) -> Self {
             self.billing_contact = Some(billing_contact);
             self
         }
 
         /// Sets `inherit_tcr_brand`.
+        ///
+        /// Whether the profile uses the organization's brand instead of its own (then it cannot have a `brand` of its own).
         pub fn inherit_tcr_brand(mut self, inherit_tcr_brand: bool) -> Self {
             self.inherit_tcr_brand = Some(inherit_tcr_brand);
             self
         }
 
         /// Sets `inherit_tcr_campaign`.
+        ///
+        /// Whether the profile uses the organization's campaigns instead of its own.
         pub fn inherit_tcr_campaign(mut self, inherit_tcr_campaign: bool) -> Self {
             self.inherit_tcr_campaign = Some(inherit_tcr_campaign);
             self
         }
 
         /// Sets `inherit_contacts`.
+        ///
+        /// Whether the profile uses the organization's contacts.
         pub fn inherit_contacts(mut self, inherit_contacts: bool) -> Self {
             self.inherit_contacts = Some(inherit_contacts);
             self
         }
 
         /// Sets `inherit_templates`.
+        ///
+        /// Whether the profile uses the organization's templates.
         pub fn inherit_templates(mut self, inherit_templates: bool) -> Self {
             self.inherit_templates = Some(inherit_templates);
             self
         }
 
         /// Sets `allow_contact_sharing`.
+        ///
+        /// Whether the profile shares its contacts with the organization's other profiles.
         pub fn allow_contact_sharing(mut self, allow_contact_sharing: bool) -> Self {
             self.allow_contact_sharing = Some(allow_contact_sharing);
             self
         }
 
         /// Sets `allow_template_sharing`.
+        ///
+        /// Whether the profile shares its templates with the organization's other profiles.
         pub fn allow_template_sharing(mut self, allow_template_sharing: bool) -> Self {
             self.allow_template_sharing = Some(allow_template_sharing);
             self
@@ -4564,10 +4556,10 @@ pub mod types {
     /// Changes to a template's name, category, language or definition. The docs say an update can also submit the template for review, but do not name the field; additional members are allowed for it.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct UpdateTemplateRequest {
-        /// The `name` field.
+        /// Template display name
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
-        /// What a template is for (WhatsApp's template categories).
+        /// Template category: `MARKETING`, `UTILITY`, `AUTHENTICATION`
         #[serde(skip_serializing_if = "Option::is_none")]
         pub category: Option<TemplateCategory>,
         /// Validate without side effects: nothing is changed.
@@ -4576,7 +4568,7 @@ pub mod types {
         /// Language code, e.g. `en_US`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub language: Option<String>,
-        /// The content of a template: header, body, footer and buttons.
+        /// The new header, body, footer and buttons.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub definition: Option<TemplateDefinition>,
         /// Properties not described by the schema, kept as received.
@@ -4591,12 +4583,16 @@ pub mod types {
         }
 
         /// Sets `name`.
+        ///
+        /// Template display name
         pub fn name(mut self, name: impl Into<String>) -> Self {
             self.name = Some(name.into());
             self
         }
 
         /// Sets `category`.
+        ///
+        /// Template category: `MARKETING`, `UTILITY`, `AUTHENTICATION`
         pub fn category(mut self, category: impl Into<TemplateCategory>) -> Self {
             self.category = Some(category.into());
             self
@@ -4619,6 +4615,8 @@ pub mod types {
         }
 
         /// Sets `definition`.
+        ///
+        /// The new header, body, footer and buttons.
         pub fn definition(mut self, definition: TemplateDefinition) -> Self {
             self.definition = Some(definition);
             self
@@ -4653,7 +4651,7 @@ pub mod types {
     /// A user's new role (requires the admin role). You cannot change your own role or demote the last admin.
     #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct UpdateUserRequest {
-        /// A user's role in an organization or profile.
+        /// The user's role: `admin`, `billing` or `developer`.
         pub role: UserRole,
         /// Validate without side effects.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -4692,7 +4690,7 @@ pub mod types {
     /// Changes to a webhook.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct UpdateWebhookRequest {
-        /// The `display_name` field.
+        /// Webhook display name
         #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// HTTP or HTTPS URL events are delivered to.
@@ -4700,13 +4698,13 @@ pub mod types {
         /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s]+`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub endpoint_url: Option<String>,
-        /// The `event_types` field.
+        /// Subscribed event types
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
             skip_serializing_if = "Vec::is_empty"
         )]
-        pub event_types: Vec<String>,
+        pub event_types: Vec<WebhookEventKind>,
         /// Delivery attempts, 1 to 5.
         ///
         /// From 1 to 5.
@@ -4729,6 +4727,8 @@ pub mod types {
         }
 
         /// Sets `display_name`.
+        ///
+        /// Webhook display name
         pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
             self.display_name = Some(display_name.into());
             self
@@ -4743,9 +4743,11 @@ pub mod types {
         }
 
         /// Sets `event_types`.
+        ///
+        /// Subscribed event types
         pub fn event_types(
             mut self,
-            event_types: impl IntoIterator<Item = impl Into<String>>,
+            event_types: impl IntoIterator<Item = impl Into<WebhookEventKind>>,
         ) -> Self {
             self.event_types = event_types.into_iter().map(Into::into).collect();
             self
@@ -4787,6 +4789,18 @@ pub mod types {
                     rt::validate::pattern(field, value, &PATTERN)?;
                 }
             }
+            if !self.event_types.is_empty() {
+                let value = &self.event_types;
+                let field = at.field("event_types");
+                for (index, item) in value.iter().enumerate() {
+                    let field = field.index(index);
+                    rt::validate::known(
+                        field,
+                        item.is_known(),
+                        WebhookEventKind::VALUES,
+                    )?;
+                }
+            }
             if let Some(value) = &self.retry_count {
                 let field = at.field("retry_count");
                 rt::validate::range_i64(field, *value, Some(1), Some(5))?;
@@ -4800,59 +4814,43 @@ pub mod types {
     }
 
     /// A user with access to an organization or profile.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct User {
-        /// The `id` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
-        /// The `email` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub email: Option<String>,
-        /// The `name` field.
+        /// The user's id.
+        pub id: uuid::Uuid,
+        /// The user's email.
+        pub email: String,
+        /// The user's name.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
-        /// A user's role in an organization or profile.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub role: Option<UserRole>,
-        /// Whether a user has accepted the invitation.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub status: Option<UserStatus>,
-        /// The `invited_at` field.
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub invited_at: Option<time::OffsetDateTime>,
-        /// The `last_login_at` field.
+        /// The user's role: `admin`, `billing` or `developer`.
+        pub role: UserRole,
+        /// `invited` until the user accepts the invitation, then `active`.
+        pub status: UserStatus,
+        /// When the user was invited.
+        #[serde(with = "time::serde::rfc3339")]
+        pub invited_at: time::OffsetDateTime,
+        /// When the user last logged in; `null` if never.
         #[serde(
             skip_serializing_if = "Option::is_none",
             default,
             with = "time::serde::rfc3339::option"
         )]
         pub last_login_at: Option<time::OffsetDateTime>,
-        /// The `created_at` field.
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
-        /// The `updated_at` field.
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub updated_at: Option<time::OffsetDateTime>,
+        /// When the user was added.
+        #[serde(with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
+        /// When the user was last updated.
+        #[serde(with = "time::serde::rfc3339")]
+        pub updated_at: time::OffsetDateTime,
     }
 
     /// The users of an organization or profile.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct UserList {
-        /// The `users` field.
+        /// The users with access, invited and active.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -5031,37 +5029,35 @@ pub mod types {
     }
 
     /// A webhook endpoint receives event notifications for message delivery and other events.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Webhook {
         /// Unique webhook identifier
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
+        pub id: uuid::Uuid,
         /// Webhook display name
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub display_name: Option<String>,
+        pub display_name: String,
         /// Webhook endpoint URL
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub endpoint_url: Option<String>,
+        pub endpoint_url: String,
         /// Secret for verifying webhook signatures
         #[serde(skip_serializing_if = "Option::is_none")]
         pub signing_secret: Option<String>,
         /// Whether the webhook is active
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_active: Option<bool>,
+        pub is_active: bool,
         /// Subscribed event types
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
             skip_serializing_if = "Vec::is_empty"
         )]
-        pub event_types: Vec<String>,
+        pub event_types: Vec<WebhookEventKind>,
         /// Number of retry attempts (1-5, default: 3)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub retry_count: Option<i64>,
+        ///
+        /// From 1 to 5.
+        pub retry_count: i64,
         /// Request timeout in seconds (5-120, default: 30)
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub timeout_seconds: Option<i64>,
+        ///
+        /// From 5 to 120.
+        pub timeout_seconds: i64,
         /// Last delivery attempt timestamp
         #[serde(
             skip_serializing_if = "Option::is_none",
@@ -5077,15 +5073,12 @@ pub mod types {
         )]
         pub last_successful_delivery_at: Option<time::OffsetDateTime>,
         /// Consecutive failed delivery attempts
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub consecutive_failures: Option<i64>,
+        ///
+        /// At least 0.
+        pub consecutive_failures: i64,
         /// When the webhook was created
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
+        #[serde(with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
         /// When the webhook was last updated
         #[serde(
             skip_serializing_if = "Option::is_none",
@@ -5096,48 +5089,46 @@ pub mod types {
     }
 
     /// One delivery of an event to a webhook, with its outcome.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct WebhookDelivery {
-        /// The `id` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
-        /// The `event_type` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub event_type: Option<String>,
-        /// The `event_data` field.
+        /// The delivery's id.
+        pub id: uuid::Uuid,
+        /// Type of the event delivered, e.g. `message.delivered`.
+        pub event_type: String,
+        /// The event's data; the documented example shows no usable value.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub event_data: Option<serde_json::Value>,
-        /// The `delivery_status` field.
+        /// Outcome of the delivery, e.g. `delivered`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub delivery_status: Option<String>,
-        /// The `http_status_code` field.
+        /// HTTP status the endpoint answered with.
+        ///
+        /// At least 0.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub http_status_code: Option<i64>,
-        /// The `response_body` field.
+        /// Body the endpoint answered with.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub response_body: Option<String>,
-        /// The `delivery_attempts` field.
+        /// How many times delivery was attempted.
+        ///
+        /// At least 0.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub delivery_attempts: Option<i64>,
-        /// The `error_message` field.
+        /// Why the delivery failed, if it did.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub error_message: Option<String>,
-        /// The `created_at` field.
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            default,
-            with = "time::serde::rfc3339::option"
-        )]
-        pub created_at: Option<time::OffsetDateTime>,
-        /// The `processing_started_at` field.
+        /// When the event was created.
+        #[serde(with = "time::serde::rfc3339")]
+        pub created_at: time::OffsetDateTime,
+        /// When delivery started.
         #[serde(
             skip_serializing_if = "Option::is_none",
             default,
             with = "time::serde::rfc3339::option"
         )]
         pub processing_started_at: Option<time::OffsetDateTime>,
-        /// The `processing_completed_at` field.
+        /// When delivery finished.
         #[serde(
             skip_serializing_if = "Option::is_none",
             default,
@@ -5146,7 +5137,7 @@ pub mod types {
         pub processing_completed_at: Option<time::OffsetDateTime>,
     }
 
-    /// Kind of a webhook event, as in the `field` of the delivery and the `X-Webhook-Event-Type` header.
+    /// Kind of a webhook event: what a webhook subscribes to (`event_types`), the `field` of a delivery and its `X-Webhook-Event-Type` header.
     #[derive(Clone, Debug, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum WebhookEventKind {
@@ -5232,14 +5223,14 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct WebhookEventList {
-        /// The `events` field.
+        /// The deliveries on this page.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
             skip_serializing_if = "Vec::is_empty"
         )]
         pub events: Vec<WebhookDelivery>,
-        /// Position of a page in a paginated list.
+        /// Where this page is in the list, and whether more follow.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub pagination: Option<Pagination>,
     }
@@ -5256,10 +5247,7 @@ pub mod types {
         }
 
         fn has_more(&self) -> bool {
-            self.pagination
-                .as_ref()
-                .and_then(|pagination| pagination.has_more)
-                .unwrap_or(false)
+            self.pagination.as_ref().is_some_and(|pagination| pagination.has_more)
         }
     }
 
@@ -5267,16 +5255,14 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct WebhookEventType {
-        /// The `name` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
-        /// The `display_name` field.
+        /// The event type's name, e.g. `message.sent`.
+        pub name: String,
+        /// Name to show, e.g. `Message Sent`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
-        /// The `description` field.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub description: Option<String>,
-        /// The `is_active` field.
+        /// When the event is triggered.
+        pub description: String,
+        /// Whether webhooks can subscribe to it.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_active: Option<bool>,
     }
@@ -5285,7 +5271,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct WebhookEventTypeList {
-        /// The `event_types` field.
+        /// The event types webhooks can subscribe to.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -5298,14 +5284,14 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct WebhookList {
-        /// The `webhooks` field.
+        /// The webhooks on this page.
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
             skip_serializing_if = "Vec::is_empty"
         )]
         pub webhooks: Vec<Webhook>,
-        /// Position of a page in a paginated list.
+        /// Where this page is in the list, and whether more follow.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub pagination: Option<Pagination>,
     }
@@ -5322,10 +5308,7 @@ pub mod types {
         }
 
         fn has_more(&self) -> bool {
-            self.pagination
-                .as_ref()
-                .and_then(|pagination| pagination.has_more)
-                .unwrap_or(false)
+            self.pagination.as_ref().is_some_and(|pagination| pagination.has_more)
         }
     }
 
@@ -5349,7 +5332,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct WebhookSecret {
-        /// The `signing_secret` field.
+        /// The new signing secret (`whsec_…`); the old one no longer verifies.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub signing_secret: Option<String>,
     }
@@ -5358,10 +5341,10 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct WebhookTestResult {
-        /// The `success` field.
+        /// Whether the endpoint accepted the test event.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub success: Option<bool>,
-        /// The `message` field.
+        /// What happened, e.g. `Test event delivered successfully`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
@@ -5369,11 +5352,11 @@ pub mod types {
     /// Credentials of a WhatsApp Business Account, from Meta Business Manager (a System User with `whatsapp_business_messaging` and `whatsapp_business_management` permissions).
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct WhatsAppBusinessAccount {
-        /// The `waba_id` field.
+        /// Id of the WhatsApp Business Account.
         pub waba_id: String,
-        /// The `phone_number_id` field.
+        /// Id of the account's phone number at Meta.
         pub phone_number_id: String,
-        /// The `access_token` field.
+        /// Access token of a System User of the account.
         pub access_token: String,
     }
 
@@ -7252,7 +7235,7 @@ pub mod resources {
             ///
             /// # Arguments
             ///
-            /// * `phone_number`: Must match `^\+[1-9][0-9]{1,14}$`.
+            /// * `phone_number`: The phone number to look up, in E.164 format (`+12025551234`). Must match `^\+[1-9][0-9]{1,14}$`.
             pub fn lookup(&self, phone_number: impl Into<String>) -> Lookup {
                 Lookup {
                     client: self.client.clone(),
@@ -7390,6 +7373,10 @@ pub mod resources {
             /// Retrieves detailed information about a specific sender profile within an organization, including brand and KYC information if a brand has been configured.
             ///
             /// Sends `GET /v3/profiles/{profileId}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `profile_id`: The profile's id.
             pub fn get(&self, profile_id: uuid::Uuid) -> Get {
                 Get {
                     client: self.client.clone(),
@@ -7404,6 +7391,10 @@ pub mod resources {
             /// Soft deletes a sender profile. The profile will be marked as deleted but data is retained. Requires admin role in the organization.
             ///
             /// Sends `DELETE /v3/profiles/{profileId}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `profile_id`: The profile's id.
             pub fn delete(&self, profile_id: uuid::Uuid) -> Delete {
                 Delete {
                     client: self.client.clone(),
@@ -7423,6 +7414,10 @@ pub mod resources {
             /// ## Payment Details When `billing_model` is `"profile"` or `"profile_and_organization"` you may include a `payment_details` object containing the card number, expiry (MM/YY), CVC, and billing ZIP code. Payment details are **never stored** on our servers and are forwarded directly to the payment processor. Providing `payment_details` when `billing_model` is `"organization"` is not allowed.
             ///
             /// Sends `PATCH /v3/profiles/{profileId}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `profile_id`: The profile's id.
             pub fn update(&self, profile_id: uuid::Uuid) -> Update {
                 Update {
                     client: self.client.clone(),
@@ -7601,7 +7596,7 @@ pub mod resources {
                 self
             }
 
-            /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
+            /// Who pays for the profile's messages: `organization`, `profile` or `profile_and_organization`.
             pub fn billing_model(
                 mut self,
                 billing_model: impl Into<types::BillingModel>,
@@ -7619,7 +7614,7 @@ pub mod resources {
                 self
             }
 
-            /// Who receives the invoices of a profile.
+            /// Who receives the profile's invoices.
             pub fn billing_contact(
                 mut self,
                 billing_contact: types::BillingContact,
@@ -7640,25 +7635,25 @@ pub mod resources {
                 self
             }
 
-            /// Sets the body field `inherit_contacts`.
+            /// Whether the profile uses the organization's contacts.
             pub fn inherit_contacts(mut self, inherit_contacts: bool) -> Self {
                 self.body = self.body.inherit_contacts(inherit_contacts);
                 self
             }
 
-            /// Sets the body field `inherit_templates`.
+            /// Whether the profile uses the organization's templates.
             pub fn inherit_templates(mut self, inherit_templates: bool) -> Self {
                 self.body = self.body.inherit_templates(inherit_templates);
                 self
             }
 
-            /// Sets the body field `allow_contact_sharing`.
+            /// Whether the profile shares its contacts with the organization's other profiles.
             pub fn allow_contact_sharing(mut self, allow_contact_sharing: bool) -> Self {
                 self.body = self.body.allow_contact_sharing(allow_contact_sharing);
                 self
             }
 
-            /// Sets the body field `allow_template_sharing`.
+            /// Whether the profile shares its templates with the organization's other profiles.
             pub fn allow_template_sharing(
                 mut self,
                 allow_template_sharing: bool,
@@ -7880,7 +7875,7 @@ pub mod resources {
                 self
             }
 
-            /// Sets the body field `name`.
+            /// Profile name
             pub fn name(mut self, name: impl Into<String>) -> Self {
                 self.body = self.body.name(name);
                 self
@@ -7894,19 +7889,19 @@ pub mod resources {
                 self
             }
 
-            /// Sets the body field `description`.
+            /// Profile description
             pub fn description(mut self, description: impl Into<String>) -> Self {
                 self.body = self.body.description(description);
                 self
             }
 
-            /// Sets the body field `email`.
+            /// Contact email of the profile.
             pub fn email(mut self, email: impl Into<String>) -> Self {
                 self.body = self.body.email(email);
                 self
             }
 
-            /// Sets the body field `icon`.
+            /// Profile icon URL
             pub fn icon(mut self, icon: impl Into<String>) -> Self {
                 self.body = self.body.icon(icon);
                 self
@@ -7918,7 +7913,7 @@ pub mod resources {
                 self
             }
 
-            /// Who pays for a profile's messages: the organization, the profile, or the profile with the organization as fallback.
+            /// Who pays for the profile's messages: `organization`, `profile` or `profile_and_organization`.
             pub fn billing_model(
                 mut self,
                 billing_model: impl Into<types::BillingModel>,
@@ -7927,7 +7922,7 @@ pub mod resources {
                 self
             }
 
-            /// A payment card. The docs name the card number, expiry, CVC and billing ZIP code but give the JSON name of the expiry only; pass the others as additional members.
+            /// Card to charge; only with billing model `profile` or `profile_and_organization`. Never stored by Sent.
             pub fn payment_details(
                 mut self,
                 payment_details: types::PaymentDetails,
@@ -7936,7 +7931,7 @@ pub mod resources {
                 self
             }
 
-            /// Who receives the invoices of a profile.
+            /// Who receives the profile's invoices.
             pub fn billing_contact(
                 mut self,
                 billing_contact: types::BillingContact,
@@ -7945,37 +7940,37 @@ pub mod resources {
                 self
             }
 
-            /// Sets the body field `inherit_tcr_brand`.
+            /// Whether the profile uses the organization's brand instead of its own (then it cannot have a `brand` of its own).
             pub fn inherit_tcr_brand(mut self, inherit_tcr_brand: bool) -> Self {
                 self.body = self.body.inherit_tcr_brand(inherit_tcr_brand);
                 self
             }
 
-            /// Sets the body field `inherit_tcr_campaign`.
+            /// Whether the profile uses the organization's campaigns instead of its own.
             pub fn inherit_tcr_campaign(mut self, inherit_tcr_campaign: bool) -> Self {
                 self.body = self.body.inherit_tcr_campaign(inherit_tcr_campaign);
                 self
             }
 
-            /// Sets the body field `inherit_contacts`.
+            /// Whether the profile uses the organization's contacts.
             pub fn inherit_contacts(mut self, inherit_contacts: bool) -> Self {
                 self.body = self.body.inherit_contacts(inherit_contacts);
                 self
             }
 
-            /// Sets the body field `inherit_templates`.
+            /// Whether the profile uses the organization's templates.
             pub fn inherit_templates(mut self, inherit_templates: bool) -> Self {
                 self.body = self.body.inherit_templates(inherit_templates);
                 self
             }
 
-            /// Sets the body field `allow_contact_sharing`.
+            /// Whether the profile shares its contacts with the organization's other profiles.
             pub fn allow_contact_sharing(mut self, allow_contact_sharing: bool) -> Self {
                 self.body = self.body.allow_contact_sharing(allow_contact_sharing);
                 self
             }
 
-            /// Sets the body field `allow_template_sharing`.
+            /// Whether the profile shares its templates with the organization's other profiles.
             pub fn allow_template_sharing(
                 mut self,
                 allow_template_sharing: bool,
@@ -8195,8 +8190,8 @@ pub mod resources {
                 /// # Arguments
                 ///
                 /// * `profile_id`: Profile ID from route
-                /// * `name`
-                /// * `use_cases`
+                /// * `name`: Name of the campaign.
+                /// * `use_cases`: The campaign's use cases, each with sample messages; at least one.
                 pub fn create(
                     &self,
                     profile_id: uuid::Uuid,
@@ -8225,8 +8220,8 @@ pub mod resources {
                 ///
                 /// * `profile_id`: Profile ID from route
                 /// * `campaign_id`: Campaign ID from route
-                /// * `name`
-                /// * `use_cases`
+                /// * `name`: Name of the campaign.
+                /// * `use_cases`: The campaign's use cases, each with sample messages; at least one.
                 pub fn update(
                     &self,
                     profile_id: uuid::Uuid,
@@ -8369,7 +8364,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `description`.
+                /// What the campaign sends.
                 pub fn description(mut self, description: impl Into<String>) -> Self {
                     self.body = self.body.description(description);
                     self
@@ -8387,7 +8382,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `privacyPolicyLink`.
+                /// URL of the sender's privacy policy.
                 pub fn privacy_policy_link(
                     mut self,
                     privacy_policy_link: impl Into<String>,
@@ -8396,7 +8391,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `termsAndConditionsLink`.
+                /// URL of the sender's terms and conditions.
                 pub fn terms_and_conditions_link(
                     mut self,
                     terms_and_conditions_link: impl Into<String>,
@@ -8407,7 +8402,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `optinMessage`.
+                /// Message sent to confirm a recipient's opt-in.
                 pub fn optin_message(
                     mut self,
                     optin_message: impl Into<String>,
@@ -8416,7 +8411,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `optoutMessage`.
+                /// Message sent to confirm a recipient's opt-out.
                 pub fn optout_message(
                     mut self,
                     optout_message: impl Into<String>,
@@ -8425,13 +8420,13 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `helpMessage`.
+                /// Message sent when a recipient asks for help.
                 pub fn help_message(mut self, help_message: impl Into<String>) -> Self {
                     self.body = self.body.help_message(help_message);
                     self
                 }
 
-                /// Sets the body field `optinKeywords`.
+                /// Keywords a recipient sends to opt in.
                 pub fn optin_keywords(
                     mut self,
                     optin_keywords: impl Into<String>,
@@ -8440,7 +8435,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `optoutKeywords`.
+                /// Keywords a recipient sends to opt out.
                 pub fn optout_keywords(
                     mut self,
                     optout_keywords: impl Into<String>,
@@ -8449,7 +8444,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `helpKeywords`.
+                /// Keywords a recipient sends to ask for help.
                 pub fn help_keywords(
                     mut self,
                     help_keywords: impl Into<String>,
@@ -8575,7 +8570,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `description`.
+                /// What the campaign sends.
                 pub fn description(mut self, description: impl Into<String>) -> Self {
                     self.body = self.body.description(description);
                     self
@@ -8593,7 +8588,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `privacyPolicyLink`.
+                /// URL of the sender's privacy policy.
                 pub fn privacy_policy_link(
                     mut self,
                     privacy_policy_link: impl Into<String>,
@@ -8602,7 +8597,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `termsAndConditionsLink`.
+                /// URL of the sender's terms and conditions.
                 pub fn terms_and_conditions_link(
                     mut self,
                     terms_and_conditions_link: impl Into<String>,
@@ -8613,7 +8608,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `optinMessage`.
+                /// Message sent to confirm a recipient's opt-in.
                 pub fn optin_message(
                     mut self,
                     optin_message: impl Into<String>,
@@ -8622,7 +8617,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `optoutMessage`.
+                /// Message sent to confirm a recipient's opt-out.
                 pub fn optout_message(
                     mut self,
                     optout_message: impl Into<String>,
@@ -8631,13 +8626,13 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `helpMessage`.
+                /// Message sent when a recipient asks for help.
                 pub fn help_message(mut self, help_message: impl Into<String>) -> Self {
                     self.body = self.body.help_message(help_message);
                     self
                 }
 
-                /// Sets the body field `optinKeywords`.
+                /// Keywords a recipient sends to opt in.
                 pub fn optin_keywords(
                     mut self,
                     optin_keywords: impl Into<String>,
@@ -8646,7 +8641,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `optoutKeywords`.
+                /// Keywords a recipient sends to opt out.
                 pub fn optout_keywords(
                     mut self,
                     optout_keywords: impl Into<String>,
@@ -8655,7 +8650,7 @@ pub mod resources {
                     self
                 }
 
-                /// Sets the body field `helpKeywords`.
+                /// Keywords a recipient sends to ask for help.
                 pub fn help_keywords(
                     mut self,
                     help_keywords: impl Into<String>,
@@ -8871,7 +8866,7 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `name`: Template name.
-            /// * `category`
+            /// * `category`: Template category: `MARKETING`, `UTILITY`, `AUTHENTICATION`
             /// * `language`: Language code, e.g. `en_US`.
             /// * `definition`: Header, body, footer and buttons.
             pub fn create(
@@ -9327,13 +9322,13 @@ pub mod resources {
                 self
             }
 
-            /// Sets the body field `name`.
+            /// Template display name
             pub fn name(mut self, name: impl Into<String>) -> Self {
                 self.body = self.body.name(name);
                 self
             }
 
-            /// What a template is for (WhatsApp's template categories).
+            /// Template category: `MARKETING`, `UTILITY`, `AUTHENTICATION`
             pub fn category(
                 mut self,
                 category: impl Into<types::TemplateCategory>,
@@ -9354,7 +9349,7 @@ pub mod resources {
                 self
             }
 
-            /// The content of a template: header, body, footer and buttons.
+            /// The new header, body, footer and buttons.
             pub fn definition(mut self, definition: types::TemplateDefinition) -> Self {
                 self.body = self.body.definition(definition);
                 self
@@ -9533,6 +9528,11 @@ pub mod resources {
             /// Sends an invitation to a user to join the organization or profile with a specific role. Requires admin role. The user will receive an invitation email with a token to accept. Invitation tokens expire after 7 days.
             ///
             /// Sends `POST /v3/users`.
+            ///
+            /// # Arguments
+            ///
+            /// * `email`: Email the invitation is sent to.
+            /// * `role`: The user's role: `admin`, `billing` or `developer`.
             pub fn invite(
                 &self,
                 email: impl Into<String>,
@@ -9552,6 +9552,10 @@ pub mod resources {
             /// Retrieves detailed information about a specific user in an organization or profile. Requires developer role or higher.
             ///
             /// Sends `GET /v3/users/{userId}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `user_id`: The user's id.
             pub fn get(&self, user_id: uuid::Uuid) -> Get {
                 Get {
                     client: self.client.clone(),
@@ -9566,6 +9570,10 @@ pub mod resources {
             /// Removes a user's access to an organization or profile. Requires admin role. You cannot remove yourself or remove the last admin.
             ///
             /// Sends `DELETE /v3/users/{userId}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `user_id`: The user's id.
             pub fn remove(&self, user_id: uuid::Uuid) -> Remove {
                 Remove {
                     client: self.client.clone(),
@@ -9581,6 +9589,11 @@ pub mod resources {
             /// Updates a user's role in the organization or profile. Requires admin role. You cannot change your own role or demote the last admin.
             ///
             /// Sends `PATCH /v3/users/{userId}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `user_id`: The user's id.
+            /// * `role`: The user's role: `admin`, `billing` or `developer`.
             pub fn update(
                 &self,
                 user_id: uuid::Uuid,
@@ -9685,7 +9698,7 @@ pub mod resources {
                 self
             }
 
-            /// Sets the body field `name`.
+            /// The user's name.
             pub fn name(mut self, name: impl Into<String>) -> Self {
                 self.body = self.body.name(name);
                 self
@@ -10043,6 +10056,10 @@ pub mod resources {
             /// Retrieves a single webhook by ID for the authenticated customer.
             ///
             /// Sends `GET /v3/webhooks/{id}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: The webhook's id.
             pub fn get(&self, id: uuid::Uuid) -> Get {
                 Get {
                     client: self.client.clone(),
@@ -10057,6 +10074,10 @@ pub mod resources {
             /// Updates an existing webhook for the authenticated customer.
             ///
             /// Sends `PUT /v3/webhooks/{id}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: The webhook's id.
             pub fn update(&self, id: uuid::Uuid) -> Update {
                 Update {
                     client: self.client.clone(),
@@ -10073,6 +10094,10 @@ pub mod resources {
             /// Deletes a webhook for the authenticated customer.
             ///
             /// Sends `DELETE /v3/webhooks/{id}`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: The webhook's id.
             pub fn delete(&self, id: uuid::Uuid) -> Delete {
                 Delete {
                     client: self.client.clone(),
@@ -10087,6 +10112,10 @@ pub mod resources {
             /// Retrieves a paginated list of delivery events for the specified webhook.
             ///
             /// Sends `GET /v3/webhooks/{id}/events`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: The webhook's id.
             pub fn events(&self, id: uuid::Uuid) -> Events {
                 Events {
                     client: self.client.clone(),
@@ -10104,6 +10133,10 @@ pub mod resources {
             /// Generates a new signing secret for the specified webhook. The old secret is immediately invalidated.
             ///
             /// Sends `POST /v3/webhooks/{id}/rotate-secret`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: The webhook's id.
             pub fn rotate_secret(&self, id: uuid::Uuid) -> RotateSecret {
                 RotateSecret {
                     client: self.client.clone(),
@@ -10123,7 +10156,7 @@ pub mod resources {
             ///
             /// # Arguments
             ///
-            /// * `id`
+            /// * `id`: The webhook's id.
             /// * `event_type`: Type of the test event, e.g. `messages`.
             pub fn test(&self, id: uuid::Uuid, event_type: impl Into<String>) -> Test {
                 Test {
@@ -10141,6 +10174,10 @@ pub mod resources {
             /// Activates or deactivates a webhook for the authenticated customer.
             ///
             /// Sends `PATCH /v3/webhooks/{id}/toggle-status`.
+            ///
+            /// # Arguments
+            ///
+            /// * `id`: The webhook's id.
             pub fn toggle_status(&self, id: uuid::Uuid) -> ToggleStatus {
                 ToggleStatus {
                     client: self.client.clone(),
@@ -10169,7 +10206,7 @@ pub mod resources {
         }
 
         impl List {
-            /// Sets the query parameter `page`.
+            /// Page number (1-indexed)
             ///
             /// At least 1.
             ///
@@ -10179,7 +10216,7 @@ pub mod resources {
                 self
             }
 
-            /// Sets the query parameter `page_size`.
+            /// Number of items per page, 1 to 100.
             ///
             /// From 1 to 100.
             ///
@@ -10189,13 +10226,13 @@ pub mod resources {
                 self
             }
 
-            /// Sets the query parameter `search`.
+            /// Optional search term for filtering webhooks.
             pub fn search(mut self, search: impl Into<String>) -> Self {
                 self.search = Some(search.into());
                 self
             }
 
-            /// Sets the query parameter `is_active`.
+            /// Only active (`true`) or only inactive (`false`) webhooks.
             pub fn is_active(mut self, is_active: bool) -> Self {
                 self.is_active = Some(is_active);
                 self
@@ -10322,7 +10359,7 @@ pub mod resources {
             /// Event types to subscribe to, e.g. `messages`, `templates`.
             pub fn event_types(
                 mut self,
-                event_types: impl IntoIterator<Item = impl Into<String>>,
+                event_types: impl IntoIterator<Item = impl Into<types::WebhookEventKind>>,
             ) -> Self {
                 self.body = self.body.event_types(event_types);
                 self
@@ -10554,7 +10591,7 @@ pub mod resources {
                 self
             }
 
-            /// Sets the body field `display_name`.
+            /// Webhook display name
             pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
                 self.body = self.body.display_name(display_name);
                 self
@@ -10568,10 +10605,10 @@ pub mod resources {
                 self
             }
 
-            /// Sets the body field `event_types`.
+            /// Subscribed event types
             pub fn event_types(
                 mut self,
-                event_types: impl IntoIterator<Item = impl Into<String>>,
+                event_types: impl IntoIterator<Item = impl Into<types::WebhookEventKind>>,
             ) -> Self {
                 self.body = self.body.event_types(event_types);
                 self
@@ -10730,7 +10767,7 @@ pub mod resources {
         }
 
         impl Events {
-            /// Sets the query parameter `page`.
+            /// Page number (1-indexed)
             ///
             /// At least 1.
             ///
@@ -10740,7 +10777,7 @@ pub mod resources {
                 self
             }
 
-            /// Sets the query parameter `page_size`.
+            /// Number of items per page, 1 to 100.
             ///
             /// From 1 to 100.
             ///
@@ -10750,7 +10787,7 @@ pub mod resources {
                 self
             }
 
-            /// Sets the query parameter `search`.
+            /// Optional search term for filtering the webhook's deliveries.
             pub fn search(mut self, search: impl Into<String>) -> Self {
                 self.search = Some(search.into());
                 self

@@ -235,10 +235,7 @@ async fn list_sends_the_default_page_and_filters() {
         .profile_id(profile)
         .await
         .expect("list");
-    assert_eq!(
-        page.pagination.as_ref().and_then(|p| p.has_more),
-        Some(false)
-    );
+    assert_eq!(page.pagination.as_ref().map(|p| p.has_more), Some(false));
     let seen = seen.lock().expect("lock");
     assert_eq!(
         seen[0].uri.query(),

@@ -43,7 +43,7 @@ async fn page_streams_walk_every_page_lazily() {
         .list()
         .page_size(20)
         .items()
-        .map_ok(|c| c.phone_number.unwrap_or_default())
+        .map_ok(|c| c.phone_number)
         .try_collect()
         .await
         .unwrap();

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use sentdm_client::Client;
-use sentdm_client::types::{Channel, MessageStatus};
+use sentdm_client::types::{Channel, MessageStatus, WebhookEventKind};
 use sentdm_client::webhooks::{Event, Verifier, WebhookEvent};
 use sentdm_mock::MockServer;
 use serde_json::{Value, json};
@@ -71,10 +71,10 @@ async fn a_test_event_is_delivered_signed_verified_and_decoded() {
     let created = client
         .webhooks()
         .create("Delivery receipts", "http://127.0.0.1:9/placeholder")
-        .event_types(vec!["messages".to_string()])
+        .event_types(vec![WebhookEventKind::Messages])
         .await
         .expect("webhook created");
-    let id = created.id.expect("webhook id");
+    let id = created.id;
     let secret = created
         .signing_secret
         .clone()
@@ -133,7 +133,7 @@ async fn a_receiver_with_another_secret_rejects_the_delivery() {
         .create("Receipts", "http://127.0.0.1:9/placeholder")
         .await
         .unwrap();
-    let id = created.id.unwrap();
+    let id = created.id;
 
     // A rotated secret: the receiver still holds the old one.
     let old = created.signing_secret.clone().unwrap();

@@ -13,6 +13,18 @@
 //!    example's `details` names against the request, every `$ref`, and `openapiv3` parsing.
 //!
 //! Conflicts met on the way are collected for `spec/conflicts.md`.
+//!
+//! Between 5 and 6 the members get what the generator needs to type them well (the rules
+//! are listed in `spec/README.md`): bounds, descriptions and aliases ([`members`]), which
+//! response members are guaranteed ([`presence`]), which resource each uuid identifies
+//! ([`ids`]) and, when [`EMIT_UNIONS`] is set, the unions the facts state ([`unions`]).
+
+mod ids;
+mod members;
+mod presence;
+#[cfg(test)]
+mod rule_tests;
+mod unions;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,6 +69,10 @@ pub struct Stats {
 
 const ENVELOPE_MEMBERS: [&str; 4] = ["success", "data", "error", "meta"];
 
+/// Whether the `[[union]]` facts become `oneOf` schemas. While unset the facts are still
+/// checked against the schemas they split, and each schema keeps all its members.
+pub const EMIT_UNIONS: bool = false;
+
 fn invalid(context: impl Into<String>, message: impl Into<String>) -> Error {
     Error::Facts(FactsError::Invalid {
         context: context.into(),
@@ -91,6 +107,16 @@ pub fn assemble(
     docs_text: String,
     facts_text: &str,
     label: &SourceLabel,
+) -> Result<Assembly, Error> {
+    assemble_with(docs_text, facts_text, label, EMIT_UNIONS)
+}
+
+/// [`assemble`], with or without the unions.
+pub fn assemble_with(
+    docs_text: String,
+    facts_text: &str,
+    label: &SourceLabel,
+    emit_unions: bool,
 ) -> Result<Assembly, Error> {
     let docs = Docs::parse(docs_text)?;
     let mut conflicts = Vec::new();
@@ -161,6 +187,9 @@ pub fn assemble(
         conflicts,
         components: Components::new(),
         response_types: BTreeMap::new(),
+        response_components: BTreeSet::new(),
+        resources: BTreeSet::new(),
+        op_data: BTreeMap::new(),
     };
     asm.check_operation_facts()?;
 
@@ -175,6 +204,16 @@ pub fn assemble(
     asm.apply_enum_uses()?;
     asm.apply_formats()?;
     asm.check_refs_defined()?;
+
+    // Members: bounds, descriptions, aliases, guarantees, ids, unions.
+    asm.apply_ranges()?;
+    asm.apply_descriptions()?;
+    asm.apply_aliases()?;
+    let seen = asm.observe_examples(&shapes);
+    asm.apply_presence(&seen)?;
+    asm.apply_ids(&shapes)?;
+    asm.describe_from_examples(&seen);
+    asm.check_unions(emit_unions)?;
 
     // Paths.
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
@@ -280,6 +319,13 @@ struct Assembler<'a> {
     components: Components,
     /// Ops whose responses carry a data type (short id → rust-facing type), for reports.
     response_types: BTreeMap<String, String>,
+    /// Components that describe responses (their members are optional and nullable unless
+    /// guaranteed).
+    response_components: BTreeSet<String>,
+    /// Resource schemas: response components whose uuid `id` identifies them.
+    resources: BTreeSet<String>,
+    /// The type of each operation's success `data` (short id → type).
+    op_data: BTreeMap<String, TsType>,
 }
 
 fn ts_at_mut<'t>(ty: &'t mut TsType, path: &[Segment]) -> Option<&'t mut TsType> {
@@ -300,6 +346,30 @@ fn evidence_pages(list: &[Evidence]) -> Vec<String> {
     let mut pages: Vec<String> = list.iter().map(|e| e.page.clone()).collect();
     pages.dedup();
     pages
+}
+
+/// The first piece of evidence as `page: “quote”`, for `x-` extensions naming their evidence.
+fn cite(list: &[Evidence]) -> String {
+    list.first().map_or_else(String::new, |e| {
+        format!("{}: “{}”", e.page, crate::docs::normalize_ws(&e.quote))
+    })
+}
+
+/// Adds pages to a property's `x-evidence`.
+fn add_evidence(p: &mut Property, pages: Vec<String>) {
+    if pages.is_empty() {
+        return;
+    }
+    match p.extensions.iter_mut().find(|(k, _)| k == "x-evidence") {
+        Some((_, Value::Array(list))) => {
+            for page in pages {
+                if !list.iter().any(|v| v.as_str() == Some(page.as_str())) {
+                    list.push(page.into());
+                }
+            }
+        }
+        _ => p.extensions.push(("x-evidence".into(), json!(pages))),
+    }
 }
 
 impl<'a> Assembler<'a> {
@@ -541,6 +611,7 @@ impl<'a> Assembler<'a> {
                     extensions: Vec::new(),
                 },
             );
+            self.response_components.insert(name.clone());
             if let Some(interface) = fact.and_then(|f| f.interface.clone()) {
                 self.compare_with_interface(&name, &interface, &ty, &types)?;
             }
@@ -610,6 +681,7 @@ impl<'a> Assembler<'a> {
                                 extensions: Vec::new(),
                             },
                         );
+                        self.response_components.insert(name.clone());
                         Schema::Ref(name)
                     }
                 }
@@ -759,14 +831,28 @@ impl<'a> Assembler<'a> {
         }
     }
 
+    /// The endpoint pages a component's shape comes from, through the components it is
+    /// nested in.
     fn component_pages(&self, name: &str) -> Vec<String> {
         let mut pages = BTreeSet::new();
-        if let Some(c) = self.facts.components.iter().find(|c| c.name == name) {
+        let mut pending = vec![name.to_string()];
+        let mut visited = BTreeSet::new();
+        while let Some(name) = pending.pop() {
+            if !visited.insert(name.clone()) {
+                continue;
+            }
+            let Some(c) = self.facts.components.iter().find(|c| c.name == name) else {
+                continue;
+            };
             for at in &c.at {
-                if let Ok(Location::Response { op, .. }) = Location::parse(at)
-                    && let Some(o) = self.op(&op)
-                {
-                    pages.insert(format!("ep:{}", o.short));
+                match Location::parse(at) {
+                    Ok(Location::Response { op, .. }) => {
+                        if let Some(o) = self.op(&op) {
+                            pages.insert(format!("ep:{}", o.short));
+                        }
+                    }
+                    Ok(Location::Component { name, .. }) => pending.push(name),
+                    Err(_) => {}
                 }
             }
         }
@@ -775,6 +861,9 @@ impl<'a> Assembler<'a> {
 
     fn add_facts_schemas(&mut self) -> Result<(), Error> {
         for sf in &self.facts.schemas {
+            if sf.response {
+                self.response_components.insert(sf.name.clone());
+            }
             let component = self.facts_schema(sf)?;
             if self.components.insert(sf.name.clone(), component).is_some() {
                 return Err(invalid(format!("[[schema]] {}", sf.name), "defined twice"));
@@ -1063,7 +1152,21 @@ impl<'a> Assembler<'a> {
             }
             for at in &e.at {
                 let slot = self.string_slot(at, &ctx)?;
-                *slot = Schema::Ref(e.enum_name.clone());
+                match (&e.separator, slot) {
+                    (None, slot) => *slot = Schema::Ref(e.enum_name.clone()),
+                    (Some(separator), Schema::String(rules)) => {
+                        rules.delimited = Some(schema::Delimited {
+                            separator: separator.clone(),
+                            items: e.enum_name.clone(),
+                        });
+                    }
+                    (Some(_), _) => {
+                        return Err(invalid(
+                            &ctx,
+                            format!("`{at}` is not a string, so it cannot list values"),
+                        ));
+                    }
+                }
             }
         }
         Ok(())
@@ -1104,24 +1207,7 @@ impl<'a> Assembler<'a> {
 
     /// The string schema at `Component.member` or `Component.member[]`.
     fn string_slot(&mut self, at: &str, ctx: &str) -> Result<&mut Schema, Error> {
-        let Ok(Location::Component { name, path }) = Location::parse(at) else {
-            return Err(invalid(ctx, format!("`{at}` is not `Component.member`")));
-        };
-        let component = self
-            .components
-            .get_mut(&name)
-            .ok_or_else(|| invalid(ctx, format!("no component `{name}`")))?;
-        let Schema::Object(obj) = &mut component.schema else {
-            return Err(invalid(ctx, format!("`{name}` is not an object")));
-        };
-        let (member, items) = match path.as_slice() {
-            [Segment::Member(m)] => (m, false),
-            [Segment::Member(m), Segment::Items] => (m, true),
-            _ => return Err(invalid(ctx, format!("`{at}` must name one member"))),
-        };
-        let p = obj
-            .property_mut(member)
-            .ok_or_else(|| invalid(ctx, format!("`{name}` has no member `{member}`")))?;
+        let (p, items) = self.property_at(at, ctx)?;
         let slot = match (&mut p.schema, items) {
             (Schema::Array { items, .. }, true) => items.as_mut(),
             (s, false) => s,
@@ -1139,6 +1225,37 @@ impl<'a> Assembler<'a> {
         }
     }
 
+    /// The property at `Component.member`.
+    fn member_mut(&mut self, at: &str, ctx: &str) -> Result<&mut Property, Error> {
+        match self.property_at(at, ctx)? {
+            (p, false) => Ok(p),
+            (_, true) => Err(invalid(ctx, format!("`{at}` must name one member"))),
+        }
+    }
+
+    /// The property at `Component.member` or `Component.member[]`, and whether `[]` follows.
+    fn property_at(&mut self, at: &str, ctx: &str) -> Result<(&mut Property, bool), Error> {
+        let Ok(Location::Component { name, path }) = Location::parse(at) else {
+            return Err(invalid(ctx, format!("`{at}` is not `Component.member`")));
+        };
+        let (member, items) = match path.as_slice() {
+            [Segment::Member(m)] => (m, false),
+            [Segment::Member(m), Segment::Items] => (m, true),
+            _ => return Err(invalid(ctx, format!("`{at}` must name one member"))),
+        };
+        let component = self
+            .components
+            .get_mut(&name)
+            .ok_or_else(|| invalid(ctx, format!("no component `{name}`")))?;
+        let Schema::Object(obj) = &mut component.schema else {
+            return Err(invalid(ctx, format!("`{name}` is not an object")));
+        };
+        let p = obj
+            .property_mut(member)
+            .ok_or_else(|| invalid(ctx, format!("`{name}` has no member `{member}`")))?;
+        Ok((p, items))
+    }
+
     fn check_refs_defined(&self) -> Result<(), Error> {
         fn walk(s: &Schema, c: &Components, owner: &str) -> Result<(), Error> {
             match s {
@@ -1146,6 +1263,12 @@ impl<'a> Assembler<'a> {
                     format!("schema {owner}"),
                     format!("refers to `{n}`, which no [[schema]] or [[component]] defines"),
                 )),
+                Schema::String(StringRules {
+                    delimited: Some(d), ..
+                }) => walk(&Schema::Ref(d.items.clone()), c, owner),
+                Schema::OneOf { variants, .. } => variants
+                    .iter()
+                    .try_for_each(|v| walk(&Schema::Ref(v.clone()), c, owner)),
                 Schema::Array { items, .. } => walk(items, c, owner),
                 Schema::Map(v) => walk(v, c, owner),
                 Schema::Object(o) => o
@@ -1466,7 +1589,13 @@ impl<'a> Assembler<'a> {
 
     fn has_path(&self, schema_name: &str, dotted: &str) -> bool {
         let mut current = schema_name.to_string();
-        for part in dotted.split('.') {
+        for (i, part) in dotted.split('.').enumerate() {
+            if let Some(Schema::OneOf { variants, .. }) =
+                self.components.get(&current).map(|c| &c.schema)
+            {
+                let rest: Vec<&str> = dotted.split('.').skip(i).collect();
+                return variants.iter().any(|v| self.has_path(v, &rest.join(".")));
+            }
             let Some(Schema::Object(obj)) = self.components.get(&current).map(|c| &c.schema) else {
                 return false;
             };
@@ -1529,6 +1658,9 @@ impl<'a> Assembler<'a> {
             }
         };
         let mut evidence = Vec::new();
+        let mut description = p.description.clone();
+        let mut aliases: Vec<String> = Vec::new();
+        let mut id_of: Option<(&str, &[Evidence])> = None;
         for f in &self.facts.parameters {
             let applies = f.name == p.name
                 && f.location == p.location.as_str()
@@ -1558,8 +1690,28 @@ impl<'a> Assembler<'a> {
                 }
                 _ => {}
             }
+            if description.is_none() {
+                description = f.description.clone();
+            }
+            aliases.extend(f.aliases.iter().cloned());
+            if let Some(resource) = &f.id_of {
+                id_of = Some((resource.as_str(), &f.evidence));
+            }
             evidence.extend(evidence_pages(&f.evidence));
         }
+        if let Schema::String(rules) = &mut schema
+            && rules.format.as_deref() == Some("uuid")
+        {
+            rules.id_of = Some(self.parameter_id(op, p, id_of)?);
+        }
+        let description = description
+            .filter(|d| !d.trim().is_empty())
+            .ok_or_else(|| {
+                invalid(
+                    format!("parameter {} of {}", p.name, op.short),
+                    "the page gives no description; add one to a [[parameter]] fact",
+                )
+            })?;
         let mut m = Map::new();
         m.insert("name".into(), json!(p.name));
         m.insert("in".into(), json!(p.location.as_str()));
@@ -1567,10 +1719,12 @@ impl<'a> Assembler<'a> {
             "required".into(),
             json!(p.required || p.location == ParamIn::Path),
         );
-        if let Some(d) = &p.description {
-            m.insert("description".into(), json!(d));
-        }
+        m.insert("description".into(), json!(description));
         m.insert("schema".into(), schema.to_json());
+        if !aliases.is_empty() {
+            aliases.dedup();
+            m.insert("x-aliases".into(), json!(aliases));
+        }
         if !evidence.is_empty() {
             evidence.dedup();
             m.insert("x-evidence".into(), json!(evidence));

@@ -17,6 +17,8 @@ pub enum Kind {
     FactsVsDataModels,
     /// An example does not match the shape documented beside it.
     ExampleVsShape,
+    /// Pages disagree whether a response member is always present.
+    Presence,
     /// Error-code pages and endpoint examples disagree about a code.
     ErrorCodes,
 }
@@ -30,6 +32,7 @@ impl Kind {
             Kind::ReferenceVsDataModels => "Endpoint reference vs data-models",
             Kind::FactsVsDataModels => "Request bodies vs data-models",
             Kind::ExampleVsShape => "Examples vs the shapes beside them",
+            Kind::Presence => "Whether a response member is always present",
             Kind::ErrorCodes => "Error codes across pages",
         }
     }

@@ -43,6 +43,18 @@ pub struct Facts {
     pub common_responses: Vec<CommonResponse>,
     #[serde(default, rename = "decision")]
     pub decisions: Vec<Decision>,
+    #[serde(default, rename = "presence")]
+    pub presences: Vec<PresenceFact>,
+    #[serde(default, rename = "id")]
+    pub ids: Vec<IdFact>,
+    #[serde(default, rename = "describe")]
+    pub describes: Vec<DescribeFact>,
+    #[serde(default, rename = "alias")]
+    pub aliases: Vec<AliasFact>,
+    #[serde(default, rename = "range")]
+    pub ranges: Vec<RangeFact>,
+    #[serde(default, rename = "union")]
+    pub unions: Vec<UnionFact>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,6 +161,8 @@ pub struct SchemaFact {
     #[serde(default)]
     pub response: bool,
     pub confidence: Option<String>,
+    /// Data-models field table whose descriptions the members take where they have none.
+    pub table: Option<String>,
     #[serde(default, rename = "field")]
     pub fields: Vec<FieldFact>,
     pub evidence: Vec<Evidence>,
@@ -182,6 +196,9 @@ pub struct EnumUse {
     #[serde(rename = "enum")]
     pub enum_name: String,
     pub at: Vec<String>,
+    /// The members are strings listing values of the enum joined by this separator
+    /// (`sms,whatsapp`); they stay strings on the wire and get `x-delimited`.
+    pub separator: Option<String>,
     #[serde(default)]
     pub evidence: Vec<Evidence>,
 }
@@ -214,6 +231,14 @@ pub struct ParameterFact {
     pub max_length: Option<u64>,
     pub minimum: Option<i64>,
     pub maximum: Option<i64>,
+    /// Where the page gives none.
+    pub description: Option<String>,
+    /// Other names for the parameter (`x-aliases`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The resource a uuid parameter identifies, where neither its description nor its path
+    /// says.
+    pub id_of: Option<String>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -248,6 +273,88 @@ pub struct Decision {
     pub severity: String,
     pub sides: Vec<Side>,
     pub taken: String,
+}
+
+/// Response members the docs' prose says are always present (`always = true`), or present
+/// only sometimes (`always = false`, overriding an interface or the examples).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceFact {
+    /// `Component.member` locations.
+    pub at: Vec<String>,
+    pub always: bool,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The resource uuid members identify, where neither their name nor their schema says.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdFact {
+    /// A resource schema: a response component with a uuid `id`.
+    pub resource: String,
+    /// `Component.member` locations.
+    pub at: Vec<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Descriptions of members the docs describe only in prose or examples. A member takes
+/// the description in every listed component that has the member and no description yet.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeFact {
+    #[serde(rename = "in")]
+    pub components: Vec<String>,
+    pub members: std::collections::BTreeMap<String, String>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Other names the docs use for members (SDK argument names and the like): `x-aliases`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AliasFact {
+    /// `Component.member`, or `*.member` for that member of every component.
+    pub at: Vec<String>,
+    pub names: Vec<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Bounds of integer members (counts, sizes) the shapes leave open.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeFact {
+    /// `Component.member` locations.
+    pub at: Vec<String>,
+    pub minimum: i64,
+    pub maximum: Option<i64>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A schema that is one of several variants (`oneOf`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnionFact {
+    /// The `[[schema]]` whose members the variants share out.
+    pub schema: String,
+    /// The member whose value names the variant, if any.
+    pub discriminator: Option<String>,
+    pub confidence: Option<String>,
+    #[serde(rename = "variant")]
+    pub variants: Vec<VariantFact>,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantFact {
+    pub name: String,
+    pub description: String,
+    /// The discriminator's value for this variant.
+    pub value: Option<String>,
+    /// Members of the schema the variant has, in order.
+    pub members: Vec<String>,
+    /// Those of them it requires.
+    #[serde(default)]
+    pub required: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -313,6 +420,40 @@ impl Facts {
                 format!("[[body]] {}", b.operations.join(", ")),
                 &b.evidence,
             );
+        }
+        for p in &self.presences {
+            add(
+                &mut out,
+                format!("[[presence]] {}", p.at.join(", ")),
+                &p.evidence,
+            );
+        }
+        for i in &self.ids {
+            add(&mut out, format!("[[id]] {}", i.resource), &i.evidence);
+        }
+        for d in &self.describes {
+            add(
+                &mut out,
+                format!("[[describe]] {}", d.components.join(", ")),
+                &d.evidence,
+            );
+        }
+        for a in &self.aliases {
+            add(
+                &mut out,
+                format!("[[alias]] {}", a.at.join(", ")),
+                &a.evidence,
+            );
+        }
+        for r in &self.ranges {
+            add(
+                &mut out,
+                format!("[[range]] {}", r.at.join(", ")),
+                &r.evidence,
+            );
+        }
+        for u in &self.unions {
+            add(&mut out, format!("[[union]] {}", u.schema), &u.evidence);
         }
         for d in &self.decisions {
             for (i, s) in d.sides.iter().enumerate() {

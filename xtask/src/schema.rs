@@ -28,6 +28,21 @@ pub enum Schema {
     Map(Box<Schema>),
     /// A JSON object with unspecified members.
     FreeObject,
+    /// Exactly one of several object components (`oneOf`), told apart by a member's value
+    /// when there is a discriminator.
+    OneOf {
+        variants: Vec<String>,
+        discriminator: Option<Discriminator>,
+    },
+}
+
+/// The member whose value names the variant of a [`Schema::OneOf`], and the variant each
+/// value names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discriminator {
+    pub property: String,
+    /// (value, variant component), in the order of the variants.
+    pub mapping: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,6 +52,24 @@ pub struct StringRules {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
     pub enum_values: Option<Vec<String>>,
+    /// A list of an enum's values joined by a separator (`x-delimited`).
+    pub delimited: Option<Delimited>,
+    /// The resource a uuid identifies (`x-id-of`), with the evidence (`x-id-evidence`).
+    pub id_of: Option<IdOf>,
+}
+
+/// A string that lists values of an enum component joined by `separator` (`sms,whatsapp`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delimited {
+    pub separator: String,
+    pub items: String,
+}
+
+/// The resource a uuid string identifies, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdOf {
+    pub resource: String,
+    pub evidence: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -111,6 +144,19 @@ impl Schema {
                 if let Some(values) = &rules.enum_values {
                     m.insert("enum".into(), values.clone().into());
                 }
+                if let Some(d) = &rules.delimited {
+                    m.insert(
+                        "x-delimited".into(),
+                        json!({
+                            "separator": d.separator,
+                            "items": { "$ref": format!("{REF_PREFIX}{}", d.items) },
+                        }),
+                    );
+                }
+                if let Some(id) = &rules.id_of {
+                    m.insert("x-id-of".into(), id.resource.as_str().into());
+                    m.insert("x-id-evidence".into(), id.evidence.as_str().into());
+                }
                 Value::Object(m)
             }
             Schema::Integer { minimum, maximum } => {
@@ -140,6 +186,29 @@ impl Schema {
                 json!({ "type": "object", "additionalProperties": values.to_json() })
             }
             Schema::FreeObject => json!({ "type": "object" }),
+            Schema::OneOf {
+                variants,
+                discriminator,
+            } => {
+                let mut m = Map::new();
+                let refs: Vec<Value> = variants
+                    .iter()
+                    .map(|v| json!({ "$ref": format!("{REF_PREFIX}{v}") }))
+                    .collect();
+                m.insert("oneOf".into(), refs.into());
+                if let Some(d) = discriminator {
+                    let mapping: Map<String, Value> = d
+                        .mapping
+                        .iter()
+                        .map(|(value, v)| (value.clone(), format!("{REF_PREFIX}{v}").into()))
+                        .collect();
+                    m.insert(
+                        "discriminator".into(),
+                        json!({ "propertyName": d.property, "mapping": mapping }),
+                    );
+                }
+                Value::Object(m)
+            }
         }
     }
 }
@@ -253,6 +322,23 @@ fn check(
             {
                 out.push(format!("{here}: `{s}` is not one of {}", values.join(", ")));
             }
+            if let Some(d) = &rules.delimited {
+                let values = match components.get(&d.items).map(|c| &c.schema) {
+                    Some(Schema::String(StringRules {
+                        enum_values: Some(values),
+                        ..
+                    })) => values.as_slice(),
+                    _ => &[],
+                };
+                for part in s.split(d.separator.as_str()).map(str::trim) {
+                    if !values.iter().any(|v| v == part) {
+                        out.push(format!(
+                            "{here}: `{part}` is not one of {}",
+                            values.join(", ")
+                        ));
+                    }
+                }
+            }
             if rules.format.as_deref() == Some("uuid") && !is_uuid(s) {
                 out.push(format!("{here}: `{s}` is not a UUID"));
             }
@@ -304,6 +390,48 @@ fn check(
             }
         }
         (Schema::FreeObject, Value::Object(_)) => {}
+        (
+            Schema::OneOf {
+                variants,
+                discriminator,
+            },
+            whole @ Value::Object(map),
+        ) => {
+            if let Some(d) = discriminator {
+                let value = map.get(&d.property).and_then(Value::as_str);
+                match d.mapping.iter().find(|(v, _)| Some(v.as_str()) == value) {
+                    Some((_, variant)) => check(
+                        &Schema::Ref(variant.clone()),
+                        whole,
+                        components,
+                        path,
+                        out,
+                        depth + 1,
+                    ),
+                    None => out.push(format!(
+                        "{here}: `{}` names none of the variants",
+                        d.property
+                    )),
+                }
+                return;
+            }
+            let matching: Vec<&String> = variants
+                .iter()
+                .filter(|v| {
+                    let mut problems = Vec::new();
+                    let schema = Schema::Ref((*v).clone());
+                    check(&schema, whole, components, path, &mut problems, depth + 1);
+                    problems.is_empty()
+                })
+                .collect();
+            if matching.len() != 1 {
+                out.push(format!(
+                    "{here}: matches {} of the variants {} (exactly one must match)",
+                    matching.len(),
+                    variants.join(", ")
+                ));
+            }
+        }
         (expected, found) => out.push(format!(
             "{here}: expected {}, found {}",
             describe(expected),
@@ -321,7 +449,9 @@ fn describe(schema: &Schema) -> &'static str {
         Schema::Number => "a number",
         Schema::Boolean => "a boolean",
         Schema::Array { .. } => "an array",
-        Schema::Object(_) | Schema::Map(_) | Schema::FreeObject => "an object",
+        Schema::Object(_) | Schema::Map(_) | Schema::FreeObject | Schema::OneOf { .. } => {
+            "an object"
+        }
     }
 }
 

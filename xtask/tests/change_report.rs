@@ -209,7 +209,7 @@ fn a_removed_endpoint_page_lists_the_stale_facts_and_stops() {
     );
     assert_eq!(
         json["changes"][0]["stale_facts"].as_array().map(Vec::len),
-        Some(4)
+        Some(6)
     );
     assert_eq!(committed(), before);
 }

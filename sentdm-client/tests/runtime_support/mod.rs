@@ -215,3 +215,47 @@ pub fn sent_message() -> Value {
         ]
     })
 }
+
+/// A contact with every member the docs guarantee.
+pub fn contact_json(id: impl serde::Serialize, phone: &str) -> Value {
+    json!({
+        "id": id,
+        "phone_number": phone,
+        "format_e164": phone,
+        "format_international": phone,
+        "format_national": phone,
+        "format_rfc": format!("tel:{phone}"),
+        "country_code": "1",
+        "region_code": "US",
+        "available_channels": "sms,whatsapp",
+        "default_channel": "sms",
+        "opt_out": false,
+        "is_inherited": false,
+        "created_at": "2026-04-08T15:54:52Z",
+        "updated_at": null
+    })
+}
+
+/// A template with every member the docs guarantee.
+pub fn template_json(id: impl serde::Serialize, name: &str) -> Value {
+    json!({
+        "id": id,
+        "name": name,
+        "category": "UTILITY",
+        "language": "en_US",
+        "status": "APPROVED",
+        "created_at": "2026-04-08T15:54:52Z",
+        "is_published": true
+    })
+}
+
+/// The `pagination` of page `page` of `total_pages` pages of `page_size` items.
+pub fn pagination_json(page: i64, page_size: i64, total_pages: i64) -> Value {
+    json!({
+        "page": page,
+        "page_size": page_size,
+        "total_count": page_size * total_pages,
+        "total_pages": total_pages,
+        "has_more": page < total_pages
+    })
+}

@@ -96,6 +96,9 @@ fn label(kind: &str, entry: &Table) -> String {
     let id = [
         "id",
         "name",
+        "resource",
+        "schema",
+        "in",
         "topic",
         "enum",
         "format",
@@ -117,7 +120,16 @@ impl Pruner<'_> {
         // locations inside it, until nothing more goes.
         loop {
             let before = self.components.len();
-            for kind in ["component", "override", "enum_use", "format"] {
+            for kind in [
+                "component",
+                "override",
+                "enum_use",
+                "format",
+                "presence",
+                "id",
+                "alias",
+                "range",
+            ] {
                 self.drop_locations(table, kind);
             }
             if self.components.len() == before {
@@ -127,6 +139,7 @@ impl Pruner<'_> {
         for kind in ["body", "parameter"] {
             self.drop_operation_lists(table, kind);
         }
+        self.drop_described_components(table);
         for (kind, entries) in table.iter_mut() {
             match entries {
                 Value::Array(list) => {
@@ -239,6 +252,34 @@ impl Pruner<'_> {
                 false
             });
             !(ops.is_empty() && before > 0)
+        });
+    }
+
+    /// Components a `[[describe]]` lists that went with a removed operation.
+    fn drop_described_components(&mut self, table: &mut Table) {
+        let Some(list) = Self::entries(table, "describe") else {
+            return;
+        };
+        list.retain_mut(|entry| {
+            let Some(entry) = entry.as_table_mut() else {
+                return true;
+            };
+            let name = label("describe", entry);
+            let Some(components) = entry.get_mut("in").and_then(Value::as_array_mut) else {
+                return true;
+            };
+            components.retain(|c| {
+                let Some(op) = c.as_str().and_then(|c| self.components.get(c)).cloned() else {
+                    return true;
+                };
+                self.stale.push((
+                    op,
+                    name.clone(),
+                    format!("component `{}`", c.as_str().unwrap_or_default()),
+                ));
+                false
+            });
+            !components.is_empty()
         });
     }
 

@@ -630,8 +630,10 @@ fn removed_endpoint_page_is_a_removed_operation_with_its_facts_stale() {
         [
             "[[operation]] NumbersGetNumber (no endpoint page documents it)",
             "[[component]] NumberLookup (location `NumbersGetNumber 200 data`)",
+            "[[describe]] NumberLookup (component `NumberLookup`)",
             "[[decision]] Meaning of `country_code` (side 2) (evidence quoted from `ep:NumbersGetNumber`)",
             "[[decision]] Number lookup path (side 1) (evidence quoted from `ep:NumbersGetNumber`)",
+            "[[parameter]] phoneNumber (evidence quoted from `ep:NumbersGetNumber`)",
         ]
     );
     assert!(
@@ -900,9 +902,9 @@ fn types_no_operation_uses_are_compared_once_each() {
     // The webhook payload types: received data no operation returns.
     let report = Edited::vendored()
         .facts(
-            "name = \"WebhookEventKind\"",
-            "enum = [\"messages\", \"templates\"]",
-            "enum = [\"messages\", \"templates\", \"contacts\"]",
+            "name = \"WebhookPayload\"",
+            "[[schema.field]]\nname = \"field\"",
+            "[[schema.field]]\nname = \"id\"\ntype = \"string\"\ndescription = \"The event's id.\"\n[[schema.field]]\nname = \"field\"",
         )
         .facts(
             "name = \"MessageStatusPayload\"",
@@ -914,7 +916,7 @@ fn types_no_operation_uses_are_compared_once_each() {
         &report,
         &[
             "API | FieldRemoved | type `MessageStatusPayload` `message_id` | `uuid::Uuid` | breaking",
-            "API | ValueAdded | type `WebhookEventKind` | `contacts` | not breaking",
+            "API | FieldAdded | type `WebhookPayload` `id` | `String`, optional | not breaking",
         ],
         &[(0, "code reading the field no longer compiles")],
     );
