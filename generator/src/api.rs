@@ -783,6 +783,7 @@ fn check_param_type(shape: &Shape, location: Location, at: &Pointer) -> Result<(
                 | Ty::I64
                 | Ty::F64
                 | Ty::Uuid
+                | Ty::Id(_)
                 | Ty::DateTime
                 | Ty::Enum(_)
         )

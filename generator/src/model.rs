@@ -18,6 +18,8 @@ pub(crate) enum Ty {
     I64,
     F64,
     Uuid,
+    /// A uuid identifying a resource (`x-id-of`), by the resource's Rust type name.
+    Id(String),
     DateTime,
     /// Any JSON value.
     Value,
@@ -273,6 +275,8 @@ pub(crate) struct Models<'a> {
     alias_stack: Vec<String>,
     /// Schema pointer → what the schema is, for types named after operations.
     origins: IndexMap<String, String>,
+    /// Rust names of the resources that typed ids identify, in first-use order.
+    pub(crate) ids: IndexMap<String, Pointer>,
 }
 
 impl<'a> Models<'a> {
@@ -290,6 +294,7 @@ impl<'a> Models<'a> {
             aliases: IndexMap::new(),
             alias_stack: Vec::new(),
             origins: IndexMap::new(),
+            ids: IndexMap::new(),
         };
         let base = Pointer::root().join("components").join("schemas");
         for (name, schema) in schemas {
@@ -429,6 +434,22 @@ impl<'a> Models<'a> {
         }
     }
 
+    /// The Rust type name of the resource a typed id names: the component's type when the
+    /// resource is a component schema (renamed or not), else the name in `PascalCase`.
+    fn resource_name(&self, resource: &str, pointer: &Pointer) -> Result<String> {
+        let rust = match self.components.get(resource) {
+            Some(Component::Struct { name, .. } | Component::Enum { name, .. })
+            | Some(Component::Alias { name }) => Some(name.clone()),
+            _ => names::pascal(resource),
+        };
+        rust.ok_or_else(|| {
+            Error::invalid(
+                &pointer.join("x-id-of"),
+                format!("{resource:?} cannot be made a Rust type name"),
+            )
+        })
+    }
+
     /// Whether `reference` designates the envelope schema.
     pub(crate) fn is_envelope_ref(&self, reference: &str) -> bool {
         schema_ref_name(reference)
@@ -461,7 +482,22 @@ impl<'a> Models<'a> {
                     return Ok(shape);
                 }
                 let mut shape = match format.as_deref() {
-                    Some("uuid") => Shape::of(Ty::Uuid),
+                    Some("uuid") => match data.extensions.get("x-id-of") {
+                        Some(serde_json::Value::String(resource)) => {
+                            let rust = self.resource_name(resource, pointer)?;
+                            self.ids
+                                .entry(rust.clone())
+                                .or_insert_with(|| pointer.clone());
+                            Shape::of(Ty::Id(rust))
+                        }
+                        Some(_) => {
+                            return Err(Error::invalid(
+                                &pointer.join("x-id-of"),
+                                "`x-id-of` must name a resource",
+                            ));
+                        }
+                        None => Shape::of(Ty::Uuid),
+                    },
                     Some("date-time") => Shape::of(Ty::DateTime),
                     _ => {
                         let mut shape = Shape::of(Ty::String);
@@ -912,6 +948,7 @@ impl<'a> Models<'a> {
             | Ty::I64
             | Ty::F64
             | Ty::Uuid
+            | Ty::Id(_)
             | Ty::Value
             | Ty::JsonMap
             | Ty::Vec(_)

@@ -319,3 +319,53 @@ fn error_codes_become_an_enum() {
             .any(|i| matches!(i, syn::Item::Enum(e) if e.ident == "ErrorCode"))
     );
 }
+
+#[test]
+fn uuids_that_identify_a_resource_become_typed_ids() {
+    let value = doc(
+        json!({ "/v1/pets/{id}": { "get": {
+            "operationId": "getPet", "x-group": ["pets"], "x-method": "get",
+            "parameters": [
+                { "name": "id", "in": "path", "required": true,
+                  "schema": { "type": "string", "format": "uuid", "x-id-of": "Pet" } },
+                { "name": "x-owner-id", "in": "header",
+                  "schema": { "type": "string", "format": "uuid", "x-id-of": "Owner" } }
+            ],
+            "responses": { "200": { "description": "ok", "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/Pet" } } } } }
+        } } }),
+        json!({ "Pet": { "type": "object", "required": ["id"], "properties": {
+            "id": { "type": "string", "format": "uuid", "x-id-of": "Pet" },
+            "owner_id": { "type": "string", "format": "uuid", "x-id-of": "Owner" },
+            "trace": { "type": "string", "format": "uuid" }
+        } } }),
+    );
+    let file = gen_file(&value);
+    let types = module(&file.items, "types");
+    let pet = item_struct(types, "Pet");
+    assert_eq!(ts(&field(pet, "id").ty), "PetId");
+    assert_eq!(ts(&field(pet, "owner_id").ty), squash("Option<OwnerId>"));
+    // A uuid no `x-id-of` explains stays a plain `Uuid`.
+    assert_eq!(ts(&field(pet, "trace").ty), squash("Option<uuid::Uuid>"));
+    let text = ts(&file);
+    assert!(
+        text.contains(&squash("pub type PetId = rt::Id<Pet>;")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&squash("pub type OwnerId = rt::Id<Owner>;")),
+        "{text}"
+    );
+    // `Owner` is no schema of its own: an empty marker type stands for it.
+    assert!(item_enum(types, "Owner").variants.is_empty());
+    // Operations take what converts into the id: a `Uuid` or the same id, never another's.
+    let pets = group(&file.items, "pets");
+    assert_eq!(
+        sig(pets, "Pets", "get"),
+        squash("pub fn get(&self, id: impl Into<types::PetId>) -> Get")
+    );
+    assert_eq!(
+        sig(pets, "Get", "owner_id"),
+        squash("pub fn owner_id(mut self, owner_id: impl Into<types::OwnerId>) -> Self")
+    );
+}

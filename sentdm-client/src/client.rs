@@ -69,14 +69,15 @@ impl Client {
     ///
     /// ```no_run
     /// # fn run(client: sentdm_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let profile = "770e8400-e29b-41d4-a716-446655440000".parse()?;
+    /// let profile: sentdm_client::types::ProfileId =
+    ///     "770e8400-e29b-41d4-a716-446655440000".parse()?;
     /// let acme = client.with_profile(profile);
     /// # let _ = acme;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn with_profile(&self, profile_id: uuid::Uuid) -> Client {
-        let value = profile_id.hyphenated().to_string();
+    pub fn with_profile(&self, profile_id: impl Into<crate::types::ProfileId>) -> Client {
+        let value = profile_id.into().to_string();
         match self.runtime().with_default_header(PROFILE_HEADER, &value) {
             Ok(runtime) => Client::from_runtime(runtime),
             // A UUID is always a valid header value and `x-profile-id` an allowed name.
@@ -241,10 +242,10 @@ impl ClientBuilder {
 
     /// Scopes every request to a child profile of the organization (`x-profile-id`).
     /// Operations' own `profile_id` setting overrides it per request.
-    pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+    pub fn profile_id(mut self, profile_id: impl Into<crate::types::ProfileId>) -> Self {
         self.runtime = self
             .runtime
-            .default_header(PROFILE_HEADER, profile_id.to_string());
+            .default_header(PROFILE_HEADER, profile_id.into().to_string());
         self
     }
 

@@ -224,7 +224,7 @@ async fn items_walks_every_page_with_the_same_filters() {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
+    let ids: Vec<Uuid> = contacts.iter().map(|c| c.id.uuid()).collect();
     assert_eq!(ids, (1..=8u128).map(Uuid::from_u128).collect::<Vec<_>>());
     assert_eq!(pages_requested(&server), ["1", "2", "3", "4"]);
     for seen in server.seen() {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use runtime_support::{KEY, Reply, Server, client, contact_json, fast_retries, sent_message};
 use sentdm_client::runtime::{OperationRequest, RequestOptions, Runtime};
-use sentdm_client::types::TemplateRef;
+use sentdm_client::types::{ContactId, TemplateRef};
 use sentdm_client::{Client, Error, RetryPolicy, operations};
 use sentdm_mock::{Fault, MockServer};
 use serde_json::{Value, json};
@@ -25,6 +25,10 @@ fn send(client: &Client) -> sentdm_client::resources::messages::SendRequest {
     client
         .messages()
         .send(["+14155551234"], TemplateRef::new().name("welcome"))
+}
+
+fn contact_id() -> ContactId {
+    CONTACT_ID.parse().unwrap()
 }
 
 fn contact(id: &str) -> Value {
@@ -74,11 +78,7 @@ async fn bodies_past_the_limit_fail_with_the_limit_status_and_request_id() {
     assert_eq!(server.count(), 1);
 
     // Error bodies are held to the same limit.
-    let error = client
-        .contacts()
-        .get(CONTACT_ID.parse().unwrap())
-        .await
-        .unwrap_err();
+    let error = client.contacts().get(contact_id()).await.unwrap_err();
     assert!(
         matches!(&error, Error::ResponseTooLarge { status, .. } if status.as_u16() == 500),
         "{error:?}"
@@ -167,11 +167,7 @@ async fn every_error_after_the_request_was_built_carries_the_key() {
             .is_some_and(|k| k.starts_with("sentdm-"))
     );
     // A read carries no key.
-    let read = client
-        .contacts()
-        .get(CONTACT_ID.parse().unwrap())
-        .await
-        .unwrap_err();
+    let read = client.contacts().get(contact_id()).await.unwrap_err();
     assert_eq!(read.idempotency_key(), None);
 }
 
@@ -189,11 +185,7 @@ async fn redirects_are_never_followed_even_by_a_caller_supplied_client() {
         .max_retries(0)
         .build()
         .unwrap();
-    let error = client
-        .contacts()
-        .get(CONTACT_ID.parse().unwrap())
-        .await
-        .unwrap_err();
+    let error = client.contacts().get(contact_id()).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(307), "{error:?}");
     assert_eq!(server.count(), 1);
     assert_eq!(elsewhere.count(), 0, "the API key went to another origin");
@@ -339,11 +331,7 @@ async fn the_deadline_bounds_attempts_and_waits() {
         .deadline(Duration::from_millis(300))
         .build()
         .unwrap();
-    let error = client
-        .contacts()
-        .get(CONTACT_ID.parse().unwrap())
-        .await
-        .unwrap_err();
+    let error = client.contacts().get(contact_id()).await.unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
     assert!(deadline_passed(&error), "{error:?}");
     assert_eq!(slow.count(), 1);
@@ -351,7 +339,7 @@ async fn the_deadline_bounds_attempts_and_waits() {
     // A per-request deadline replaces the client's.
     let error = client
         .contacts()
-        .get(CONTACT_ID.parse().unwrap())
+        .get(contact_id())
         .options(RequestOptions::new().deadline(Duration::from_millis(100)))
         .await
         .unwrap_err();
@@ -372,11 +360,7 @@ async fn the_deadline_bounds_attempts_and_waits() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = client
-        .contacts()
-        .get(CONTACT_ID.parse().unwrap())
-        .await
-        .unwrap_err();
+    let error = client.contacts().get(contact_id()).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(failing.count(), 1);
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -507,11 +491,7 @@ async fn deeply_nested_members_that_are_skipped_never_fail_a_response() {
         delay: None,
     })
     .await;
-    let contact = client(&server)
-        .contacts()
-        .get(CONTACT_ID.parse().unwrap())
-        .await
-        .unwrap();
+    let contact = client(&server).contacts().get(contact_id()).await.unwrap();
     assert_eq!(contact.id.to_string(), CONTACT_ID);
     assert_eq!(contact.request_id(), Some("req_deep"));
     assert_eq!(contact.meta().version.as_deref(), Some("v3"));

@@ -75,7 +75,8 @@ fn an_endless_body_is_cut_off_at_the_limit_without_holding_more() {
         .max_response_bytes(limit)
         .build()
         .unwrap();
-    let id = "6ba7b810-9dad-11d1-80b4-00c04fd430c8".parse().unwrap();
+    let id: sentdm_client::types::ContactId =
+        "6ba7b810-9dad-11d1-80b4-00c04fd430c8".parse().unwrap();
     // One call first, so that lazily built statics and the connection pool are not counted.
     let warm = runtime.block_on(client.contacts().get(id).into_future());
     assert!(

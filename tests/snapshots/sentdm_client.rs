@@ -548,10 +548,10 @@ pub mod types {
         #[serde(rename = "type")]
         pub kind: AccountType,
         /// The account's id.
-        pub id: uuid::Uuid,
+        pub id: AccountId,
         /// The parent organization's id; on profile accounts.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub organization_id: Option<uuid::Uuid>,
+        pub organization_id: Option<AccountId>,
         /// The account's name.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
@@ -622,7 +622,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct AccountProfile {
         /// Unique profile identifier
-        pub id: uuid::Uuid,
+        pub id: ProfileId,
         /// Profile name
         pub name: String,
         /// Profile icon URL
@@ -941,7 +941,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct Brand {
         /// The brand's id.
-        pub id: uuid::Uuid,
+        pub id: BrandId,
         /// The brand's id at The Campaign Registry (TCR), once registered.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tcr_brand_id: Option<String>,
@@ -1362,7 +1362,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct Campaign {
         /// The campaign's id.
-        pub id: uuid::Uuid,
+        pub id: CampaignId,
         /// Name of the campaign.
         pub name: String,
         /// What the campaign sends.
@@ -1454,10 +1454,10 @@ pub mod types {
         pub cost: Option<serde_json::Value>,
         /// The brand the campaign is registered under.
         #[serde(rename = "brandId")]
-        pub brand_id: uuid::Uuid,
+        pub brand_id: BrandId,
         /// The account that owns the campaign.
         #[serde(rename = "customerId")]
-        pub customer_id: uuid::Uuid,
+        pub customer_id: AccountId,
         /// When the campaign was created.
         #[serde(rename = "createdAt", with = "time::serde::rfc3339")]
         pub created_at: time::OffsetDateTime,
@@ -1688,13 +1688,13 @@ pub mod types {
     #[non_exhaustive]
     pub struct CampaignUseCase {
         /// The use case's id.
-        pub id: uuid::Uuid,
+        pub id: CampaignUseCaseId,
         /// The campaign the use case belongs to.
         #[serde(rename = "campaignId")]
-        pub campaign_id: uuid::Uuid,
+        pub campaign_id: CampaignId,
         /// The account that owns the campaign.
         #[serde(rename = "customerId")]
-        pub customer_id: uuid::Uuid,
+        pub customer_id: AccountId,
         /// US messaging use case, e.g. `ACCOUNT_NOTIFICATION`.
         #[serde(rename = "messagingUseCaseUs")]
         pub messaging_use_case_us: String,
@@ -1901,7 +1901,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct Contact {
         /// Unique identifier for the contact
-        pub id: uuid::Uuid,
+        pub id: ContactId,
         /// Phone number in original format
         pub phone_number: String,
         /// Phone number in E.164 format (e.g., `+1234567890`)
@@ -2595,11 +2595,11 @@ pub mod types {
     #[non_exhaustive]
     pub struct Message {
         /// Unique message identifier
-        pub id: uuid::Uuid,
+        pub id: MessageId,
         /// Customer who sent the message
-        pub customer_id: uuid::Uuid,
+        pub customer_id: AccountId,
         /// Contact who received the message
-        pub contact_id: uuid::Uuid,
+        pub contact_id: ContactId,
         /// Recipient phone number
         pub phone: String,
         /// International format phone number
@@ -2608,7 +2608,7 @@ pub mod types {
         pub region_code: String,
         /// Template used (if any)
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub template_id: Option<uuid::Uuid>,
+        pub template_id: Option<TemplateId>,
         /// Name of the template used
         pub template_name: String,
         /// Category of the template
@@ -2644,7 +2644,7 @@ pub mod types {
     pub struct MessageActivities {
         /// The message the activities belong to.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub message_id: Option<uuid::Uuid>,
+        pub message_id: Option<MessageId>,
         /// The steps of the message's lifecycle, newest first.
         #[serde(
             default,
@@ -2733,7 +2733,7 @@ pub mod types {
     pub struct MessageRecipient {
         /// Id of the message created for this recipient and channel; track it with webhooks or `GET /v3/messages/{id}`.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub message_id: Option<uuid::Uuid>,
+        pub message_id: Option<MessageId>,
         /// The recipient's phone number (E.164).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub to: Option<String>,
@@ -2866,7 +2866,7 @@ pub mod types {
     pub struct MessageStatusPayload {
         /// The message whose status changed.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub message_id: Option<uuid::Uuid>,
+        pub message_id: Option<MessageId>,
         /// The message's new status.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub message_status: Option<MessageStatus>,
@@ -3009,9 +3009,9 @@ pub mod types {
     #[non_exhaustive]
     pub struct Profile {
         /// Unique profile identifier
-        pub id: uuid::Uuid,
+        pub id: ProfileId,
         /// The id of the organization the profile belongs to.
-        pub organization_id: uuid::Uuid,
+        pub organization_id: AccountId,
         /// Profile name
         pub name: String,
         /// Contact email of the profile.
@@ -3316,7 +3316,7 @@ pub mod types {
         pub status: Option<MessageStatus>,
         /// The template sent.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub template_id: Option<uuid::Uuid>,
+        pub template_id: Option<TemplateId>,
         /// Name of the template sent.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub template_name: Option<String>,
@@ -3334,7 +3334,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct Template {
         /// Unique template identifier
-        pub id: uuid::Uuid,
+        pub id: TemplateId,
         /// Template display name
         pub name: String,
         /// Template category: `MARKETING`, `UTILITY`, `AUTHENTICATION`
@@ -3925,7 +3925,7 @@ pub mod types {
     pub struct TemplateRef {
         /// Template id.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<uuid::Uuid>,
+        pub id: Option<TemplateId>,
         /// Template name.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
@@ -3947,8 +3947,8 @@ pub mod types {
         /// Sets `id`.
         ///
         /// Template id.
-        pub fn id(mut self, id: uuid::Uuid) -> Self {
-            self.id = Some(id);
+        pub fn id(mut self, id: impl Into<TemplateId>) -> Self {
+            self.id = Some(id.into());
             self
         }
 
@@ -4818,7 +4818,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct User {
         /// The user's id.
-        pub id: uuid::Uuid,
+        pub id: UserId,
         /// The user's email.
         pub email: String,
         /// The user's name.
@@ -5033,7 +5033,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct Webhook {
         /// Unique webhook identifier
-        pub id: uuid::Uuid,
+        pub id: WebhookId,
         /// Webhook display name
         pub display_name: String,
         /// Webhook endpoint URL
@@ -5093,7 +5093,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct WebhookDelivery {
         /// The delivery's id.
-        pub id: uuid::Uuid,
+        pub id: WebhookDeliveryId,
         /// Type of the event delivered, e.g. `message.delivered`.
         pub event_type: String,
         /// The event's data; the documented example shows no usable value.
@@ -5380,6 +5380,39 @@ pub mod types {
             Ok(())
         }
     }
+
+    /// Identifies an account: a UUID that cannot be mistaken for another resource's id.
+    pub type AccountId = rt::Id<Account>;
+
+    /// Identifies a profile: a UUID that cannot be mistaken for another resource's id.
+    pub type ProfileId = rt::Id<Profile>;
+
+    /// Identifies a brand: a UUID that cannot be mistaken for another resource's id.
+    pub type BrandId = rt::Id<Brand>;
+
+    /// Identifies a campaign: a UUID that cannot be mistaken for another resource's id.
+    pub type CampaignId = rt::Id<Campaign>;
+
+    /// Identifies a campaign use case: a UUID that cannot be mistaken for another resource's id.
+    pub type CampaignUseCaseId = rt::Id<CampaignUseCase>;
+
+    /// Identifies a contact: a UUID that cannot be mistaken for another resource's id.
+    pub type ContactId = rt::Id<Contact>;
+
+    /// Identifies a message: a UUID that cannot be mistaken for another resource's id.
+    pub type MessageId = rt::Id<Message>;
+
+    /// Identifies a template: a UUID that cannot be mistaken for another resource's id.
+    pub type TemplateId = rt::Id<Template>;
+
+    /// Identifies an user: a UUID that cannot be mistaken for another resource's id.
+    pub type UserId = rt::Id<User>;
+
+    /// Identifies a webhook: a UUID that cannot be mistaken for another resource's id.
+    pub type WebhookId = rt::Id<Webhook>;
+
+    /// Identifies a webhook delivery: a UUID that cannot be mistaken for another resource's id.
+    pub type WebhookDeliveryId = rt::Id<WebhookDelivery>;
 }
 
 /// What the runtime needs to know about each operation, and a decoder for their
@@ -6306,10 +6339,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: Contact ID from route parameter
-            pub fn get(&self, id: uuid::Uuid) -> Get {
+            pub fn get(&self, id: impl Into<types::ContactId>) -> Get {
                 Get {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     profile_id: None,
                     options: rt::RequestOptions::default(),
                 }
@@ -6324,10 +6357,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: Contact ID from route parameter
-            pub fn delete(&self, id: uuid::Uuid) -> Delete {
+            pub fn delete(&self, id: impl Into<types::ContactId>) -> Delete {
                 Delete {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     profile_id: None,
                     body: None,
                     options: rt::RequestOptions::default(),
@@ -6343,10 +6376,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: Contact ID from route parameter
-            pub fn update(&self, id: uuid::Uuid) -> Update {
+            pub fn update(&self, id: impl Into<types::ContactId>) -> Update {
                 Update {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     idempotency_key: None,
                     profile_id: None,
                     body: types::UpdateContactRequest::new(),
@@ -6367,7 +6400,7 @@ pub mod resources {
             search: Option<String>,
             channel: Option<types::Channel>,
             phone: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
@@ -6411,8 +6444,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -6515,7 +6551,7 @@ pub mod resources {
         pub struct Create {
             client: Client,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::CreateContactRequest,
             options: rt::RequestOptions,
         }
@@ -6533,8 +6569,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -6604,15 +6643,18 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
             client: Client,
-            id: uuid::Uuid,
-            profile_id: Option<uuid::Uuid>,
+            id: types::ContactId,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl Get {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -6664,16 +6706,19 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
             client: Client,
-            id: uuid::Uuid,
-            profile_id: Option<uuid::Uuid>,
+            id: types::ContactId,
+            profile_id: Option<types::ProfileId>,
             body: Option<types::SandboxRequest>,
             options: rt::RequestOptions,
         }
 
         impl Delete {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -6732,9 +6777,9 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
             client: Client,
-            id: uuid::Uuid,
+            id: types::ContactId,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::UpdateContactRequest,
             options: rt::RequestOptions,
         }
@@ -6752,8 +6797,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -6867,14 +6915,17 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
             client: Client,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl Get {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -6963,10 +7014,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: Message ID
-            pub fn get(&self, id: uuid::Uuid) -> Get {
+            pub fn get(&self, id: impl Into<types::MessageId>) -> Get {
                 Get {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     profile_id: None,
                     options: rt::RequestOptions::default(),
                 }
@@ -6981,10 +7032,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: Message ID from route parameter
-            pub fn activities(&self, id: uuid::Uuid) -> Activities {
+            pub fn activities(&self, id: impl Into<types::MessageId>) -> Activities {
                 Activities {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     profile_id: None,
                     options: rt::RequestOptions::default(),
                 }
@@ -6999,7 +7050,7 @@ pub mod resources {
         pub struct SendRequest {
             client: Client,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::SendMessageRequest,
             options: rt::RequestOptions,
         }
@@ -7017,8 +7068,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -7099,15 +7153,18 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
             client: Client,
-            id: uuid::Uuid,
-            profile_id: Option<uuid::Uuid>,
+            id: types::MessageId,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl Get {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -7159,15 +7216,18 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Activities {
             client: Client,
-            id: uuid::Uuid,
-            profile_id: Option<uuid::Uuid>,
+            id: types::MessageId,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl Activities {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -7254,14 +7314,17 @@ pub mod resources {
         pub struct Lookup {
             client: Client,
             phone_number: String,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl Lookup {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -7377,10 +7440,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `profile_id`: The profile's id.
-            pub fn get(&self, profile_id: uuid::Uuid) -> Get {
+            pub fn get(&self, profile_id: impl Into<types::ProfileId>) -> Get {
                 Get {
                     client: self.client.clone(),
-                    profile_id,
+                    profile_id: profile_id.into(),
                     profile_id_header: None,
                     options: rt::RequestOptions::default(),
                 }
@@ -7395,10 +7458,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `profile_id`: The profile's id.
-            pub fn delete(&self, profile_id: uuid::Uuid) -> Delete {
+            pub fn delete(&self, profile_id: impl Into<types::ProfileId>) -> Delete {
                 Delete {
                     client: self.client.clone(),
-                    profile_id,
+                    profile_id: profile_id.into(),
                     profile_id_header: None,
                     body: None,
                     options: rt::RequestOptions::default(),
@@ -7418,10 +7481,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `profile_id`: The profile's id.
-            pub fn update(&self, profile_id: uuid::Uuid) -> Update {
+            pub fn update(&self, profile_id: impl Into<types::ProfileId>) -> Update {
                 Update {
                     client: self.client.clone(),
-                    profile_id,
+                    profile_id: profile_id.into(),
                     idempotency_key: None,
                     profile_id_header: None,
                     body: types::UpdateProfileRequest::new(),
@@ -7438,10 +7501,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `profile_id`: Profile ID from route
-            pub fn complete(&self, profile_id: uuid::Uuid) -> Complete {
+            pub fn complete(&self, profile_id: impl Into<types::ProfileId>) -> Complete {
                 Complete {
                     client: self.client.clone(),
-                    profile_id,
+                    profile_id: profile_id.into(),
                     idempotency_key: None,
                     profile_id_header: None,
                     body: types::CompleteProfileRequest::new(),
@@ -7464,14 +7527,17 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
             client: Client,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl List {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -7524,7 +7590,7 @@ pub mod resources {
         pub struct Create {
             client: Client,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::CreateProfileRequest,
             options: rt::RequestOptions,
         }
@@ -7542,8 +7608,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -7722,15 +7791,18 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
             client: Client,
-            profile_id: uuid::Uuid,
-            profile_id_header: Option<uuid::Uuid>,
+            profile_id: types::ProfileId,
+            profile_id_header: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl Get {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id_header = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id_header = Some(profile_id.into());
                 self
             }
 
@@ -7782,16 +7854,19 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
             client: Client,
-            profile_id: uuid::Uuid,
-            profile_id_header: Option<uuid::Uuid>,
+            profile_id: types::ProfileId,
+            profile_id_header: Option<types::ProfileId>,
             body: Option<types::SandboxRequest>,
             options: rt::RequestOptions,
         }
 
         impl Delete {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id_header = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id_header = Some(profile_id.into());
                 self
             }
 
@@ -7850,9 +7925,9 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
             client: Client,
-            profile_id: uuid::Uuid,
+            profile_id: types::ProfileId,
             idempotency_key: Option<String>,
-            profile_id_header: Option<uuid::Uuid>,
+            profile_id_header: Option<types::ProfileId>,
             body: types::UpdateProfileRequest,
             options: rt::RequestOptions,
         }
@@ -7870,8 +7945,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id_header = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id_header = Some(profile_id.into());
                 self
             }
 
@@ -8047,9 +8125,9 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Complete {
             client: Client,
-            profile_id: uuid::Uuid,
+            profile_id: types::ProfileId,
             idempotency_key: Option<String>,
-            profile_id_header: Option<uuid::Uuid>,
+            profile_id_header: Option<types::ProfileId>,
             body: types::CompleteProfileRequest,
             options: rt::RequestOptions,
         }
@@ -8067,8 +8145,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id_header = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id_header = Some(profile_id.into());
                 self
             }
 
@@ -8172,10 +8253,10 @@ pub mod resources {
                 /// # Arguments
                 ///
                 /// * `profile_id`: Profile ID from route
-                pub fn list(&self, profile_id: uuid::Uuid) -> List {
+                pub fn list(&self, profile_id: impl Into<types::ProfileId>) -> List {
                     List {
                         client: self.client.clone(),
-                        profile_id,
+                        profile_id: profile_id.into(),
                         profile_id_header: None,
                         options: rt::RequestOptions::default(),
                     }
@@ -8194,7 +8275,7 @@ pub mod resources {
                 /// * `use_cases`: The campaign's use cases, each with sample messages; at least one.
                 pub fn create(
                     &self,
-                    profile_id: uuid::Uuid,
+                    profile_id: impl Into<types::ProfileId>,
                     name: impl Into<String>,
                     use_cases: impl IntoIterator<
                         Item = impl Into<types::CampaignUseCaseInput>,
@@ -8202,7 +8283,7 @@ pub mod resources {
                 ) -> Create {
                     Create {
                         client: self.client.clone(),
-                        profile_id,
+                        profile_id: profile_id.into(),
                         idempotency_key: None,
                         profile_id_header: None,
                         body: types::CampaignInput::new(name, use_cases),
@@ -8224,8 +8305,8 @@ pub mod resources {
                 /// * `use_cases`: The campaign's use cases, each with sample messages; at least one.
                 pub fn update(
                     &self,
-                    profile_id: uuid::Uuid,
-                    campaign_id: uuid::Uuid,
+                    profile_id: impl Into<types::ProfileId>,
+                    campaign_id: impl Into<types::CampaignId>,
                     name: impl Into<String>,
                     use_cases: impl IntoIterator<
                         Item = impl Into<types::CampaignUseCaseInput>,
@@ -8233,8 +8314,8 @@ pub mod resources {
                 ) -> Update {
                     Update {
                         client: self.client.clone(),
-                        profile_id,
-                        campaign_id,
+                        profile_id: profile_id.into(),
+                        campaign_id: campaign_id.into(),
                         idempotency_key: None,
                         profile_id_header: None,
                         body: types::CampaignInput::new(name, use_cases),
@@ -8254,13 +8335,13 @@ pub mod resources {
                 /// * `campaign_id`: Campaign ID from route parameter
                 pub fn delete(
                     &self,
-                    profile_id: uuid::Uuid,
-                    campaign_id: uuid::Uuid,
+                    profile_id: impl Into<types::ProfileId>,
+                    campaign_id: impl Into<types::CampaignId>,
                 ) -> Delete {
                     Delete {
                         client: self.client.clone(),
-                        profile_id,
-                        campaign_id,
+                        profile_id: profile_id.into(),
+                        campaign_id: campaign_id.into(),
                         profile_id_header: None,
                         body: None,
                         options: rt::RequestOptions::default(),
@@ -8275,15 +8356,18 @@ pub mod resources {
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct List {
                 client: Client,
-                profile_id: uuid::Uuid,
-                profile_id_header: Option<uuid::Uuid>,
+                profile_id: types::ProfileId,
+                profile_id_header: Option<types::ProfileId>,
                 options: rt::RequestOptions,
             }
 
             impl List {
                 /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-                pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                    self.profile_id_header = Some(profile_id);
+                pub fn profile_id(
+                    mut self,
+                    profile_id: impl Into<types::ProfileId>,
+                ) -> Self {
+                    self.profile_id_header = Some(profile_id.into());
                     self
                 }
 
@@ -8339,9 +8423,9 @@ pub mod resources {
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct Create {
                 client: Client,
-                profile_id: uuid::Uuid,
+                profile_id: types::ProfileId,
                 idempotency_key: Option<String>,
-                profile_id_header: Option<uuid::Uuid>,
+                profile_id_header: Option<types::ProfileId>,
                 body: types::CampaignInput,
                 options: rt::RequestOptions,
             }
@@ -8359,8 +8443,11 @@ pub mod resources {
                 }
 
                 /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-                pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                    self.profile_id_header = Some(profile_id);
+                pub fn profile_id(
+                    mut self,
+                    profile_id: impl Into<types::ProfileId>,
+                ) -> Self {
+                    self.profile_id_header = Some(profile_id.into());
                     self
                 }
 
@@ -8544,10 +8631,10 @@ pub mod resources {
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct Update {
                 client: Client,
-                profile_id: uuid::Uuid,
-                campaign_id: uuid::Uuid,
+                profile_id: types::ProfileId,
+                campaign_id: types::CampaignId,
                 idempotency_key: Option<String>,
-                profile_id_header: Option<uuid::Uuid>,
+                profile_id_header: Option<types::ProfileId>,
                 body: types::CampaignInput,
                 options: rt::RequestOptions,
             }
@@ -8565,8 +8652,11 @@ pub mod resources {
                 }
 
                 /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-                pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                    self.profile_id_header = Some(profile_id);
+                pub fn profile_id(
+                    mut self,
+                    profile_id: impl Into<types::ProfileId>,
+                ) -> Self {
+                    self.profile_id_header = Some(profile_id.into());
                     self
                 }
 
@@ -8755,17 +8845,20 @@ pub mod resources {
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct Delete {
                 client: Client,
-                profile_id: uuid::Uuid,
-                campaign_id: uuid::Uuid,
-                profile_id_header: Option<uuid::Uuid>,
+                profile_id: types::ProfileId,
+                campaign_id: types::CampaignId,
+                profile_id_header: Option<types::ProfileId>,
                 body: Option<types::SandboxRequest>,
                 options: rt::RequestOptions,
             }
 
             impl Delete {
                 /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-                pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                    self.profile_id_header = Some(profile_id);
+                pub fn profile_id(
+                    mut self,
+                    profile_id: impl Into<types::ProfileId>,
+                ) -> Self {
+                    self.profile_id_header = Some(profile_id.into());
                     self
                 }
 
@@ -8899,10 +8992,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: Template ID from route parameter
-            pub fn get(&self, id: uuid::Uuid) -> Get {
+            pub fn get(&self, id: impl Into<types::TemplateId>) -> Get {
                 Get {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     profile_id: None,
                     options: rt::RequestOptions::default(),
                 }
@@ -8917,10 +9010,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: Template ID from route parameter
-            pub fn update(&self, id: uuid::Uuid) -> Update {
+            pub fn update(&self, id: impl Into<types::TemplateId>) -> Update {
                 Update {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     idempotency_key: None,
                     profile_id: None,
                     body: types::UpdateTemplateRequest::new(),
@@ -8937,10 +9030,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: Template ID from route parameter
-            pub fn delete(&self, id: uuid::Uuid) -> Delete {
+            pub fn delete(&self, id: impl Into<types::TemplateId>) -> Delete {
                 Delete {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     profile_id: None,
                     body: None,
                     options: rt::RequestOptions::default(),
@@ -8961,7 +9054,7 @@ pub mod resources {
             status: Option<types::TemplateStatus>,
             category: Option<types::TemplateCategory>,
             is_welcome_playground: Option<bool>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
@@ -9014,8 +9107,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -9128,7 +9224,7 @@ pub mod resources {
         pub struct Create {
             client: Client,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::CreateTemplateRequest,
             options: rt::RequestOptions,
         }
@@ -9146,8 +9242,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -9237,15 +9336,18 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
             client: Client,
-            id: uuid::Uuid,
-            profile_id: Option<uuid::Uuid>,
+            id: types::TemplateId,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl Get {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -9297,9 +9399,9 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
             client: Client,
-            id: uuid::Uuid,
+            id: types::TemplateId,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::UpdateTemplateRequest,
             options: rt::RequestOptions,
         }
@@ -9317,8 +9419,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -9428,16 +9533,19 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
             client: Client,
-            id: uuid::Uuid,
-            profile_id: Option<uuid::Uuid>,
+            id: types::TemplateId,
+            profile_id: Option<types::ProfileId>,
             body: Option<types::DeleteTemplateRequest>,
             options: rt::RequestOptions,
         }
 
         impl Delete {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -9556,10 +9664,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `user_id`: The user's id.
-            pub fn get(&self, user_id: uuid::Uuid) -> Get {
+            pub fn get(&self, user_id: impl Into<types::UserId>) -> Get {
                 Get {
                     client: self.client.clone(),
-                    user_id,
+                    user_id: user_id.into(),
                     profile_id: None,
                     options: rt::RequestOptions::default(),
                 }
@@ -9574,10 +9682,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `user_id`: The user's id.
-            pub fn remove(&self, user_id: uuid::Uuid) -> Remove {
+            pub fn remove(&self, user_id: impl Into<types::UserId>) -> Remove {
                 Remove {
                     client: self.client.clone(),
-                    user_id,
+                    user_id: user_id.into(),
                     profile_id: None,
                     body: None,
                     options: rt::RequestOptions::default(),
@@ -9596,12 +9704,12 @@ pub mod resources {
             /// * `role`: The user's role: `admin`, `billing` or `developer`.
             pub fn update(
                 &self,
-                user_id: uuid::Uuid,
+                user_id: impl Into<types::UserId>,
                 role: impl Into<types::UserRole>,
             ) -> Update {
                 Update {
                     client: self.client.clone(),
-                    user_id,
+                    user_id: user_id.into(),
                     idempotency_key: None,
                     profile_id: None,
                     body: types::UpdateUserRequest::new(role),
@@ -9617,14 +9725,17 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
             client: Client,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl List {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -9675,7 +9786,7 @@ pub mod resources {
         pub struct Invite {
             client: Client,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::InviteUserRequest,
             options: rt::RequestOptions,
         }
@@ -9693,8 +9804,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -9770,15 +9884,18 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
             client: Client,
-            user_id: uuid::Uuid,
-            profile_id: Option<uuid::Uuid>,
+            user_id: types::UserId,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl Get {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -9830,16 +9947,19 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Remove {
             client: Client,
-            user_id: uuid::Uuid,
-            profile_id: Option<uuid::Uuid>,
+            user_id: types::UserId,
+            profile_id: Option<types::ProfileId>,
             body: Option<types::SandboxRequest>,
             options: rt::RequestOptions,
         }
 
         impl Remove {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -9898,9 +10018,9 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
             client: Client,
-            user_id: uuid::Uuid,
+            user_id: types::UserId,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::UpdateUserRequest,
             options: rt::RequestOptions,
         }
@@ -9918,8 +10038,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -10060,10 +10183,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: The webhook's id.
-            pub fn get(&self, id: uuid::Uuid) -> Get {
+            pub fn get(&self, id: impl Into<types::WebhookId>) -> Get {
                 Get {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     profile_id: None,
                     options: rt::RequestOptions::default(),
                 }
@@ -10078,10 +10201,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: The webhook's id.
-            pub fn update(&self, id: uuid::Uuid) -> Update {
+            pub fn update(&self, id: impl Into<types::WebhookId>) -> Update {
                 Update {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     idempotency_key: None,
                     profile_id: None,
                     body: types::UpdateWebhookRequest::new(),
@@ -10098,10 +10221,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: The webhook's id.
-            pub fn delete(&self, id: uuid::Uuid) -> Delete {
+            pub fn delete(&self, id: impl Into<types::WebhookId>) -> Delete {
                 Delete {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     profile_id: None,
                     options: rt::RequestOptions::default(),
                 }
@@ -10116,10 +10239,10 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: The webhook's id.
-            pub fn events(&self, id: uuid::Uuid) -> Events {
+            pub fn events(&self, id: impl Into<types::WebhookId>) -> Events {
                 Events {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     page: None,
                     page_size: None,
                     search: None,
@@ -10137,10 +10260,13 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: The webhook's id.
-            pub fn rotate_secret(&self, id: uuid::Uuid) -> RotateSecret {
+            pub fn rotate_secret(
+                &self,
+                id: impl Into<types::WebhookId>,
+            ) -> RotateSecret {
                 RotateSecret {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     idempotency_key: None,
                     profile_id: None,
                     body: types::SandboxRequest::new(),
@@ -10158,10 +10284,14 @@ pub mod resources {
             ///
             /// * `id`: The webhook's id.
             /// * `event_type`: Type of the test event, e.g. `messages`.
-            pub fn test(&self, id: uuid::Uuid, event_type: impl Into<String>) -> Test {
+            pub fn test(
+                &self,
+                id: impl Into<types::WebhookId>,
+                event_type: impl Into<String>,
+            ) -> Test {
                 Test {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     idempotency_key: None,
                     profile_id: None,
                     body: types::TestWebhookRequest::new(event_type),
@@ -10178,10 +10308,13 @@ pub mod resources {
             /// # Arguments
             ///
             /// * `id`: The webhook's id.
-            pub fn toggle_status(&self, id: uuid::Uuid) -> ToggleStatus {
+            pub fn toggle_status(
+                &self,
+                id: impl Into<types::WebhookId>,
+            ) -> ToggleStatus {
                 ToggleStatus {
                     client: self.client.clone(),
-                    id,
+                    id: id.into(),
                     idempotency_key: None,
                     profile_id: None,
                     body: types::ToggleWebhookStatusRequest::new(),
@@ -10201,7 +10334,7 @@ pub mod resources {
             page_size: Option<i64>,
             search: Option<String>,
             is_active: Option<bool>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
@@ -10239,8 +10372,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -10333,7 +10469,7 @@ pub mod resources {
         pub struct Create {
             client: Client,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::CreateWebhookRequest,
             options: rt::RequestOptions,
         }
@@ -10351,8 +10487,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -10447,14 +10586,17 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct EventTypes {
             client: Client,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl EventTypes {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -10506,15 +10648,18 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
             client: Client,
-            id: uuid::Uuid,
-            profile_id: Option<uuid::Uuid>,
+            id: types::WebhookId,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl Get {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -10566,9 +10711,9 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
             client: Client,
-            id: uuid::Uuid,
+            id: types::WebhookId,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::UpdateWebhookRequest,
             options: rt::RequestOptions,
         }
@@ -10586,8 +10731,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -10698,15 +10846,18 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
             client: Client,
-            id: uuid::Uuid,
-            profile_id: Option<uuid::Uuid>,
+            id: types::WebhookId,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
         impl Delete {
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -10758,11 +10909,11 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Events {
             client: Client,
-            id: uuid::Uuid,
+            id: types::WebhookId,
             page: Option<i64>,
             page_size: Option<i64>,
             search: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
         }
 
@@ -10794,8 +10945,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -10886,9 +11040,9 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct RotateSecret {
             client: Client,
-            id: uuid::Uuid,
+            id: types::WebhookId,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::SandboxRequest,
             options: rt::RequestOptions,
         }
@@ -10906,8 +11060,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -10980,9 +11137,9 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Test {
             client: Client,
-            id: uuid::Uuid,
+            id: types::WebhookId,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::TestWebhookRequest,
             options: rt::RequestOptions,
         }
@@ -11000,8 +11157,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 
@@ -11074,9 +11234,9 @@ pub mod resources {
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct ToggleStatus {
             client: Client,
-            id: uuid::Uuid,
+            id: types::WebhookId,
             idempotency_key: Option<String>,
-            profile_id: Option<uuid::Uuid>,
+            profile_id: Option<types::ProfileId>,
             body: types::ToggleWebhookStatusRequest,
             options: rt::RequestOptions,
         }
@@ -11094,8 +11254,11 @@ pub mod resources {
             }
 
             /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
-            pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-                self.profile_id = Some(profile_id);
+            pub fn profile_id(
+                mut self,
+                profile_id: impl Into<types::ProfileId>,
+            ) -> Self {
+                self.profile_id = Some(profile_id.into());
                 self
             }
 

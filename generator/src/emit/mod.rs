@@ -79,6 +79,10 @@ impl<'a> Emitter<'a> {
             Ty::I64 => quote!(i64),
             Ty::F64 => quote!(f64),
             Ty::Uuid => quote!(uuid::Uuid),
+            Ty::Id(resource) => {
+                let name = names::ident(&id_type_name(resource));
+                quote!(#types #name)
+            }
             Ty::DateTime => quote!(time::OffsetDateTime),
             Ty::Value => quote!(serde_json::Value),
             Ty::JsonMap => quote!(serde_json::Map<String, serde_json::Value>),
@@ -355,6 +359,11 @@ pub(crate) fn string_enum_impls(
             }
         }
     }
+}
+
+/// The name of the typed id of a resource: `Contact` → `ContactId`.
+pub(crate) fn id_type_name(resource: &str) -> String {
+    format!("{resource}Id")
 }
 
 /// `Contacts`, the handle type of a group.

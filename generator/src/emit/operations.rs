@@ -208,7 +208,7 @@ impl Emitter<'_> {
         let shape = &param.shape;
         let statements = match &shape.target().ty {
             Ty::String => self.checks(&quote!(value), shape, &field, types),
-            Ty::Uuid => vec![quote!(rt::validate::uuid(#wire, value)?;)],
+            Ty::Uuid | Ty::Id(_) => vec![quote!(rt::validate::uuid(#wire, value)?;)],
             Ty::Enum(name) => {
                 let name = names::ident(name);
                 vec![quote! {

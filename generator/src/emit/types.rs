@@ -43,7 +43,7 @@ impl Emitter<'_> {
     pub(crate) fn input(&self, shape: &Shape, types: &TokenStream) -> Input {
         let stored = self.ty(shape, types);
         match &shape.target().ty {
-            Ty::String | Ty::Enum(_) => Input {
+            Ty::String | Ty::Enum(_) | Ty::Id(_) => Input {
                 ty: quote!(impl Into<#stored>),
                 convert: into,
             },
@@ -84,6 +84,7 @@ impl Emitter<'_> {
                 TypeDef::Pending => {}
             }
         }
+        items.extend(self.id_items());
         let body = quote!(#(#items)*);
         let use_rt = self.use_rt(&body);
         Ok(quote! {
@@ -93,6 +94,36 @@ impl Emitter<'_> {
                 #body
             }
         })
+    }
+
+    /// One typed id per resource that ids identify: `pub type ContactId = rt::Id<Contact>;`,
+    /// with an empty marker type for a resource that has no type of its own.
+    fn id_items(&self) -> Vec<TokenStream> {
+        let mut items = Vec::new();
+        for resource in self.api.models.ids.keys() {
+            let name = names::ident(&super::id_type_name(resource));
+            let marker = names::ident(resource);
+            let readable = words(resource);
+            let doc = format!(
+                " Identifies {} {readable}: a UUID that cannot be mistaken for another resource's id.",
+                article(&readable)
+            );
+            if !self.api.models.defs.contains_key(resource) {
+                let marker_doc = format!(
+                    " The {readable} resource, as what a [`{name}`] identifies; the API describes no {readable} object of its own."
+                );
+                items.push(quote! {
+                    #[doc = #marker_doc]
+                    #[derive(Debug)]
+                    pub enum #marker {}
+                });
+            }
+            items.push(quote! {
+                #[doc = #doc]
+                pub type #name = rt::Id<#marker>;
+            });
+        }
+        items
     }
 
     /// Payload structs of paginated operations, with the pagination that applies to them.
@@ -823,9 +854,15 @@ pub(crate) fn notes(shape: &Shape) -> Vec<String> {
     notes
 }
 
-/// "a" or "an" before a type name.
+/// A type name in lowercase words: `WebhookDelivery` → `webhook delivery`.
+fn words(name: &str) -> String {
+    use heck::ToSnakeCase;
+    name.to_snake_case().replace('_', " ")
+}
+
+/// "a" or "an" before a type name or words.
 fn article(name: &str) -> &'static str {
-    if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+    if name.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
         "an"
     } else {
         "a"

@@ -45,6 +45,7 @@ mod describe;
 mod encode;
 mod error;
 mod headers;
+mod id;
 mod limiter;
 mod options;
 mod paginate;
@@ -68,6 +69,7 @@ pub use self::describe::{
 };
 pub use self::encode::encode_path_segment;
 pub use self::error::{ApiError, BoxError, DecodeError, Error};
+pub use self::id::Id;
 pub use self::limiter::{RateLimiter, RateLimiterStats};
 pub use self::options::RequestOptions;
 pub use self::paginate::{Items, Pages};
