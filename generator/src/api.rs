@@ -406,22 +406,32 @@ impl<'a> Api<'a> {
                     call(&group, &method_name)
                 ),
             );
-            let shape = self.models.shape(
+            let mut shape = self.models.shape(
                 Src::from(schema),
                 &at.join("schema"),
                 &format!("{prefix}{part}"),
             )?;
+            shape
+                .aliases
+                .extend(crate::model::aliases(&data.extensions));
             check_param_type(&shape, location, &at)?;
             let page_role = match (&pagination, location) {
                 (Some(p), Location::Query) if p.page == data.name => Some(PageRole::Page),
                 (Some(p), Location::Query) if p.page_size == data.name => Some(PageRole::PageSize),
                 _ => None,
             };
-            if page_role.is_some() && !matches!(shape.target().ty, Ty::I32 | Ty::I64) {
-                return Err(Error::invalid(
-                    &at.join("schema"),
-                    "a pagination parameter must be an integer",
-                ));
+            if page_role.is_some() {
+                // Page numbers and sizes are never negative, whatever the document's bounds.
+                shape.ty = match &shape.target().ty {
+                    Ty::I32 | Ty::U32 => Ty::U32,
+                    Ty::I64 | Ty::U64 => Ty::U64,
+                    _ => {
+                        return Err(Error::invalid(
+                            &at.join("schema"),
+                            "a pagination parameter must be an integer",
+                        ));
+                    }
+                };
             }
             let param = Param {
                 location,
@@ -781,6 +791,8 @@ fn check_param_type(shape: &Shape, location: Location, at: &Pointer) -> Result<(
                 | Ty::Bool
                 | Ty::I32
                 | Ty::I64
+                | Ty::U32
+                | Ty::U64
                 | Ty::F64
                 | Ty::Uuid
                 | Ty::Id(_)

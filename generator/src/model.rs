@@ -16,6 +16,9 @@ pub(crate) enum Ty {
     Bool,
     I32,
     I64,
+    /// An integer the document says is never negative (`minimum` ≥ 0).
+    U32,
+    U64,
     F64,
     Uuid,
     /// A uuid identifying a resource (`x-id-of`), by the resource's Rust type name.
@@ -70,6 +73,8 @@ pub(crate) struct Shape {
     pub(crate) format: Option<String>,
     /// The documented default, for documentation.
     pub(crate) default: Option<serde_json::Value>,
+    /// Other names users know the member by (`x-aliases`), for documentation search.
+    pub(crate) aliases: Vec<String>,
 }
 
 impl Shape {
@@ -83,6 +88,7 @@ impl Shape {
             deprecated: false,
             format: None,
             default: None,
+            aliases: Vec::new(),
         }
     }
 
@@ -255,6 +261,19 @@ impl<'s> From<&'s ReferenceOr<Box<Schema>>> for Src<'s> {
 }
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+/// The names in an `x-aliases` extension (anything else there is ignored).
+pub(crate) fn aliases(extensions: &IndexMap<String, serde_json::Value>) -> Vec<String> {
+    match extensions.get("x-aliases") {
+        Some(serde_json::Value::Array(names)) => names
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .filter(|name| !name.trim().is_empty())
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// The name of the component a `$ref` designates.
 pub(crate) fn schema_ref_name(reference: &str) -> Option<String> {
@@ -512,7 +531,13 @@ impl<'a> Models<'a> {
                 return Ok(shape);
             }
             Norm::Integer { int32, min, max } => {
-                let mut shape = Shape::of(if int32 { Ty::I32 } else { Ty::I64 });
+                let unsigned = min.is_some_and(|min| min >= 0);
+                let mut shape = Shape::of(match (int32, unsigned) {
+                    (true, false) => Ty::I32,
+                    (false, false) => Ty::I64,
+                    (true, true) => Ty::U32,
+                    (false, true) => Ty::U64,
+                });
                 shape.checks.min_int = min;
                 shape.checks.max_int = max;
                 self.decorate(&mut shape, schema);
@@ -587,6 +612,7 @@ impl<'a> Models<'a> {
                     if data.description.is_some() {
                         shape.description.clone_from(&data.description);
                     }
+                    shape.aliases.extend(aliases(&data.extensions));
                     return Ok(shape);
                 }
                 return Err(Error::unsupported(
@@ -612,6 +638,7 @@ impl<'a> Models<'a> {
             .clone()
             .or_else(|| data.title.clone())
             .filter(|text| !text.trim().is_empty());
+        shape.aliases = aliases(&data.extensions);
     }
 
     fn reference(&mut self, reference: &str, pointer: &Pointer) -> Result<Shape> {
@@ -946,6 +973,8 @@ impl<'a> Models<'a> {
             | Ty::Bool
             | Ty::I32
             | Ty::I64
+            | Ty::U32
+            | Ty::U64
             | Ty::F64
             | Ty::Uuid
             | Ty::Id(_)

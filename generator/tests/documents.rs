@@ -113,7 +113,7 @@ fn petstore_fixture_shape() {
     let owners = group(&file.items, "owners");
     assert_eq!(
         sig(owners, "Owners", "get"),
-        squash("pub fn get(&self, owner_id: i64) -> Get")
+        squash("pub fn get(&self, owner_id: u64) -> Get")
     );
     assert_eq!(
         sig(owners, "List", "name"),

@@ -368,11 +368,12 @@ fn pagination_sets_defaults_and_implements_page() {
     );
     assert_eq!(
         sig(contacts, "List", "page"),
-        squash("pub fn page(mut self, page: i64) -> Self")
+        // Page numbers and sizes are unsigned whatever the document's bounds.
+        squash("pub fn page(mut self, page: u64) -> Self")
     );
     assert_eq!(
         sig(contacts, "List", "page_size"),
-        squash("pub fn page_size(mut self, page_size: i64) -> Self")
+        squash("pub fn page_size(mut self, page_size: u64) -> Self")
     );
     let send = body(contacts, "List", "send");
     assert!(
@@ -471,7 +472,8 @@ fn paginated_builders_stream_pages_and_items() {
         squash("{ self.pages().items() }")
     );
     let docs = docs(&method(contacts, "List", "pages").attrs);
-    assert!(docs.contains("only when the stream is polled"), "{docs}");
+    // How page streams behave is documented once, on `rt::Pages`.
+    assert!(docs.contains("[`rt::Pages`]"), "{docs}");
 }
 
 #[test]

@@ -43,7 +43,8 @@ fn every_constraint_kind_is_checked() {
         r#"static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new("^\\+[0-9]+$");"#,
         "rt::validate::pattern(field, item, &PATTERN)?;",
         "rt::validate::length(field, value, Some(2), Some(8))?;",
-        "rt::validate::range_i64(field, i64::from(*value), Some(1), Some(100))?;",
+        // A non-negative minimum makes the integer unsigned.
+        "rt::validate::range_u64(field, u64::from(*value), Some(1), Some(100))?;",
         // `exclusiveMinimum: -5` on an integer is `>= -4`.
         "rt::validate::range_i64(field, *value, Some(-4), None)?;",
         "rt::validate::range_f64(field, *value, Some(0.5), Some(2.0))?;",
@@ -107,7 +108,7 @@ fn builders_validate_parameters_and_body_before_sending() {
         r#"rt::validate::pattern("phoneNumber", value, &PATTERN)?;"#,
         r#"rt::validate::pattern("Idempotency-Key", value, &PATTERN)?;"#,
         r#"rt::validate::length("Idempotency-Key", value, Some(1), Some(255))?;"#,
-        r#"rt::validate::range_i64("limit", *value, Some(1), None)?;"#,
+        r#"rt::validate::range_u64("limit", *value, Some(1), None)?;"#,
         r#"rt::validate::known("status", value.is_known(), types::ContactsUpdateStatus::VALUES)?;"#,
         r#"rt::validate::Validate::validate(&self.body, rt::validate::Path::Root)?;"#,
     ];

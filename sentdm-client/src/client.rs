@@ -222,6 +222,8 @@ impl ClientBuilder {
     /// A request that sets `sandbox` itself keeps its own value: `.sandbox(false)` on a request
     /// builder sends that request for real even on a sandboxed client. `sandbox(false)` here
     /// turns the client-wide switch off again (the default).
+    #[doc(alias = "test_mode")]
+    #[doc(alias = "testMode")]
     pub fn sandbox(mut self, sandbox: bool) -> Self {
         self.runtime = if sandbox {
             self.runtime

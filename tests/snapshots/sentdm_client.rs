@@ -806,32 +806,24 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `name`.
-        ///
         /// Name invoices are addressed to.
         pub fn name(mut self, name: impl Into<String>) -> Self {
             self.name = Some(name.into());
             self
         }
 
-        /// Sets `email`.
-        ///
         /// Email invoices are sent to.
         pub fn email(mut self, email: impl Into<String>) -> Self {
             self.email = Some(email.into());
             self
         }
 
-        /// Sets `phone`.
-        ///
         /// Billing phone number.
         pub fn phone(mut self, phone: impl Into<String>) -> Self {
             self.phone = Some(phone.into());
             self
         }
 
-        /// Sets `address`.
-        ///
         /// Postal billing address, on one line.
         pub fn address(mut self, address: impl Into<String>) -> Self {
             self.address = Some(address.into());
@@ -1041,72 +1033,54 @@ pub mod types {
             }
         }
 
-        /// Sets `tax_id`.
-        ///
         /// The business's tax id (for US businesses, the EIN).
         pub fn tax_id(mut self, tax_id: impl Into<String>) -> Self {
             self.tax_id = Some(tax_id.into());
             self
         }
 
-        /// Sets `tax_id_type`.
-        ///
         /// Kind of tax id given in `tax_id`.
         pub fn tax_id_type(mut self, tax_id_type: impl Into<String>) -> Self {
             self.tax_id_type = Some(tax_id_type.into());
             self
         }
 
-        /// Sets `entity_type`.
-        ///
         /// Legal form of the business.
         pub fn entity_type(mut self, entity_type: impl Into<String>) -> Self {
             self.entity_type = Some(entity_type.into());
             self
         }
 
-        /// Sets `street`.
-        ///
         /// Street address of the business.
         pub fn street(mut self, street: impl Into<String>) -> Self {
             self.street = Some(street.into());
             self
         }
 
-        /// Sets `city`.
-        ///
         /// City of the business address.
         pub fn city(mut self, city: impl Into<String>) -> Self {
             self.city = Some(city.into());
             self
         }
 
-        /// Sets `state`.
-        ///
         /// State or region of the business address.
         pub fn state(mut self, state: impl Into<String>) -> Self {
             self.state = Some(state.into());
             self
         }
 
-        /// Sets `postal_code`.
-        ///
         /// Postal code of the business address.
         pub fn postal_code(mut self, postal_code: impl Into<String>) -> Self {
             self.postal_code = Some(postal_code.into());
             self
         }
 
-        /// Sets `url`.
-        ///
         /// The business's website.
         pub fn url(mut self, url: impl Into<String>) -> Self {
             self.url = Some(url.into());
             self
         }
 
-        /// Sets `country_of_registration`.
-        ///
         /// Country where the business is registered.
         pub fn country_of_registration(
             mut self,
@@ -1173,16 +1147,12 @@ pub mod types {
             }
         }
 
-        /// Sets `primary_use_case`.
-        ///
         /// What the brand mainly sends messages for.
         pub fn primary_use_case(mut self, primary_use_case: impl Into<String>) -> Self {
             self.primary_use_case = Some(primary_use_case.into());
             self
         }
 
-        /// Sets `expected_messaging_volume`.
-        ///
         /// How many messages the brand expects to send.
         pub fn expected_messaging_volume(
             mut self,
@@ -1192,8 +1162,6 @@ pub mod types {
             self
         }
 
-        /// Sets `phone_number_prefix`.
-        ///
         /// Phone number prefix the brand's numbers use.
         pub fn phone_number_prefix(
             mut self,
@@ -1203,8 +1171,6 @@ pub mod types {
             self
         }
 
-        /// Sets `destination_countries`.
-        ///
         /// Countries the brand sends to.
         pub fn destination_countries(
             mut self,
@@ -1219,8 +1185,6 @@ pub mod types {
             self
         }
 
-        /// Sets `notes`.
-        ///
         /// Free-form notes for the compliance review.
         pub fn notes(mut self, notes: impl Into<String>) -> Self {
             self.notes = Some(notes.into());
@@ -1272,24 +1236,18 @@ pub mod types {
             }
         }
 
-        /// Sets `role`.
-        ///
         /// The contact person's role or job title.
         pub fn role(mut self, role: impl Into<String>) -> Self {
             self.role = Some(role.into());
             self
         }
 
-        /// Sets `phone`.
-        ///
         /// The contact person's phone number.
         pub fn phone(mut self, phone: impl Into<String>) -> Self {
             self.phone = Some(phone.into());
             self
         }
 
-        /// Sets `phone_country_code`.
-        ///
         /// Country calling code of `phone`.
         pub fn phone_country_code(
             mut self,
@@ -1326,24 +1284,18 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `contact`.
-        ///
         /// The brand's contact person.
         pub fn contact(mut self, contact: BrandContact) -> Self {
             self.contact = Some(contact);
             self
         }
 
-        /// Sets `business`.
-        ///
         /// The brand's legal business details.
         pub fn business(mut self, business: BrandBusiness) -> Self {
             self.business = Some(business);
             self
         }
 
-        /// Sets `compliance`.
-        ///
         /// The brand's messaging compliance details (vertical, use case, volume).
         pub fn compliance(mut self, compliance: BrandCompliance) -> Self {
             self.compliance = Some(compliance);
@@ -1522,6 +1474,8 @@ pub mod types {
         )]
         pub use_cases: Vec<CampaignUseCaseInput>,
         /// Validate without side effects.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
         /// Properties not described by the schema, kept as received.
@@ -1554,32 +1508,24 @@ pub mod types {
             }
         }
 
-        /// Sets `description`.
-        ///
         /// What the campaign sends.
         pub fn description(mut self, description: impl Into<String>) -> Self {
             self.description = Some(description.into());
             self
         }
 
-        /// Sets `type`.
-        ///
         /// Campaign type, e.g. `App`.
         pub fn kind(mut self, kind: impl Into<String>) -> Self {
             self.kind = Some(kind.into());
             self
         }
 
-        /// Sets `messageFlow`.
-        ///
         /// How recipients opt in.
         pub fn message_flow(mut self, message_flow: impl Into<String>) -> Self {
             self.message_flow = Some(message_flow.into());
             self
         }
 
-        /// Sets `privacyPolicyLink`.
-        ///
         /// URL of the sender's privacy policy.
         pub fn privacy_policy_link(
             mut self,
@@ -1589,8 +1535,6 @@ pub mod types {
             self
         }
 
-        /// Sets `termsAndConditionsLink`.
-        ///
         /// URL of the sender's terms and conditions.
         pub fn terms_and_conditions_link(
             mut self,
@@ -1600,57 +1544,45 @@ pub mod types {
             self
         }
 
-        /// Sets `optinMessage`.
-        ///
         /// Message sent to confirm a recipient's opt-in.
         pub fn optin_message(mut self, optin_message: impl Into<String>) -> Self {
             self.optin_message = Some(optin_message.into());
             self
         }
 
-        /// Sets `optoutMessage`.
-        ///
         /// Message sent to confirm a recipient's opt-out.
         pub fn optout_message(mut self, optout_message: impl Into<String>) -> Self {
             self.optout_message = Some(optout_message.into());
             self
         }
 
-        /// Sets `helpMessage`.
-        ///
         /// Message sent when a recipient asks for help.
         pub fn help_message(mut self, help_message: impl Into<String>) -> Self {
             self.help_message = Some(help_message.into());
             self
         }
 
-        /// Sets `optinKeywords`.
-        ///
         /// Keywords a recipient sends to opt in.
         pub fn optin_keywords(mut self, optin_keywords: impl Into<String>) -> Self {
             self.optin_keywords = Some(optin_keywords.into());
             self
         }
 
-        /// Sets `optoutKeywords`.
-        ///
         /// Keywords a recipient sends to opt out.
         pub fn optout_keywords(mut self, optout_keywords: impl Into<String>) -> Self {
             self.optout_keywords = Some(optout_keywords.into());
             self
         }
 
-        /// Sets `helpKeywords`.
-        ///
         /// Keywords a recipient sends to ask for help.
         pub fn help_keywords(mut self, help_keywords: impl Into<String>) -> Self {
             self.help_keywords = Some(help_keywords.into());
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -1849,6 +1781,8 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub webhook_url: Option<String>,
         /// Validate without side effects.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
         /// Properties not described by the schema, kept as received.
@@ -1862,17 +1796,15 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `webhook_url`.
-        ///
         /// URL called when completion finishes.
         pub fn webhook_url(mut self, webhook_url: impl Into<String>) -> Self {
             self.webhook_url = Some(webhook_url.into());
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -1976,6 +1908,8 @@ pub mod types {
         /// Must match `^\+[1-9][0-9]{1,14}$`.
         pub phone_number: String,
         /// Validate without side effects: nothing is stored.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -1989,9 +1923,9 @@ pub mod types {
             }
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: nothing is stored.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -2028,6 +1962,8 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub short_name: Option<String>,
         /// Validate without side effects: nothing is created.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
         /// Contact email of the profile.
@@ -2095,48 +2031,40 @@ pub mod types {
             }
         }
 
-        /// Sets `description`.
-        ///
         /// Profile description.
         pub fn description(mut self, description: impl Into<String>) -> Self {
             self.description = Some(description.into());
             self
         }
 
-        /// Sets `short_name`.
-        ///
         /// 3 to 11 letters, digits and spaces, with at least one letter.
+        ///
+        /// Must match `^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$`. 3 to 11 characters.
         pub fn short_name(mut self, short_name: impl Into<String>) -> Self {
             self.short_name = Some(short_name.into());
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: nothing is created.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
         }
 
-        /// Sets `email`.
-        ///
         /// Contact email of the profile.
         pub fn email(mut self, email: impl Into<String>) -> Self {
             self.email = Some(email.into());
             self
         }
 
-        /// Sets `icon`.
-        ///
         /// URL of the profile's icon.
         pub fn icon(mut self, icon: impl Into<String>) -> Self {
             self.icon = Some(icon.into());
             self
         }
 
-        /// Sets `whatsapp_business_account`.
-        ///
         /// Direct credentials of the profile's own WhatsApp Business Account. Omit to share the organization's.
         pub fn whatsapp_business_account(
             mut self,
@@ -2146,80 +2074,60 @@ pub mod types {
             self
         }
 
-        /// Sets `brand`.
-        ///
         /// Create the profile's brand at the same time. Not allowed with `inherit_tcr_brand: true`.
         pub fn brand(mut self, brand: BrandInput) -> Self {
             self.brand = Some(brand);
             self
         }
 
-        /// Sets `billing_model`.
-        ///
         /// Who pays for the profile's messages: `organization`, `profile` or `profile_and_organization`.
         pub fn billing_model(mut self, billing_model: impl Into<BillingModel>) -> Self {
             self.billing_model = Some(billing_model.into());
             self
         }
 
-        /// Sets `payment_details`.
-        ///
         /// Card to charge; only with billing model `profile` or `profile_and_organization`. Never stored by Sent.
         pub fn payment_details(mut self, payment_details: PaymentDetails) -> Self {
             self.payment_details = Some(payment_details);
             self
         }
 
-        /// Sets `billing_contact`.
-        ///
         /// Who receives the profile's invoices.
         pub fn billing_contact(mut self, billing_contact: BillingContact) -> Self {
             self.billing_contact = Some(billing_contact);
             self
         }
 
-        /// Sets `inherit_tcr_brand`.
-        ///
         /// Use the organization's brand instead of the profile's own.
         pub fn inherit_tcr_brand(mut self, inherit_tcr_brand: bool) -> Self {
             self.inherit_tcr_brand = Some(inherit_tcr_brand);
             self
         }
 
-        /// Sets `inherit_tcr_campaign`.
-        ///
         /// Use the organization's campaigns instead of the profile's own.
         pub fn inherit_tcr_campaign(mut self, inherit_tcr_campaign: bool) -> Self {
             self.inherit_tcr_campaign = Some(inherit_tcr_campaign);
             self
         }
 
-        /// Sets `inherit_contacts`.
-        ///
         /// Whether the profile uses the organization's contacts.
         pub fn inherit_contacts(mut self, inherit_contacts: bool) -> Self {
             self.inherit_contacts = Some(inherit_contacts);
             self
         }
 
-        /// Sets `inherit_templates`.
-        ///
         /// Whether the profile uses the organization's templates.
         pub fn inherit_templates(mut self, inherit_templates: bool) -> Self {
             self.inherit_templates = Some(inherit_templates);
             self
         }
 
-        /// Sets `allow_contact_sharing`.
-        ///
         /// Whether the profile shares its contacts with the organization's other profiles.
         pub fn allow_contact_sharing(mut self, allow_contact_sharing: bool) -> Self {
             self.allow_contact_sharing = Some(allow_contact_sharing);
             self
         }
 
-        /// Sets `allow_template_sharing`.
-        ///
         /// Whether the profile shares its templates with the organization's other profiles.
         pub fn allow_template_sharing(mut self, allow_template_sharing: bool) -> Self {
             self.allow_template_sharing = Some(allow_template_sharing);
@@ -2268,6 +2176,8 @@ pub mod types {
         )]
         pub channels: Vec<Channel>,
         /// Validate without side effects: the template is not stored.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
         /// Header, body, footer and buttons.
@@ -2296,8 +2206,6 @@ pub mod types {
             }
         }
 
-        /// Sets `channels`.
-        ///
         /// Channels the template can be sent on.
         pub fn channels(
             mut self,
@@ -2307,9 +2215,9 @@ pub mod types {
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: the template is not stored.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -2371,13 +2279,15 @@ pub mod types {
         ///
         /// From 1 to 5.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub retry_count: Option<i64>,
+        pub retry_count: Option<u64>,
         /// Delivery timeout in seconds, 5 to 120 (default 30).
         ///
         /// From 5 to 120.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub timeout_seconds: Option<i64>,
+        pub timeout_seconds: Option<u64>,
         /// Validate without side effects: nothing is created.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -2398,8 +2308,6 @@ pub mod types {
             }
         }
 
-        /// Sets `event_types`.
-        ///
         /// Event types to subscribe to, e.g. `messages`, `templates`.
         pub fn event_types(
             mut self,
@@ -2409,25 +2317,25 @@ pub mod types {
             self
         }
 
-        /// Sets `retry_count`.
-        ///
         /// Delivery attempts, 1 to 5 (default 3).
-        pub fn retry_count(mut self, retry_count: i64) -> Self {
+        ///
+        /// From 1 to 5.
+        pub fn retry_count(mut self, retry_count: u64) -> Self {
             self.retry_count = Some(retry_count);
             self
         }
 
-        /// Sets `timeout_seconds`.
-        ///
         /// Delivery timeout in seconds, 5 to 120 (default 30).
-        pub fn timeout_seconds(mut self, timeout_seconds: i64) -> Self {
+        ///
+        /// From 5 to 120.
+        pub fn timeout_seconds(mut self, timeout_seconds: u64) -> Self {
             self.timeout_seconds = Some(timeout_seconds);
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: nothing is created.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -2460,11 +2368,11 @@ pub mod types {
             }
             if let Some(value) = &self.retry_count {
                 let field = at.field("retry_count");
-                rt::validate::range_i64(field, *value, Some(1), Some(5))?;
+                rt::validate::range_u64(field, *value, Some(1), Some(5))?;
             }
             if let Some(value) = &self.timeout_seconds {
                 let field = at.field("timeout_seconds");
-                rt::validate::range_i64(field, *value, Some(5), Some(120))?;
+                rt::validate::range_u64(field, *value, Some(5), Some(120))?;
             }
             Ok(())
         }
@@ -2477,6 +2385,8 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub delete_from_meta: Option<bool>,
         /// Validate without side effects: nothing is deleted.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -2487,17 +2397,15 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `delete_from_meta`.
-        ///
         /// Also delete the template from WhatsApp/Meta.
         pub fn delete_from_meta(mut self, delete_from_meta: bool) -> Self {
             self.delete_from_meta = Some(delete_from_meta);
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: nothing is deleted.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -2547,6 +2455,8 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// Validate without side effects: no invitation is sent.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -2562,17 +2472,15 @@ pub mod types {
             }
         }
 
-        /// Sets `name`.
-        ///
         /// The user's name.
         pub fn name(mut self, name: impl Into<String>) -> Self {
             self.name = Some(name.into());
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: no invitation is sent.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -2918,19 +2826,19 @@ pub mod types {
         /// This page's number, from 1.
         ///
         /// At least 1.
-        pub page: i64,
+        pub page: u64,
         /// Items per page.
         ///
         /// From 1 to 100.
-        pub page_size: i64,
+        pub page_size: u64,
         /// Items in the whole list.
         ///
         /// At least 0.
-        pub total_count: i64,
+        pub total_count: u64,
         /// Pages in the whole list.
         ///
         /// At least 0.
-        pub total_pages: i64,
+        pub total_pages: u64,
         /// Whether a page follows this one.
         pub has_more: bool,
         /// Cursors for cursor pagination; `null` with page-number pagination, which every list uses.
@@ -2969,9 +2877,9 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `expiry`.
-        ///
         /// Card expiry as MM/YY, e.g. `09/27`.
+        ///
+        /// Must match `^(0[1-9]|1[0-2])/[0-9]{2}$`.
         pub fn expiry(mut self, expiry: impl Into<String>) -> Self {
             self.expiry = Some(expiry.into());
             self
@@ -3198,6 +3106,8 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct SandboxRequest {
         /// Validate without side effects: nothing is changed.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -3208,9 +3118,9 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: nothing is changed.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -3234,6 +3144,7 @@ pub mod types {
         /// The template to send, by id or name, with its parameters.
         pub template: TemplateRef,
         /// Channels to send on; the template's channels when absent.
+        #[doc(alias = "channels")]
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -3241,6 +3152,8 @@ pub mod types {
         )]
         pub channel: Vec<Channel>,
         /// Validate without side effects: nothing is sent or stored, and the response carries `X-Sandbox: true`.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -3259,9 +3172,8 @@ pub mod types {
             }
         }
 
-        /// Sets `channel`.
-        ///
         /// Channels to send on; the template's channels when absent.
+        #[doc(alias = "channels")]
         pub fn channel(
             mut self,
             channel: impl IntoIterator<Item = impl Into<Channel>>,
@@ -3270,9 +3182,9 @@ pub mod types {
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: nothing is sent or stored, and the response carries `X-Sandbox: true`.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -3321,6 +3233,7 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub template_name: Option<String>,
         /// One message per (recipient, channel) pair, with its id for tracking.
+        #[doc(alias = "messages")]
         #[serde(
             default,
             deserialize_with = "crate::runtime::null_as_default",
@@ -3394,8 +3307,6 @@ pub mod types {
             }
         }
 
-        /// Sets `variables`.
-        ///
         /// The variables the body text uses.
         pub fn variables(
             mut self,
@@ -3450,16 +3361,12 @@ pub mod types {
             }
         }
 
-        /// Sets `url`.
-        ///
         /// The URL a `URL` button opens.
         pub fn url(mut self, url: impl Into<String>) -> Self {
             self.url = Some(url.into());
             self
         }
 
-        /// Sets `phone_number`.
-        ///
         /// The number a `PHONE_NUMBER` button calls.
         pub fn phone_number(mut self, phone_number: impl Into<String>) -> Self {
             self.phone_number = Some(phone_number.into());
@@ -3687,24 +3594,18 @@ pub mod types {
             }
         }
 
-        /// Sets `header`.
-        ///
         /// The header: text or media.
         pub fn header(mut self, header: TemplateHeader) -> Self {
             self.header = Some(header);
             self
         }
 
-        /// Sets `footer`.
-        ///
         /// The footer text.
         pub fn footer(mut self, footer: TemplateFooter) -> Self {
             self.footer = Some(footer);
             self
         }
 
-        /// Sets `buttons`.
-        ///
         /// The buttons.
         pub fn buttons(
             mut self,
@@ -3944,24 +3845,18 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `id`.
-        ///
         /// Template id.
         pub fn id(mut self, id: impl Into<TemplateId>) -> Self {
             self.id = Some(id.into());
             self
         }
 
-        /// Sets `name`.
-        ///
         /// Template name.
         pub fn name(mut self, name: impl Into<String>) -> Self {
             self.name = Some(name.into());
             self
         }
 
-        /// Sets `parameters`.
-        ///
         /// Values of the template's variables, by variable name.
         pub fn parameters(
             mut self,
@@ -4099,8 +3994,6 @@ pub mod types {
             }
         }
 
-        /// Sets `example`.
-        ///
         /// An example value, shown in review.
         pub fn example(mut self, example: impl Into<String>) -> Self {
             self.example = Some(example.into());
@@ -4216,6 +4109,8 @@ pub mod types {
         /// Type of the test event, e.g. `messages`.
         pub event_type: String,
         /// Validate without side effects.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -4229,9 +4124,9 @@ pub mod types {
             }
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -4251,6 +4146,8 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_active: Option<bool>,
         /// Validate without side effects.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -4261,17 +4158,15 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `is_active`.
-        ///
         /// Whether the webhook receives events.
         pub fn is_active(mut self, is_active: bool) -> Self {
             self.is_active = Some(is_active);
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -4288,6 +4183,8 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct UpdateContactRequest {
         /// Validate without side effects: nothing is stored.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
         /// The channel messages to this contact use by default.
@@ -4304,24 +4201,20 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: nothing is stored.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
         }
 
-        /// Sets `default_channel`.
-        ///
         /// The channel messages to this contact use by default.
         pub fn default_channel(mut self, default_channel: impl Into<Channel>) -> Self {
             self.default_channel = Some(default_channel.into());
             self
         }
 
-        /// Sets `opt_out`.
-        ///
         /// Whether the contact has opted out of messaging.
         pub fn opt_out(mut self, opt_out: bool) -> Self {
             self.opt_out = Some(opt_out);
@@ -4390,6 +4283,8 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_template_sharing: Option<bool>,
         /// Validate without side effects: nothing is changed.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -4400,129 +4295,101 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `name`.
-        ///
         /// Profile name
         pub fn name(mut self, name: impl Into<String>) -> Self {
             self.name = Some(name.into());
             self
         }
 
-        /// Sets `short_name`.
-        ///
         /// 3 to 11 letters, digits and spaces, with at least one letter.
+        ///
+        /// Must match `^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$`. 3 to 11 characters.
         pub fn short_name(mut self, short_name: impl Into<String>) -> Self {
             self.short_name = Some(short_name.into());
             self
         }
 
-        /// Sets `description`.
-        ///
         /// Profile description
         pub fn description(mut self, description: impl Into<String>) -> Self {
             self.description = Some(description.into());
             self
         }
 
-        /// Sets `email`.
-        ///
         /// Contact email of the profile.
         pub fn email(mut self, email: impl Into<String>) -> Self {
             self.email = Some(email.into());
             self
         }
 
-        /// Sets `icon`.
-        ///
         /// Profile icon URL
         pub fn icon(mut self, icon: impl Into<String>) -> Self {
             self.icon = Some(icon.into());
             self
         }
 
-        /// Sets `brand`.
-        ///
         /// Create or update the profile's brand. A brand submitted to TCR cannot be changed; not allowed with `inherit_tcr_brand: true`.
         pub fn brand(mut self, brand: BrandInput) -> Self {
             self.brand = Some(brand);
             self
         }
 
-        /// Sets `billing_model`.
-        ///
         /// Who pays for the profile's messages: `organization`, `profile` or `profile_and_organization`.
         pub fn billing_model(mut self, billing_model: impl Into<BillingModel>) -> Self {
             self.billing_model = Some(billing_model.into());
             self
         }
 
-        /// Sets `payment_details`.
-        ///
         /// Card to charge; only with billing model `profile` or `profile_and_organization`. Never stored by Sent.
         pub fn payment_details(mut self, payment_details: PaymentDetails) -> Self {
             self.payment_details = Some(payment_details);
             self
         }
 
-        /// Sets `billing_contact`.
-        ///
         /// Who receives the profile's invoices.
         pub fn billing_contact(mut self, billing_contact: BillingContact) -> Self {
             self.billing_contact = Some(billing_contact);
             self
         }
 
-        /// Sets `inherit_tcr_brand`.
-        ///
         /// Whether the profile uses the organization's brand instead of its own (then it cannot have a `brand` of its own).
         pub fn inherit_tcr_brand(mut self, inherit_tcr_brand: bool) -> Self {
             self.inherit_tcr_brand = Some(inherit_tcr_brand);
             self
         }
 
-        /// Sets `inherit_tcr_campaign`.
-        ///
         /// Whether the profile uses the organization's campaigns instead of its own.
         pub fn inherit_tcr_campaign(mut self, inherit_tcr_campaign: bool) -> Self {
             self.inherit_tcr_campaign = Some(inherit_tcr_campaign);
             self
         }
 
-        /// Sets `inherit_contacts`.
-        ///
         /// Whether the profile uses the organization's contacts.
         pub fn inherit_contacts(mut self, inherit_contacts: bool) -> Self {
             self.inherit_contacts = Some(inherit_contacts);
             self
         }
 
-        /// Sets `inherit_templates`.
-        ///
         /// Whether the profile uses the organization's templates.
         pub fn inherit_templates(mut self, inherit_templates: bool) -> Self {
             self.inherit_templates = Some(inherit_templates);
             self
         }
 
-        /// Sets `allow_contact_sharing`.
-        ///
         /// Whether the profile shares its contacts with the organization's other profiles.
         pub fn allow_contact_sharing(mut self, allow_contact_sharing: bool) -> Self {
             self.allow_contact_sharing = Some(allow_contact_sharing);
             self
         }
 
-        /// Sets `allow_template_sharing`.
-        ///
         /// Whether the profile shares its templates with the organization's other profiles.
         pub fn allow_template_sharing(mut self, allow_template_sharing: bool) -> Self {
             self.allow_template_sharing = Some(allow_template_sharing);
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: nothing is changed.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -4563,6 +4430,8 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub category: Option<TemplateCategory>,
         /// Validate without side effects: nothing is changed.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
         /// Language code, e.g. `en_US`.
@@ -4582,40 +4451,32 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `name`.
-        ///
         /// Template display name
         pub fn name(mut self, name: impl Into<String>) -> Self {
             self.name = Some(name.into());
             self
         }
 
-        /// Sets `category`.
-        ///
         /// Template category: `MARKETING`, `UTILITY`, `AUTHENTICATION`
         pub fn category(mut self, category: impl Into<TemplateCategory>) -> Self {
             self.category = Some(category.into());
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: nothing is changed.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
         }
 
-        /// Sets `language`.
-        ///
         /// Language code, e.g. `en_US`.
         pub fn language(mut self, language: impl Into<String>) -> Self {
             self.language = Some(language.into());
             self
         }
 
-        /// Sets `definition`.
-        ///
         /// The new header, body, footer and buttons.
         pub fn definition(mut self, definition: TemplateDefinition) -> Self {
             self.definition = Some(definition);
@@ -4654,6 +4515,8 @@ pub mod types {
         /// The user's role: `admin`, `billing` or `developer`.
         pub role: UserRole,
         /// Validate without side effects.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -4667,9 +4530,9 @@ pub mod types {
             }
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -4709,13 +4572,15 @@ pub mod types {
         ///
         /// From 1 to 5.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub retry_count: Option<i64>,
+        pub retry_count: Option<u64>,
         /// Delivery timeout in seconds, 5 to 120.
         ///
         /// From 5 to 120.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub timeout_seconds: Option<i64>,
+        pub timeout_seconds: Option<u64>,
         /// Validate without side effects: nothing is changed.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
     }
@@ -4726,24 +4591,20 @@ pub mod types {
             Self::default()
         }
 
-        /// Sets `display_name`.
-        ///
         /// Webhook display name
         pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
             self.display_name = Some(display_name.into());
             self
         }
 
-        /// Sets `endpoint_url`.
-        ///
         /// HTTP or HTTPS URL events are delivered to.
+        ///
+        /// Format: `uri`. Must match `^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s]+`.
         pub fn endpoint_url(mut self, endpoint_url: impl Into<String>) -> Self {
             self.endpoint_url = Some(endpoint_url.into());
             self
         }
 
-        /// Sets `event_types`.
-        ///
         /// Subscribed event types
         pub fn event_types(
             mut self,
@@ -4753,25 +4614,25 @@ pub mod types {
             self
         }
 
-        /// Sets `retry_count`.
-        ///
         /// Delivery attempts, 1 to 5.
-        pub fn retry_count(mut self, retry_count: i64) -> Self {
+        ///
+        /// From 1 to 5.
+        pub fn retry_count(mut self, retry_count: u64) -> Self {
             self.retry_count = Some(retry_count);
             self
         }
 
-        /// Sets `timeout_seconds`.
-        ///
         /// Delivery timeout in seconds, 5 to 120.
-        pub fn timeout_seconds(mut self, timeout_seconds: i64) -> Self {
+        ///
+        /// From 5 to 120.
+        pub fn timeout_seconds(mut self, timeout_seconds: u64) -> Self {
             self.timeout_seconds = Some(timeout_seconds);
             self
         }
 
-        /// Sets `sandbox`.
-        ///
         /// Validate without side effects: nothing is changed.
+        #[doc(alias = "test_mode")]
+        #[doc(alias = "testMode")]
         pub fn sandbox(mut self, sandbox: bool) -> Self {
             self.sandbox = Some(sandbox);
             self
@@ -4803,11 +4664,11 @@ pub mod types {
             }
             if let Some(value) = &self.retry_count {
                 let field = at.field("retry_count");
-                rt::validate::range_i64(field, *value, Some(1), Some(5))?;
+                rt::validate::range_u64(field, *value, Some(1), Some(5))?;
             }
             if let Some(value) = &self.timeout_seconds {
                 let field = at.field("timeout_seconds");
-                rt::validate::range_i64(field, *value, Some(5), Some(120))?;
+                rt::validate::range_u64(field, *value, Some(5), Some(120))?;
             }
             Ok(())
         }
@@ -5053,11 +4914,11 @@ pub mod types {
         /// Number of retry attempts (1-5, default: 3)
         ///
         /// From 1 to 5.
-        pub retry_count: i64,
+        pub retry_count: u64,
         /// Request timeout in seconds (5-120, default: 30)
         ///
         /// From 5 to 120.
-        pub timeout_seconds: i64,
+        pub timeout_seconds: u64,
         /// Last delivery attempt timestamp
         #[serde(
             skip_serializing_if = "Option::is_none",
@@ -5075,7 +4936,7 @@ pub mod types {
         /// Consecutive failed delivery attempts
         ///
         /// At least 0.
-        pub consecutive_failures: i64,
+        pub consecutive_failures: u64,
         /// When the webhook was created
         #[serde(with = "time::serde::rfc3339")]
         pub created_at: time::OffsetDateTime,
@@ -5106,7 +4967,7 @@ pub mod types {
         ///
         /// At least 0.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub http_status_code: Option<i64>,
+        pub http_status_code: Option<u64>,
         /// Body the endpoint answered with.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub response_body: Option<String>,
@@ -5114,7 +4975,7 @@ pub mod types {
         ///
         /// At least 0.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub delivery_attempts: Option<i64>,
+        pub delivery_attempts: Option<u64>,
         /// Why the delivery failed, if it did.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub error_message: Option<String>,
@@ -6278,8 +6139,19 @@ pub mod operations {
     }
 }
 
-/// Group handles and request builders, one module per resource group
-/// (`client.contacts()` returns a `resources::contacts::Contacts`).
+/// Group handles and request builders, one module per resource group (`client.contacts()` returns a `resources::contacts::Contacts`).
+///
+/// # Request builders
+///
+/// Every operation method returns a request builder. The operation's required inputs are the method's arguments; everything optional is a builder method. `options` overrides the client's timeout, deadline, retries and headers for this request only. Awaiting the builder (or calling `send`) first checks the documented constraints — patterns, lengths, ranges, value sets — and reports a violation as `Error::InvalidRequest` without sending anything; then it sends the request, retried as the client's policy allows, and decodes the response. Transport failures, error responses and undecodable bodies are the runtime's other error variants.
+///
+/// # Options every request takes
+///
+/// Headers that many operations take are builder methods of each of them, documented here once:
+///
+/// - `profile_id` (`x-profile-id`): Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+///
+/// - `idempotency_key` (`Idempotency-Key`): Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
 pub mod resources {
     /// Operations under `client.contacts()`.
     pub mod contacts {
@@ -6388,15 +6260,13 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.contacts().list()`: `GET /v3/contacts`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.contacts().list()`: `GET /v3/contacts`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
             client: Client,
-            page: Option<i64>,
-            page_size: Option<i64>,
+            page: Option<u64>,
+            page_size: Option<u64>,
             search: Option<String>,
             channel: Option<types::Channel>,
             phone: Option<String>,
@@ -6410,7 +6280,7 @@ pub mod resources {
             /// At least 1.
             ///
             /// Page 1 is requested when this is not set.
-            pub fn page(mut self, page: i64) -> Self {
+            pub fn page(mut self, page: u64) -> Self {
                 self.page = Some(page);
                 self
             }
@@ -6420,7 +6290,8 @@ pub mod resources {
             /// From 1 to 100.
             ///
             /// 20 is sent when this is not set.
-            pub fn page_size(mut self, page_size: i64) -> Self {
+            #[doc(alias = "limit")]
+            pub fn page_size(mut self, page_size: u64) -> Self {
                 self.page_size = Some(page_size);
                 self
             }
@@ -6443,7 +6314,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -6453,12 +6324,7 @@ pub mod resources {
             }
 
             /// Streams the pages of the list, starting at the page set with `page` (page 1
-            /// when unset), with every other setting of this builder.
-            ///
-            /// A page is requested only when the stream is polled after the previous one
-            /// was yielded, so at most one page is held at a time. The stream ends after a
-            /// page that says no page follows, after an empty page, or after yielding an
-            /// error (each page is retried like any request first).
+            /// when unset), with every other setting of this builder; see [`rt::Pages`].
             pub fn pages(self) -> rt::Pages<types::ContactList> {
                 let first = self.page.unwrap_or(1);
                 rt::Pages::new(
@@ -6482,21 +6348,15 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::ContactList>, rt::Error> {
                 if let Some(value) = &self.page {
-                    rt::validate::range_i64("page", *value, Some(1), None)?;
+                    rt::validate::range_u64("page", *value, Some(1), None)?;
                 }
                 if let Some(value) = &self.page_size {
-                    rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
+                    rt::validate::range_u64("page_size", *value, Some(1), Some(100))?;
                 }
                 if let Some(value) = &self.channel {
                     rt::validate::known(
@@ -6543,9 +6403,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.contacts().create()`: `POST /v3/contacts`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.contacts().create()`: `POST /v3/contacts`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Create {
@@ -6557,9 +6415,7 @@ pub mod resources {
         }
 
         impl Create {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -6568,7 +6424,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -6578,6 +6434,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is stored.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -6589,13 +6447,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Contact>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
@@ -6636,9 +6488,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.contacts().get()`: `GET /v3/contacts/{id}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.contacts().get()`: `GET /v3/contacts/{id}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
@@ -6649,7 +6499,7 @@ pub mod resources {
         }
 
         impl Get {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -6664,13 +6514,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Contact>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/contacts/{id}");
@@ -6699,9 +6543,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.contacts().delete()`: `DELETE /v3/contacts/{id}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.contacts().delete()`: `DELETE /v3/contacts/{id}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
@@ -6713,7 +6555,7 @@ pub mod resources {
         }
 
         impl Delete {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -6723,6 +6565,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is changed.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
                 self
@@ -6734,13 +6578,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/contacts/{id}");
@@ -6770,9 +6608,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.contacts().update()`: `PATCH /v3/contacts/{id}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.contacts().update()`: `PATCH /v3/contacts/{id}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
@@ -6785,9 +6621,7 @@ pub mod resources {
         }
 
         impl Update {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -6796,7 +6630,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -6806,6 +6640,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is stored.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -6832,13 +6668,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Contact>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
@@ -6908,9 +6738,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.account().get()`: `GET /v3/me`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.account().get()`: `GET /v3/me`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
@@ -6920,7 +6748,7 @@ pub mod resources {
         }
 
         impl Get {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -6935,13 +6763,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Account>, rt::Error> {
                 let mut headers = Vec::new();
                 if let Some(value) = self.profile_id {
@@ -7042,9 +6864,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.messages().send()`: `POST /v3/messages`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.messages().send()`: `POST /v3/messages`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct SendRequest {
@@ -7056,9 +6876,7 @@ pub mod resources {
         }
 
         impl SendRequest {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -7067,7 +6885,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -7077,6 +6895,7 @@ pub mod resources {
             }
 
             /// Channels to send on; the template's channels when absent.
+            #[doc(alias = "channels")]
             pub fn channel(
                 mut self,
                 channel: impl IntoIterator<Item = impl Into<types::Channel>>,
@@ -7086,6 +6905,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is sent or stored, and the response carries `X-Sandbox: true`.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -7097,13 +6918,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::SendMessageResult>, rt::Error> {
@@ -7146,9 +6961,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.messages().get()`: `GET /v3/messages/{id}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.messages().get()`: `GET /v3/messages/{id}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
@@ -7159,7 +6972,7 @@ pub mod resources {
         }
 
         impl Get {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -7174,13 +6987,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Message>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/messages/{id}");
@@ -7209,9 +7016,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.messages().activities()`: `GET /v3/messages/{id}/activities`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.messages().activities()`: `GET /v3/messages/{id}/activities`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Activities {
@@ -7222,7 +7027,7 @@ pub mod resources {
         }
 
         impl Activities {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -7237,13 +7042,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::MessageActivities>, rt::Error> {
@@ -7306,9 +7105,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.numbers().lookup()`: `GET /v3/numbers/lookup/{phoneNumber}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.numbers().lookup()`: `GET /v3/numbers/lookup/{phoneNumber}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Lookup {
@@ -7319,7 +7116,7 @@ pub mod resources {
         }
 
         impl Lookup {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -7334,13 +7131,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::NumberLookup>, rt::Error> {
@@ -7520,9 +7311,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.profiles().list()`: `GET /v3/profiles`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.profiles().list()`: `GET /v3/profiles`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
@@ -7532,7 +7321,7 @@ pub mod resources {
         }
 
         impl List {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -7547,13 +7336,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::ProfileList>, rt::Error> {
@@ -7582,9 +7365,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.profiles().create()`: `POST /v3/profiles`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.profiles().create()`: `POST /v3/profiles`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Create {
@@ -7596,9 +7377,7 @@ pub mod resources {
         }
 
         impl Create {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -7607,7 +7386,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -7631,6 +7410,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is created.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -7737,13 +7518,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Profile>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
@@ -7784,9 +7559,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.profiles().get()`: `GET /v3/profiles/{profileId}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.profiles().get()`: `GET /v3/profiles/{profileId}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
@@ -7797,7 +7570,7 @@ pub mod resources {
         }
 
         impl Get {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -7812,13 +7585,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Profile>, rt::Error> {
                 let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
                 let path = format!("/v3/profiles/{profile_id}");
@@ -7847,9 +7614,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.profiles().delete()`: `DELETE /v3/profiles/{profileId}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.profiles().delete()`: `DELETE /v3/profiles/{profileId}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
@@ -7861,7 +7626,7 @@ pub mod resources {
         }
 
         impl Delete {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -7871,6 +7636,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is changed.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
                 self
@@ -7882,13 +7649,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
                 let profile_id = rt::encode_path_segment(&self.profile_id.to_string());
                 let path = format!("/v3/profiles/{profile_id}");
@@ -7918,9 +7679,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.profiles().update()`: `PATCH /v3/profiles/{profileId}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.profiles().update()`: `PATCH /v3/profiles/{profileId}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
@@ -7933,9 +7692,7 @@ pub mod resources {
         }
 
         impl Update {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -7944,7 +7701,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -8058,6 +7815,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is changed.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -8069,13 +7828,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Profile>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
@@ -8118,9 +7871,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.profiles().complete()`: `POST /v3/profiles/{profileId}/complete`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.profiles().complete()`: `POST /v3/profiles/{profileId}/complete`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Complete {
@@ -8133,9 +7884,7 @@ pub mod resources {
         }
 
         impl Complete {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -8144,7 +7893,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -8160,6 +7909,8 @@ pub mod resources {
             }
 
             /// Validate without side effects.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -8182,13 +7933,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::ProfileCompletion>, rt::Error> {
@@ -8349,9 +8094,7 @@ pub mod resources {
                 }
             }
 
-            /// Request builder for `client.profiles().campaigns().list()`: `GET /v3/profiles/{profileId}/campaigns`.
-            ///
-            /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+            /// Request builder for `client.profiles().campaigns().list()`: `GET /v3/profiles/{profileId}/campaigns`. See [request builders](super::super#request-builders).
             #[derive(Clone, Debug)]
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct List {
@@ -8362,7 +8105,7 @@ pub mod resources {
             }
 
             impl List {
-                /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+                /// Profile UUID to scope the request to a child profile. See [options every request takes](super::super#options-every-request-takes).
                 pub fn profile_id(
                     mut self,
                     profile_id: impl Into<types::ProfileId>,
@@ -8377,13 +8120,7 @@ pub mod resources {
                     self
                 }
 
-                /// Validates the request and sends it.
-                ///
-                /// # Errors
-                ///
-                /// Parameters or body fields that break a documented constraint are reported
-                /// before anything is sent; transport failures, error responses and
-                /// undecodable bodies are reported by the runtime.
+                /// Validates the request and sends it; see [request builders](super::super#request-builders) for what can fail.
                 pub async fn send(
                     self,
                 ) -> Result<rt::Response<Vec<types::Campaign>>, rt::Error> {
@@ -8416,9 +8153,7 @@ pub mod resources {
                 }
             }
 
-            /// Request builder for `client.profiles().campaigns().create()`: `POST /v3/profiles/{profileId}/campaigns`.
-            ///
-            /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+            /// Request builder for `client.profiles().campaigns().create()`: `POST /v3/profiles/{profileId}/campaigns`. See [request builders](super::super#request-builders).
             #[derive(Clone, Debug)]
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct Create {
@@ -8431,9 +8166,7 @@ pub mod resources {
             }
 
             impl Create {
-                /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-                ///
-                /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+                /// Unique key to ensure idempotent request processing. See [options every request takes](super::super#options-every-request-takes).
                 pub fn idempotency_key(
                     mut self,
                     idempotency_key: impl Into<String>,
@@ -8442,7 +8175,7 @@ pub mod resources {
                     self
                 }
 
-                /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+                /// Profile UUID to scope the request to a child profile. See [options every request takes](super::super#options-every-request-takes).
                 pub fn profile_id(
                     mut self,
                     profile_id: impl Into<types::ProfileId>,
@@ -8541,6 +8274,8 @@ pub mod resources {
                 }
 
                 /// Validate without side effects.
+                #[doc(alias = "test_mode")]
+                #[doc(alias = "testMode")]
                 pub fn sandbox(mut self, sandbox: bool) -> Self {
                     self.body = self.body.sandbox(sandbox);
                     self
@@ -8563,13 +8298,7 @@ pub mod resources {
                     self
                 }
 
-                /// Validates the request and sends it.
-                ///
-                /// # Errors
-                ///
-                /// Parameters or body fields that break a documented constraint are reported
-                /// before anything is sent; transport failures, error responses and
-                /// undecodable bodies are reported by the runtime.
+                /// Validates the request and sends it; see [request builders](super::super#request-builders) for what can fail.
                 pub async fn send(
                     self,
                 ) -> Result<rt::Response<types::Campaign>, rt::Error> {
@@ -8624,9 +8353,7 @@ pub mod resources {
                 }
             }
 
-            /// Request builder for `client.profiles().campaigns().update()`: `PUT /v3/profiles/{profileId}/campaigns/{campaignId}`.
-            ///
-            /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+            /// Request builder for `client.profiles().campaigns().update()`: `PUT /v3/profiles/{profileId}/campaigns/{campaignId}`. See [request builders](super::super#request-builders).
             #[derive(Clone, Debug)]
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct Update {
@@ -8640,9 +8367,7 @@ pub mod resources {
             }
 
             impl Update {
-                /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-                ///
-                /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+                /// Unique key to ensure idempotent request processing. See [options every request takes](super::super#options-every-request-takes).
                 pub fn idempotency_key(
                     mut self,
                     idempotency_key: impl Into<String>,
@@ -8651,7 +8376,7 @@ pub mod resources {
                     self
                 }
 
-                /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+                /// Profile UUID to scope the request to a child profile. See [options every request takes](super::super#options-every-request-takes).
                 pub fn profile_id(
                     mut self,
                     profile_id: impl Into<types::ProfileId>,
@@ -8750,6 +8475,8 @@ pub mod resources {
                 }
 
                 /// Validate without side effects.
+                #[doc(alias = "test_mode")]
+                #[doc(alias = "testMode")]
                 pub fn sandbox(mut self, sandbox: bool) -> Self {
                     self.body = self.body.sandbox(sandbox);
                     self
@@ -8772,13 +8499,7 @@ pub mod resources {
                     self
                 }
 
-                /// Validates the request and sends it.
-                ///
-                /// # Errors
-                ///
-                /// Parameters or body fields that break a documented constraint are reported
-                /// before anything is sent; transport failures, error responses and
-                /// undecodable bodies are reported by the runtime.
+                /// Validates the request and sends it; see [request builders](super::super#request-builders) for what can fail.
                 pub async fn send(
                     self,
                 ) -> Result<rt::Response<types::Campaign>, rt::Error> {
@@ -8838,9 +8559,7 @@ pub mod resources {
                 }
             }
 
-            /// Request builder for `client.profiles().campaigns().delete()`: `DELETE /v3/profiles/{profileId}/campaigns/{campaignId}`.
-            ///
-            /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+            /// Request builder for `client.profiles().campaigns().delete()`: `DELETE /v3/profiles/{profileId}/campaigns/{campaignId}`. See [request builders](super::super#request-builders).
             #[derive(Clone, Debug)]
             #[must_use = "a request builder does nothing until it is awaited or sent"]
             pub struct Delete {
@@ -8853,7 +8572,7 @@ pub mod resources {
             }
 
             impl Delete {
-                /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+                /// Profile UUID to scope the request to a child profile. See [options every request takes](super::super#options-every-request-takes).
                 pub fn profile_id(
                     mut self,
                     profile_id: impl Into<types::ProfileId>,
@@ -8863,6 +8582,8 @@ pub mod resources {
                 }
 
                 /// Validate without side effects: nothing is changed.
+                #[doc(alias = "test_mode")]
+                #[doc(alias = "testMode")]
                 pub fn sandbox(mut self, sandbox: bool) -> Self {
                     self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
                     self
@@ -8874,13 +8595,7 @@ pub mod resources {
                     self
                 }
 
-                /// Validates the request and sends it.
-                ///
-                /// # Errors
-                ///
-                /// Parameters or body fields that break a documented constraint are reported
-                /// before anything is sent; transport failures, error responses and
-                /// undecodable bodies are reported by the runtime.
+                /// Validates the request and sends it; see [request builders](super::super#request-builders) for what can fail.
                 pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
                     let profile_id = rt::encode_path_segment(
                         &self.profile_id.to_string(),
@@ -9041,15 +8756,13 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.templates().list()`: `GET /v3/templates`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.templates().list()`: `GET /v3/templates`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
             client: Client,
-            page: Option<i64>,
-            page_size: Option<i64>,
+            page: Option<u64>,
+            page_size: Option<u64>,
             search: Option<String>,
             status: Option<types::TemplateStatus>,
             category: Option<types::TemplateCategory>,
@@ -9064,7 +8777,7 @@ pub mod resources {
             /// At least 1.
             ///
             /// Page 1 is requested when this is not set.
-            pub fn page(mut self, page: i64) -> Self {
+            pub fn page(mut self, page: u64) -> Self {
                 self.page = Some(page);
                 self
             }
@@ -9074,7 +8787,8 @@ pub mod resources {
             /// From 1 to 100.
             ///
             /// 20 is sent when this is not set.
-            pub fn page_size(mut self, page_size: i64) -> Self {
+            #[doc(alias = "limit")]
+            pub fn page_size(mut self, page_size: u64) -> Self {
                 self.page_size = Some(page_size);
                 self
             }
@@ -9106,7 +8820,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -9116,12 +8830,7 @@ pub mod resources {
             }
 
             /// Streams the pages of the list, starting at the page set with `page` (page 1
-            /// when unset), with every other setting of this builder.
-            ///
-            /// A page is requested only when the stream is polled after the previous one
-            /// was yielded, so at most one page is held at a time. The stream ends after a
-            /// page that says no page follows, after an empty page, or after yielding an
-            /// error (each page is retried like any request first).
+            /// when unset), with every other setting of this builder; see [`rt::Pages`].
             pub fn pages(self) -> rt::Pages<types::TemplateList> {
                 let first = self.page.unwrap_or(1);
                 rt::Pages::new(
@@ -9145,21 +8854,15 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::TemplateList>, rt::Error> {
                 if let Some(value) = &self.page {
-                    rt::validate::range_i64("page", *value, Some(1), None)?;
+                    rt::validate::range_u64("page", *value, Some(1), None)?;
                 }
                 if let Some(value) = &self.page_size {
-                    rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
+                    rt::validate::range_u64("page_size", *value, Some(1), Some(100))?;
                 }
                 if let Some(value) = &self.status {
                     rt::validate::known(
@@ -9216,9 +8919,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.templates().create()`: `POST /v3/templates`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.templates().create()`: `POST /v3/templates`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Create {
@@ -9230,9 +8931,7 @@ pub mod resources {
         }
 
         impl Create {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -9241,7 +8940,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -9260,6 +8959,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: the template is not stored.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -9282,13 +8983,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Template>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
@@ -9329,9 +9024,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.templates().get()`: `GET /v3/templates/{id}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.templates().get()`: `GET /v3/templates/{id}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
@@ -9342,7 +9035,7 @@ pub mod resources {
         }
 
         impl Get {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -9357,13 +9050,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Template>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/templates/{id}");
@@ -9392,9 +9079,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.templates().update()`: `PUT /v3/templates/{id}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.templates().update()`: `PUT /v3/templates/{id}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
@@ -9407,9 +9092,7 @@ pub mod resources {
         }
 
         impl Update {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -9418,7 +9101,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -9443,6 +9126,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is changed.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -9477,13 +9162,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Template>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
@@ -9526,9 +9205,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.templates().delete()`: `DELETE /v3/templates/{id}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.templates().delete()`: `DELETE /v3/templates/{id}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
@@ -9540,7 +9217,7 @@ pub mod resources {
         }
 
         impl Delete {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -9558,6 +9235,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is deleted.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
                 self
@@ -9569,13 +9248,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/templates/{id}");
@@ -9718,9 +9391,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.users().list()`: `GET /v3/users`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.users().list()`: `GET /v3/users`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
@@ -9730,7 +9401,7 @@ pub mod resources {
         }
 
         impl List {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -9745,13 +9416,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::UserList>, rt::Error> {
                 let mut headers = Vec::new();
                 if let Some(value) = self.profile_id {
@@ -9778,9 +9443,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.users().invite()`: `POST /v3/users`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.users().invite()`: `POST /v3/users`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Invite {
@@ -9792,9 +9455,7 @@ pub mod resources {
         }
 
         impl Invite {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -9803,7 +9464,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -9819,6 +9480,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: no invitation is sent.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -9830,13 +9493,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::User>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
@@ -9877,9 +9534,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.users().get()`: `GET /v3/users/{userId}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.users().get()`: `GET /v3/users/{userId}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
@@ -9890,7 +9545,7 @@ pub mod resources {
         }
 
         impl Get {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -9905,13 +9560,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::User>, rt::Error> {
                 let user_id = rt::encode_path_segment(&self.user_id.to_string());
                 let path = format!("/v3/users/{user_id}");
@@ -9940,9 +9589,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.users().remove()`: `DELETE /v3/users/{userId}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.users().remove()`: `DELETE /v3/users/{userId}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Remove {
@@ -9954,7 +9601,7 @@ pub mod resources {
         }
 
         impl Remove {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -9964,6 +9611,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is changed.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = Some(self.body.unwrap_or_default().sandbox(sandbox));
                 self
@@ -9975,13 +9624,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
                 let user_id = rt::encode_path_segment(&self.user_id.to_string());
                 let path = format!("/v3/users/{user_id}");
@@ -10011,9 +9654,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.users().update()`: `PATCH /v3/users/{userId}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.users().update()`: `PATCH /v3/users/{userId}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
@@ -10026,9 +9667,7 @@ pub mod resources {
         }
 
         impl Update {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -10037,7 +9676,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -10047,6 +9686,8 @@ pub mod resources {
             }
 
             /// Validate without side effects.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -10058,13 +9699,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::User>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
@@ -10323,15 +9958,13 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.webhooks().list()`: `GET /v3/webhooks`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.webhooks().list()`: `GET /v3/webhooks`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct List {
             client: Client,
-            page: Option<i64>,
-            page_size: Option<i64>,
+            page: Option<u64>,
+            page_size: Option<u64>,
             search: Option<String>,
             is_active: Option<bool>,
             profile_id: Option<types::ProfileId>,
@@ -10344,7 +9977,7 @@ pub mod resources {
             /// At least 1.
             ///
             /// Page 1 is requested when this is not set.
-            pub fn page(mut self, page: i64) -> Self {
+            pub fn page(mut self, page: u64) -> Self {
                 self.page = Some(page);
                 self
             }
@@ -10354,7 +9987,8 @@ pub mod resources {
             /// From 1 to 100.
             ///
             /// 20 is sent when this is not set.
-            pub fn page_size(mut self, page_size: i64) -> Self {
+            #[doc(alias = "limit")]
+            pub fn page_size(mut self, page_size: u64) -> Self {
                 self.page_size = Some(page_size);
                 self
             }
@@ -10371,7 +10005,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -10381,12 +10015,7 @@ pub mod resources {
             }
 
             /// Streams the pages of the list, starting at the page set with `page` (page 1
-            /// when unset), with every other setting of this builder.
-            ///
-            /// A page is requested only when the stream is polled after the previous one
-            /// was yielded, so at most one page is held at a time. The stream ends after a
-            /// page that says no page follows, after an empty page, or after yielding an
-            /// error (each page is retried like any request first).
+            /// when unset), with every other setting of this builder; see [`rt::Pages`].
             pub fn pages(self) -> rt::Pages<types::WebhookList> {
                 let first = self.page.unwrap_or(1);
                 rt::Pages::new(
@@ -10410,21 +10039,15 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::WebhookList>, rt::Error> {
                 if let Some(value) = &self.page {
-                    rt::validate::range_i64("page", *value, Some(1), None)?;
+                    rt::validate::range_u64("page", *value, Some(1), None)?;
                 }
                 if let Some(value) = &self.page_size {
-                    rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
+                    rt::validate::range_u64("page_size", *value, Some(1), Some(100))?;
                 }
                 let mut query = Vec::from([
                     ("page", self.page.unwrap_or(1).to_string()),
@@ -10461,9 +10084,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.webhooks().create()`: `POST /v3/webhooks`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.webhooks().create()`: `POST /v3/webhooks`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Create {
@@ -10475,9 +10096,7 @@ pub mod resources {
         }
 
         impl Create {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -10486,7 +10105,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -10507,7 +10126,7 @@ pub mod resources {
             /// Delivery attempts, 1 to 5 (default 3).
             ///
             /// From 1 to 5.
-            pub fn retry_count(mut self, retry_count: i64) -> Self {
+            pub fn retry_count(mut self, retry_count: u64) -> Self {
                 self.body = self.body.retry_count(retry_count);
                 self
             }
@@ -10515,12 +10134,14 @@ pub mod resources {
             /// Delivery timeout in seconds, 5 to 120 (default 30).
             ///
             /// From 5 to 120.
-            pub fn timeout_seconds(mut self, timeout_seconds: i64) -> Self {
+            pub fn timeout_seconds(mut self, timeout_seconds: u64) -> Self {
                 self.body = self.body.timeout_seconds(timeout_seconds);
                 self
             }
 
             /// Validate without side effects: nothing is created.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -10532,13 +10153,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Webhook>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
@@ -10579,9 +10194,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.webhooks().event_types()`: `GET /v3/webhooks/event-types`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.webhooks().event_types()`: `GET /v3/webhooks/event-types`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct EventTypes {
@@ -10591,7 +10204,7 @@ pub mod resources {
         }
 
         impl EventTypes {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -10606,13 +10219,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::WebhookEventTypeList>, rt::Error> {
@@ -10641,9 +10248,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.webhooks().get()`: `GET /v3/webhooks/{id}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.webhooks().get()`: `GET /v3/webhooks/{id}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Get {
@@ -10654,7 +10259,7 @@ pub mod resources {
         }
 
         impl Get {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -10669,13 +10274,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Webhook>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/webhooks/{id}");
@@ -10704,9 +10303,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.webhooks().update()`: `PUT /v3/webhooks/{id}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.webhooks().update()`: `PUT /v3/webhooks/{id}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Update {
@@ -10719,9 +10316,7 @@ pub mod resources {
         }
 
         impl Update {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -10730,7 +10325,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -10765,7 +10360,7 @@ pub mod resources {
             /// Delivery attempts, 1 to 5.
             ///
             /// From 1 to 5.
-            pub fn retry_count(mut self, retry_count: i64) -> Self {
+            pub fn retry_count(mut self, retry_count: u64) -> Self {
                 self.body = self.body.retry_count(retry_count);
                 self
             }
@@ -10773,12 +10368,14 @@ pub mod resources {
             /// Delivery timeout in seconds, 5 to 120.
             ///
             /// From 5 to 120.
-            pub fn timeout_seconds(mut self, timeout_seconds: i64) -> Self {
+            pub fn timeout_seconds(mut self, timeout_seconds: u64) -> Self {
                 self.body = self.body.timeout_seconds(timeout_seconds);
                 self
             }
 
             /// Validate without side effects: nothing is changed.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -10790,13 +10387,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Webhook>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {
@@ -10839,9 +10430,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.webhooks().delete()`: `DELETE /v3/webhooks/{id}`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.webhooks().delete()`: `DELETE /v3/webhooks/{id}`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Delete {
@@ -10852,7 +10441,7 @@ pub mod resources {
         }
 
         impl Delete {
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -10867,13 +10456,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<()>, rt::Error> {
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/webhooks/{id}");
@@ -10902,16 +10485,14 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.webhooks().events()`: `GET /v3/webhooks/{id}/events`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.webhooks().events()`: `GET /v3/webhooks/{id}/events`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Events {
             client: Client,
             id: types::WebhookId,
-            page: Option<i64>,
-            page_size: Option<i64>,
+            page: Option<u64>,
+            page_size: Option<u64>,
             search: Option<String>,
             profile_id: Option<types::ProfileId>,
             options: rt::RequestOptions,
@@ -10923,7 +10504,7 @@ pub mod resources {
             /// At least 1.
             ///
             /// Page 1 is requested when this is not set.
-            pub fn page(mut self, page: i64) -> Self {
+            pub fn page(mut self, page: u64) -> Self {
                 self.page = Some(page);
                 self
             }
@@ -10933,7 +10514,8 @@ pub mod resources {
             /// From 1 to 100.
             ///
             /// 20 is sent when this is not set.
-            pub fn page_size(mut self, page_size: i64) -> Self {
+            #[doc(alias = "limit")]
+            pub fn page_size(mut self, page_size: u64) -> Self {
                 self.page_size = Some(page_size);
                 self
             }
@@ -10944,7 +10526,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -10954,12 +10536,7 @@ pub mod resources {
             }
 
             /// Streams the pages of the list, starting at the page set with `page` (page 1
-            /// when unset), with every other setting of this builder.
-            ///
-            /// A page is requested only when the stream is polled after the previous one
-            /// was yielded, so at most one page is held at a time. The stream ends after a
-            /// page that says no page follows, after an empty page, or after yielding an
-            /// error (each page is retried like any request first).
+            /// when unset), with every other setting of this builder; see [`rt::Pages`].
             pub fn pages(self) -> rt::Pages<types::WebhookEventList> {
                 let first = self.page.unwrap_or(1);
                 rt::Pages::new(
@@ -10983,21 +10560,15 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::WebhookEventList>, rt::Error> {
                 if let Some(value) = &self.page {
-                    rt::validate::range_i64("page", *value, Some(1), None)?;
+                    rt::validate::range_u64("page", *value, Some(1), None)?;
                 }
                 if let Some(value) = &self.page_size {
-                    rt::validate::range_i64("page_size", *value, Some(1), Some(100))?;
+                    rt::validate::range_u64("page_size", *value, Some(1), Some(100))?;
                 }
                 let id = rt::encode_path_segment(&self.id.to_string());
                 let path = format!("/v3/webhooks/{id}/events");
@@ -11033,9 +10604,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.webhooks().rotate_secret()`: `POST /v3/webhooks/{id}/rotate-secret`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.webhooks().rotate_secret()`: `POST /v3/webhooks/{id}/rotate-secret`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct RotateSecret {
@@ -11048,9 +10617,7 @@ pub mod resources {
         }
 
         impl RotateSecret {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -11059,7 +10626,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -11069,6 +10636,8 @@ pub mod resources {
             }
 
             /// Validate without side effects: nothing is changed.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -11080,13 +10649,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::WebhookSecret>, rt::Error> {
@@ -11130,9 +10693,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.webhooks().test()`: `POST /v3/webhooks/{id}/test`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.webhooks().test()`: `POST /v3/webhooks/{id}/test`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct Test {
@@ -11145,9 +10706,7 @@ pub mod resources {
         }
 
         impl Test {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -11156,7 +10715,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -11166,6 +10725,8 @@ pub mod resources {
             }
 
             /// Validate without side effects.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -11177,13 +10738,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(
                 self,
             ) -> Result<rt::Response<types::WebhookTestResult>, rt::Error> {
@@ -11227,9 +10782,7 @@ pub mod resources {
             }
         }
 
-        /// Request builder for `client.webhooks().toggle_status()`: `PATCH /v3/webhooks/{id}/toggle-status`.
-        ///
-        /// Optional parameters are set with its methods. The request is validated and sent when the builder is awaited (or `send` is called).
+        /// Request builder for `client.webhooks().toggle_status()`: `PATCH /v3/webhooks/{id}/toggle-status`. See [request builders](super#request-builders).
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is awaited or sent"]
         pub struct ToggleStatus {
@@ -11242,9 +10795,7 @@ pub mod resources {
         }
 
         impl ToggleStatus {
-            /// Unique key to ensure idempotent request processing. Must be 1-255 alphanumeric characters, hyphens, or underscores. Responses are cached for 24 hours per key per customer.
-            ///
-            /// Must match `^[a-zA-Z0-9_-]+$`. 1 to 255 characters.
+            /// Unique key to ensure idempotent request processing. See [options every request takes](super#options-every-request-takes).
             pub fn idempotency_key(
                 mut self,
                 idempotency_key: impl Into<String>,
@@ -11253,7 +10804,7 @@ pub mod resources {
                 self
             }
 
-            /// Profile UUID to scope the request to a child profile. Only organization API keys can use this header. The profile must belong to the calling organization.
+            /// Profile UUID to scope the request to a child profile. See [options every request takes](super#options-every-request-takes).
             pub fn profile_id(
                 mut self,
                 profile_id: impl Into<types::ProfileId>,
@@ -11269,6 +10820,8 @@ pub mod resources {
             }
 
             /// Validate without side effects.
+            #[doc(alias = "test_mode")]
+            #[doc(alias = "testMode")]
             pub fn sandbox(mut self, sandbox: bool) -> Self {
                 self.body = self.body.sandbox(sandbox);
                 self
@@ -11280,13 +10833,7 @@ pub mod resources {
                 self
             }
 
-            /// Validates the request and sends it.
-            ///
-            /// # Errors
-            ///
-            /// Parameters or body fields that break a documented constraint are reported
-            /// before anything is sent; transport failures, error responses and
-            /// undecodable bodies are reported by the runtime.
+            /// Validates the request and sends it; see [request builders](super#request-builders) for what can fail.
             pub async fn send(self) -> Result<rt::Response<types::Webhook>, rt::Error> {
                 if let Some(value) = &self.idempotency_key {
                     {

@@ -131,14 +131,37 @@ impl Emitter<'_> {
             out.push(quote!(rt::validate::items(#at, #value.len(), #min, #max)?;));
         }
         if checks.min_int.is_some() || checks.max_int.is_some() {
-            let min = opt_i64(checks.min_int);
-            let max = opt_i64(checks.max_int);
-            let number = if shape.target().ty == Ty::I32 {
-                quote!(i64::from(*#value))
-            } else {
-                quote!(*#value)
-            };
-            out.push(quote!(rt::validate::range_i64(#at, #number, #min, #max)?;));
+            match shape.target().ty {
+                Ty::U32 | Ty::U64 => {
+                    let bound = |value: Option<i64>| match value.map(u64::try_from) {
+                        Some(Ok(value)) => {
+                            let value = Literal::u64_unsuffixed(value);
+                            quote!(Some(#value))
+                        }
+                        // Unsigned types are chosen only for non-negative minimums, and a
+                        // negative maximum would exclude every value.
+                        Some(Err(_)) => quote!(Some(0)),
+                        None => quote!(None),
+                    };
+                    let (min, max) = (bound(checks.min_int), bound(checks.max_int));
+                    let number = if shape.target().ty == Ty::U32 {
+                        quote!(u64::from(*#value))
+                    } else {
+                        quote!(*#value)
+                    };
+                    out.push(quote!(rt::validate::range_u64(#at, #number, #min, #max)?;));
+                }
+                _ => {
+                    let min = opt_i64(checks.min_int);
+                    let max = opt_i64(checks.max_int);
+                    let number = if shape.target().ty == Ty::I32 {
+                        quote!(i64::from(*#value))
+                    } else {
+                        quote!(*#value)
+                    };
+                    out.push(quote!(rt::validate::range_i64(#at, #number, #min, #max)?;));
+                }
+            }
         }
         if checks.min_num.is_some() || checks.max_num.is_some() {
             let min = opt_f64(checks.min_num);

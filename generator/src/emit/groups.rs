@@ -184,7 +184,16 @@ impl Emitter<'_> {
                     init: quote!(None),
                 });
                 let mut docs = Docs::new();
-                self.shape_docs(&mut docs, &param_shape(param), &param_fallback(param));
+                if self.is_shared_header(param) {
+                    // Documented once, in the `resources` module.
+                    docs.line(format!(
+                        "{} See [options every request takes]({}#options-every-request-takes).",
+                        first_sentence(&param_doc(param).unwrap_or_default()),
+                        resources_link(group)
+                    ));
+                } else {
+                    self.shape_docs(&mut docs, &param_shape(param), &param_fallback(param));
+                }
                 match (param.page_role, &op.pagination) {
                     (Some(PageRole::Page), _) => {
                         docs.line("Page 1 is requested when this is not set.");
@@ -197,8 +206,10 @@ impl Emitter<'_> {
                     _ => {}
                 }
                 let docs = docs.attrs();
+                let aliases = super::alias_attrs(&param.shape);
                 builder_methods.push(quote! {
                     #docs
+                    #aliases
                     pub fn #ident(mut self, #ident: #input_ty) -> Self {
                         self.#field = Some(#value);
                         self
@@ -262,6 +273,8 @@ impl Emitter<'_> {
                                 &format!("Sets the body field {}.", code(&field.json)),
                             );
                             let docs = docs.attrs();
+                            let aliases = super::alias_attrs(&field.shape);
+                            let docs = quote!(#docs #aliases);
                             let assign = if body.required {
                                 quote!(self.body = self.body.#ident(#ident);)
                             } else {
@@ -457,22 +470,17 @@ impl Emitter<'_> {
         });
         let mut docs = Docs::new();
         docs.line(format!(
-            "Request builder for {}: {}.",
+            "Request builder for {}: {}. See [request builders]({}#request-builders).",
             code(&call),
-            code(&route)
+            code(&route),
+            resources_link(group)
         ));
-        if builder_methods.is_empty() {
-            docs.line(
-                "The request is validated and sent when the builder is awaited (or `send` is \
-                 called).",
-            );
-        } else {
-            docs.line(
-                "Optional parameters are set with its methods. The request is validated and sent \
-                 when the builder is awaited (or `send` is called).",
-            );
-        }
         let builder_docs = docs.attrs();
+        let send_doc = format!(
+            " Validates the request and sends it; see [request builders]({}#request-builders) \
+             for what can fail.",
+            resources_link(group)
+        );
         let builder_item = quote! {
             #builder_docs
             #[derive(Clone, Debug)]
@@ -492,13 +500,7 @@ impl Emitter<'_> {
                     self
                 }
 
-                /// Validates the request and sends it.
-                ///
-                /// # Errors
-                ///
-                /// Parameters or body fields that break a documented constraint are reported
-                /// before anything is sent; transport failures, error responses and
-                /// undecodable bodies are reported by the runtime.
+                #[doc = #send_doc]
                 pub async fn send(self) -> Result<rt::Response<#output>, rt::Error> {
                     #send
                 }
@@ -541,12 +543,7 @@ impl Emitter<'_> {
         vec![
             quote! {
                 /// Streams the pages of the list, starting at the page set with `page` (page 1
-                /// when unset), with every other setting of this builder.
-                ///
-                /// A page is requested only when the stream is polled after the previous one
-                /// was yielded, so at most one page is held at a time. The stream ends after a
-                /// page that says no page follows, after an empty page, or after yielding an
-                /// error (each page is retried like any request first).
+                /// when unset), with every other setting of this builder; see [`rt::Pages`].
                 pub fn pages(self) -> rt::Pages<#output> {
                     let first = self.#page.unwrap_or(1);
                     rt::Pages::new(first, move |page| {
@@ -917,6 +914,21 @@ fn param_doc(param: &Param) -> Option<String> {
         });
     }
     text
+}
+
+/// The first sentence of a text (up to and including its first period followed by a space or
+/// the end), or the whole text.
+fn first_sentence(text: &str) -> String {
+    let text = text.trim();
+    match text.find(". ") {
+        Some(end) => text[..=end].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+/// The intra-doc path from a group module to the `resources` module: `super`, `super::super`…
+fn resources_link(group: &Group) -> String {
+    vec!["super"; group.path.len().max(1)].join("::")
 }
 
 fn param_shape(param: &Param) -> Shape {

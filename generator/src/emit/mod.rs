@@ -40,6 +40,7 @@ impl<'a> Emitter<'a> {
         let error_code = self.error_code();
         let types = self.types_module()?;
         let operations = self.operations_module()?;
+        let resources_docs = self.resources_docs();
         let mut groups = Vec::new();
         for (name, group) in &self.api.root.children {
             groups.push(self.group_module(name, group)?);
@@ -51,12 +52,83 @@ impl<'a> Emitter<'a> {
             #types
             #operations
 
-            /// Group handles and request builders, one module per resource group
-            /// (`client.contacts()` returns a `resources::contacts::Contacts`).
+            #resources_docs
             pub mod resources {
                 #(#groups)*
             }
         })
+    }
+
+    /// Whether a header parameter is one that several operations take: documented once, in the
+    /// `resources` module, rather than on every builder.
+    pub(crate) fn is_shared_header(&self, param: &crate::api::Param) -> bool {
+        param.location == crate::api::Location::Header
+            && self
+                .api
+                .ops
+                .iter()
+                .filter(|op| {
+                    op.params.iter().any(|p| {
+                        p.location == crate::api::Location::Header
+                            && p.wire.eq_ignore_ascii_case(&param.wire)
+                    })
+                })
+                .nth(1)
+                .is_some()
+    }
+
+    /// Documentation of the `resources` module: what request builders do, once for all of
+    /// them, and the header options that several operations share.
+    fn resources_docs(&self) -> TokenStream {
+        let mut docs = Docs::new();
+        docs.line(
+            "Group handles and request builders, one module per resource group \
+             (`client.contacts()` returns a `resources::contacts::Contacts`).",
+        );
+        docs.line("# Request builders");
+        docs.line(
+            "Every operation method returns a request builder. The operation's required inputs \
+             are the method's arguments; everything optional is a builder method. `options` \
+             overrides the client's timeout, deadline, retries and headers for this request \
+             only. Awaiting the builder (or calling `send`) first checks the documented \
+             constraints — patterns, lengths, ranges, value sets — and reports a violation as \
+             `Error::InvalidRequest` without sending anything; then it sends the request, \
+             retried as the client's policy allows, and decodes the response. Transport \
+             failures, error responses and undecodable bodies are the runtime's other error \
+             variants.",
+        );
+        let mut shared: Vec<&crate::api::Param> = Vec::new();
+        for op in &self.api.ops {
+            for param in &op.params {
+                if self.is_shared_header(param)
+                    && !shared
+                        .iter()
+                        .any(|p| p.wire.eq_ignore_ascii_case(&param.wire))
+                {
+                    shared.push(param);
+                }
+            }
+        }
+        if !shared.is_empty() {
+            docs.line("# Options every request takes");
+            docs.line(
+                "Headers that many operations take are builder methods of each of them, \
+                 documented here once:",
+            );
+            for param in shared {
+                let mut text = format!("- `{}` ({}):", param.name, code(&param.wire));
+                if let Some(description) = param
+                    .description
+                    .as_deref()
+                    .or(param.shape.description.as_deref())
+                {
+                    text.push(' ');
+                    text.push_str(&crate::docs::escape(description).join(" "));
+                }
+                docs.line(text);
+            }
+        }
+        docs.attrs()
     }
 
     /// `use <runtime> as rt;` when `tokens` refer to `rt`.
@@ -77,6 +149,8 @@ impl<'a> Emitter<'a> {
             Ty::Bool => quote!(bool),
             Ty::I32 => quote!(i32),
             Ty::I64 => quote!(i64),
+            Ty::U32 => quote!(u32),
+            Ty::U64 => quote!(u64),
             Ty::F64 => quote!(f64),
             Ty::Uuid => quote!(uuid::Uuid),
             Ty::Id(resource) => {
@@ -359,6 +433,12 @@ pub(crate) fn string_enum_impls(
             }
         }
     }
+}
+
+/// `#[doc(alias = "…")]` for each other name users know a member by.
+pub(crate) fn alias_attrs(shape: &Shape) -> TokenStream {
+    let aliases = shape.aliases.iter();
+    quote!(#(#[doc(alias = #aliases)])*)
 }
 
 /// The name of the typed id of a resource: `Contact` → `ContactId`.

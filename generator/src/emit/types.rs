@@ -278,8 +278,10 @@ impl Emitter<'_> {
                 docs.line("Deprecated.");
             }
             let docs = docs.attrs();
+            let aliases = super::alias_attrs(&field.shape);
             fields.push(quote! {
                 #docs
+                #aliases
                 #serde
                 pub #ident: #ty,
             });
@@ -400,18 +402,21 @@ impl Emitter<'_> {
                 value
             };
             let mut docs = Docs::new();
-            docs.line(format!("Sets {}.", code(&field.json)));
-            if let Some(text) = &field.shape.description {
-                docs.text(text);
-            }
+            self.shape_docs(
+                &mut docs,
+                &field.shape,
+                &format!("Sets the {} member.", code(&field.json)),
+            );
             let docs = docs.attrs();
             let stored = if collection {
                 value
             } else {
                 quote!(Some(#value))
             };
+            let aliases = super::alias_attrs(&field.shape);
             setters.push(quote! {
                 #docs
+                #aliases
                 pub fn #ident(mut self, #ident: #ty) -> Self {
                     self.#ident = #stored;
                     self

@@ -93,9 +93,9 @@ pub enum Error {
     #[non_exhaustive]
     RepeatedPage {
         /// The page number that was requested.
-        page: i64,
+        page: u64,
         /// The earlier page it repeats.
-        earlier: i64,
+        earlier: u64,
     },
 
     /// The runtime configuration is invalid (base URL, credential, header, TLS setup).

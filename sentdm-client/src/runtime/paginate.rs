@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{BoxFuture, Error, Page, Response};
 
-type Fetch<P> = Box<dyn FnMut(i64) -> BoxFuture<Result<Response<P>, Error>> + Send>;
+type Fetch<P> = Box<dyn FnMut(u64) -> BoxFuture<Result<Response<P>, Error>> + Send>;
 
 /// A stream of the pages of a list, fetched one at a time as the stream is polled.
 ///
@@ -41,10 +41,10 @@ type Fetch<P> = Box<dyn FnMut(i64) -> BoxFuture<Result<Response<P>, Error>> + Se
 pub struct Pages<P> {
     fetch: Fetch<P>,
     /// The page to request next; `None` once the stream has ended.
-    next: Option<i64>,
+    next: Option<u64>,
     pending: Option<BoxFuture<Result<Response<P>, Error>>>,
     /// Fingerprints of the items of the pages yielded so far, with their page numbers.
-    seen: HashMap<u64, i64>,
+    seen: HashMap<u64, u64>,
 }
 
 impl<P: Page + Send + 'static> Pages<P>
@@ -52,9 +52,9 @@ where
     P::Item: Serialize,
 {
     /// A stream starting at page `first` (1-based) that calls `fetch(n)` for page `n`.
-    pub fn new<F>(first: i64, fetch: F) -> Pages<P>
+    pub fn new<F>(first: u64, fetch: F) -> Pages<P>
     where
-        F: FnMut(i64) -> BoxFuture<Result<Response<P>, Error>> + Send + 'static,
+        F: FnMut(u64) -> BoxFuture<Result<Response<P>, Error>> + Send + 'static,
     {
         Pages {
             fetch: Box::new(fetch),

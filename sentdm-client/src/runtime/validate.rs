@@ -272,6 +272,26 @@ pub fn range_i64(
     }
 }
 
+/// A non-negative integer must lie between `min` and `max`, inclusive.
+pub fn range_u64(
+    field: impl fmt::Display,
+    value: u64,
+    min: Option<u64>,
+    max: Option<u64>,
+) -> Result<(), Error> {
+    match (min, max) {
+        (Some(min), _) if value < min => Err(Error::invalid_request(
+            field.to_string(),
+            format!("must be at least {min}"),
+        )),
+        (_, Some(max)) if value > max => Err(Error::invalid_request(
+            field.to_string(),
+            format!("must be at most {max}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A number must be finite and lie between `min` and `max`, inclusive.
 pub fn range_f64(
     field: impl fmt::Display,
