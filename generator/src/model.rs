@@ -35,6 +35,8 @@ pub(crate) enum Ty {
     Struct(String),
     /// A generated enum, by Rust name.
     Enum(String),
+    /// A generated union (`oneOf`), by Rust name.
+    Union(String),
     /// A generated type alias, by Rust name, and what it stands for.
     Alias(String, Box<Shape>),
     /// A type supplied through `Config::replace`, by Rust path.
@@ -176,6 +178,33 @@ pub(crate) struct EnumDef {
     pub(crate) variants: Vec<(String, String)>,
 }
 
+/// A value of one of several shapes (`oneOf`).
+#[derive(Clone, Debug)]
+pub(crate) struct UnionDef {
+    pub(crate) name: String,
+    pub(crate) pointer: Pointer,
+    pub(crate) description: Option<String>,
+    pub(crate) variants: Vec<Variant>,
+    /// The member naming the variant (`discriminator.propertyName`), when there is one.
+    pub(crate) tag: Option<String>,
+    /// Reachable from a request body.
+    pub(crate) request: bool,
+    /// Reachable from a response, or from nothing at all.
+    pub(crate) response: bool,
+    /// Whether validating it can fail.
+    pub(crate) validates: bool,
+}
+
+/// One shape of a union.
+#[derive(Clone, Debug)]
+pub(crate) struct Variant {
+    /// The Rust variant name.
+    pub(crate) name: String,
+    pub(crate) shape: Shape,
+    /// The discriminator value naming this variant, for tagged unions.
+    pub(crate) tag_value: Option<String>,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct AliasDef {
     pub(crate) name: String,
@@ -186,6 +215,7 @@ pub(crate) struct AliasDef {
 pub(crate) enum TypeDef {
     Struct(StructDef),
     Enum(EnumDef),
+    Union(UnionDef),
     Alias(AliasDef),
     /// Claimed, not built yet.
     Pending,
@@ -195,6 +225,7 @@ pub(crate) enum TypeDef {
 enum Component {
     Struct { name: String, nullable: bool },
     Enum { name: String, nullable: bool },
+    Union { name: String, nullable: bool },
     Alias { name: String },
     External(String),
     Envelope,
@@ -232,6 +263,7 @@ enum Norm<'s> {
         max_items: Option<usize>,
     },
     AllOf(&'s [ReferenceOr<Schema>]),
+    OneOf,
     Any,
 }
 
@@ -261,6 +293,32 @@ impl<'s> From<&'s ReferenceOr<Box<Schema>>> for Src<'s> {
 }
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+/// The name of an untagged union's variant: its component's name without the union's name
+/// around it (`TemplateRefById` in `TemplateRef` → `ById`), or what the value is (`Text`,
+/// `List`, `Object`…).
+fn variant_name(union: &str, component: Option<&str>, shape: &Shape) -> Option<String> {
+    if let Some(component) = component {
+        let rust = names::pascal(component)?;
+        let trimmed = rust
+            .strip_prefix(union)
+            .or_else(|| rust.strip_suffix(union))
+            .filter(|rest| !rest.is_empty() && rest.starts_with(|c: char| c.is_ascii_uppercase()))
+            .unwrap_or(&rust);
+        return Some(trimmed.to_owned());
+    }
+    Some(
+        match &shape.target().ty {
+            Ty::String | Ty::Enum(_) => "Text",
+            Ty::Vec(_) => "List",
+            Ty::Struct(_) | Ty::JsonMap | Ty::Map(_) => "Object",
+            Ty::Bool => "Flag",
+            Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 | Ty::F64 => "Number",
+            _ => "Value",
+        }
+        .to_owned(),
+    )
+}
 
 /// The names in an `x-aliases` extension (anything else there is ignored).
 pub(crate) fn aliases(extensions: &IndexMap<String, serde_json::Value>) -> Vec<String> {
@@ -296,6 +354,9 @@ pub(crate) struct Models<'a> {
     origins: IndexMap<String, String>,
     /// Rust names of the resources that typed ids identify, in first-use order.
     pub(crate) ids: IndexMap<String, Pointer>,
+    /// Component schema name → the member a discriminated union names it by, which the
+    /// variant's struct leaves to the union.
+    tag_members: IndexMap<String, String>,
 }
 
 impl<'a> Models<'a> {
@@ -314,6 +375,7 @@ impl<'a> Models<'a> {
             alias_stack: Vec::new(),
             origins: IndexMap::new(),
             ids: IndexMap::new(),
+            tag_members: IndexMap::new(),
         };
         let base = Pointer::root().join("components").join("schemas");
         for (name, schema) in schemas {
@@ -347,15 +409,44 @@ impl<'a> Models<'a> {
                             name: rust,
                             nullable: schema.schema_data.nullable,
                         },
+                        Norm::OneOf => Component::Union {
+                            name: rust,
+                            nullable: schema.schema_data.nullable,
+                        },
                         _ => Component::Alias { name: rust },
                     },
                 }
             };
             models.components.insert(name.clone(), component);
         }
+        // The members discriminated unions name their variants by: the variants' structs
+        // leave them out, and the union writes and reads them.
+        for schema in schemas.values() {
+            if let ReferenceOr::Item(schema) = schema
+                && let SchemaKind::OneOf { one_of } = &schema.schema_kind
+                && let Some(discriminator) = &schema.schema_data.discriminator
+            {
+                for variant in one_of {
+                    if let ReferenceOr::Reference { reference } = variant
+                        && let Some(component) = schema_ref_name(reference)
+                    {
+                        models
+                            .tag_members
+                            .insert(component, discriminator.property_name.clone());
+                    }
+                }
+            }
+        }
         for (name, schema) in schemas {
             let pointer = base.join(name);
             match models.components.get(name).cloned() {
+                Some(Component::Union { name: rust, .. }) => {
+                    models.reserve(&rust);
+                    if let ReferenceOr::Item(schema) = schema {
+                        let def = models.build_union(&rust, &pointer, schema)?;
+                        models.defs.insert(rust, TypeDef::Union(def));
+                    }
+                }
                 Some(Component::Struct { name: rust, .. }) => {
                     models.reserve(&rust);
                     if let ReferenceOr::Item(schema) = schema {
@@ -602,6 +693,15 @@ impl<'a> Models<'a> {
                 self.decorate(&mut shape, schema);
                 return Ok(shape);
             }
+            Norm::OneOf => {
+                self.claim(hint, pointer)?;
+                self.reserve(hint);
+                let def = self.build_union(hint, pointer, schema)?;
+                self.defs.insert(hint.to_owned(), TypeDef::Union(def));
+                let mut shape = Shape::of(Ty::Union(hint.to_owned()));
+                self.decorate(&mut shape, schema);
+                return Ok(shape);
+            }
             Norm::AllOf(parts) => {
                 if let [only] = parts {
                     let mut shape =
@@ -665,6 +765,11 @@ impl<'a> Models<'a> {
                 shape.nullable = nullable;
                 shape
             }
+            Component::Union { name, nullable } => {
+                let mut shape = Shape::of(Ty::Union(name));
+                shape.nullable = nullable;
+                shape
+            }
             Component::External(path) => Shape::of(Ty::External(path)),
             Component::Envelope => {
                 return Err(Error::unsupported(
@@ -722,8 +827,23 @@ impl<'a> Models<'a> {
         else {
             return Err(Error::invalid(pointer, "expected an object schema"));
         };
+        // A discriminated union's variant leaves the member naming it to the union.
+        let tag_member = self
+            .tag_members
+            .iter()
+            .find(|(component, _)| {
+                Pointer::root()
+                    .join("components")
+                    .join("schemas")
+                    .join(component.as_str())
+                    == *pointer
+            })
+            .map(|(_, member)| member.clone());
         let mut fields: Vec<Field> = Vec::with_capacity(properties.len());
         for (json, property) in properties {
+            if tag_member.as_deref() == Some(json.as_str()) {
+                continue;
+            }
             let field_pointer = pointer.join("properties").join(json);
             let rust = names::member(json).ok_or_else(|| {
                 Error::invalid(
@@ -835,6 +955,80 @@ impl<'a> Models<'a> {
     }
 
     /// Marks structs reachable from `roots` as request-side (or response-side).
+    /// A union from a `oneOf`: its variants' shapes and names, and how they are told apart.
+    fn build_union(&mut self, name: &str, pointer: &Pointer, schema: &Schema) -> Result<UnionDef> {
+        let SchemaKind::OneOf { one_of } = &schema.schema_kind else {
+            return Err(Error::invalid(pointer, "expected a `oneOf` schema"));
+        };
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut variants: Vec<Variant> = Vec::with_capacity(one_of.len());
+        for (index, item) in one_of.iter().enumerate() {
+            let at = pointer.join("oneOf").join(index.to_string());
+            let component = match item {
+                ReferenceOr::Reference { reference } => schema_ref_name(reference),
+                ReferenceOr::Item(_) => None,
+            };
+            let shape = self.shape(Src::from(item), &at, &format!("{name}Variant{}", index + 1))?;
+            let tag_value = match discriminator {
+                None => None,
+                Some(discriminator) => {
+                    let Some(component) = &component else {
+                        return Err(Error::unsupported(
+                            &at,
+                            "an inline variant of a discriminated `oneOf` (use a `$ref`)",
+                        ));
+                    };
+                    let reference = format!("{SCHEMA_PREFIX}{component}");
+                    let mapped = discriminator
+                        .mapping
+                        .iter()
+                        .find(|(_, target)| **target == reference)
+                        .map(|(value, _)| value.clone());
+                    Some(mapped.unwrap_or_else(|| component.clone()))
+                }
+            };
+            let variant_name = match &tag_value {
+                Some(value) => names::pascal(value),
+                None => variant_name(name, component.as_deref(), &shape),
+            }
+            .ok_or_else(|| Error::invalid(&at, "the variant cannot be given a Rust name"))?;
+            let variant_name = if variant_name == "Unknown" {
+                "UnknownValue".to_owned()
+            } else {
+                variant_name
+            };
+            if variants.iter().any(|v| v.name == variant_name) {
+                return Err(Error::NameCollision {
+                    name: variant_name,
+                    first: pointer.join("oneOf").to_string(),
+                    second: at.to_string(),
+                });
+            }
+            variants.push(Variant {
+                name: variant_name,
+                shape,
+                tag_value,
+            });
+        }
+        if variants.is_empty() {
+            return Err(Error::invalid(pointer, "`oneOf` without variants"));
+        }
+        Ok(UnionDef {
+            name: name.to_owned(),
+            pointer: pointer.clone(),
+            description: schema
+                .schema_data
+                .description
+                .clone()
+                .or_else(|| schema.schema_data.title.clone()),
+            variants,
+            tag: discriminator.map(|d| d.property_name.clone()),
+            request: false,
+            response: false,
+            validates: false,
+        })
+    }
+
     pub(crate) fn mark(&mut self, roots: &[Shape], request: bool) {
         let mut queue: Vec<String> = Vec::new();
         for root in roots {
@@ -845,18 +1039,31 @@ impl<'a> Models<'a> {
             if !seen.insert(name.clone()) {
                 continue;
             }
-            if let Some(TypeDef::Struct(def)) = self.defs.get_mut(&name) {
-                if request {
-                    def.request = true;
-                } else {
-                    def.response = true;
+            match self.defs.get_mut(&name) {
+                Some(TypeDef::Struct(def)) => {
+                    if request {
+                        def.request = true;
+                    } else {
+                        def.response = true;
+                    }
+                    for field in &def.fields {
+                        collect_structs(&field.shape, &mut queue);
+                    }
+                    if let Some(extra) = &def.extra {
+                        collect_structs(extra, &mut queue);
+                    }
                 }
-                for field in &def.fields {
-                    collect_structs(&field.shape, &mut queue);
+                Some(TypeDef::Union(def)) => {
+                    if request {
+                        def.request = true;
+                    } else {
+                        def.response = true;
+                    }
+                    for variant in &def.variants {
+                        collect_structs(&variant.shape, &mut queue);
+                    }
                 }
-                if let Some(extra) = &def.extra {
-                    collect_structs(extra, &mut queue);
-                }
+                _ => {}
             }
         }
     }
@@ -864,10 +1071,10 @@ impl<'a> Models<'a> {
     /// Computes boxing, `Default` and validation facts once all types are known.
     pub(crate) fn finish(&mut self) {
         for def in self.defs.values_mut() {
-            if let TypeDef::Struct(def) = def
-                && !def.request
-            {
-                def.response = true;
+            match def {
+                TypeDef::Struct(def) if !def.request => def.response = true,
+                TypeDef::Union(def) if !def.request => def.response = true,
+                _ => {}
             }
         }
 
@@ -934,9 +1141,38 @@ impl<'a> Models<'a> {
             }
         }
 
-        // Whether validation of a request-side struct can fail: a fixpoint as well.
+        // Whether validation of a request-side struct or union can fail: a fixpoint as well.
+        // A tagged union always can: an unknown variant is not sent.
+        let unions: Vec<String> = self
+            .defs
+            .iter()
+            .filter(|(_, def)| matches!(def, TypeDef::Union(_)))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in &unions {
+            if let Some(TypeDef::Union(def)) = self.defs.get_mut(name)
+                && def.request
+                && def.tag.is_some()
+            {
+                def.validates = true;
+            }
+        }
         loop {
             let mut changed = false;
+            for name in &unions {
+                let Some(TypeDef::Union(def)) = self.defs.get(name) else {
+                    continue;
+                };
+                if !def.request || def.validates {
+                    continue;
+                }
+                if def.variants.iter().any(|v| self.has_checks(&v.shape)) {
+                    if let Some(TypeDef::Union(def)) = self.defs.get_mut(name) {
+                        def.validates = true;
+                    }
+                    changed = true;
+                }
+            }
             for name in &names {
                 let Some(def) = self.struct_def(name) else {
                     continue;
@@ -982,7 +1218,7 @@ impl<'a> Models<'a> {
             | Ty::JsonMap
             | Ty::Vec(_)
             | Ty::Map(_) => true,
-            Ty::DateTime | Ty::Enum(_) | Ty::External(_) => false,
+            Ty::DateTime | Ty::Enum(_) | Ty::Union(_) | Ty::External(_) => false,
             Ty::Struct(name) => self.struct_def(name).is_some_and(|def| def.default),
             Ty::Alias(_, inner) => self.has_default(inner),
         }
@@ -997,14 +1233,22 @@ impl<'a> Models<'a> {
             Ty::Vec(inner) | Ty::Map(inner) | Ty::Alias(_, inner) => self.has_checks(inner),
             Ty::Enum(_) => true,
             Ty::Struct(name) => self.struct_def(name).is_some_and(|def| def.validates),
+            Ty::Union(name) => self.union_def(name).is_some_and(|def| def.validates),
             _ => false,
+        }
+    }
+
+    pub(crate) fn union_def(&self, name: &str) -> Option<&UnionDef> {
+        match self.defs.get(name) {
+            Some(TypeDef::Union(def)) => Some(def),
+            _ => None,
         }
     }
 }
 
 fn collect_structs(shape: &Shape, out: &mut Vec<String>) {
     match &shape.ty {
-        Ty::Struct(name) => out.push(name.clone()),
+        Ty::Struct(name) | Ty::Union(name) => out.push(name.clone()),
         Ty::Vec(inner) | Ty::Map(inner) | Ty::Alias(_, inner) => collect_structs(inner, out),
         _ => {}
     }
@@ -1125,12 +1369,15 @@ fn normalize<'s>(schema: &'s Schema, pointer: &Pointer) -> Result<Norm<'s>> {
             max_items: a.max_items,
         },
         SchemaKind::AllOf { all_of } => Norm::AllOf(all_of),
-        SchemaKind::OneOf { .. } => return Err(Error::unsupported(pointer, "`oneOf`")),
+        SchemaKind::OneOf { .. } => Norm::OneOf,
         SchemaKind::AnyOf { .. } => return Err(Error::unsupported(pointer, "`anyOf`")),
         SchemaKind::Not { .. } => return Err(Error::unsupported(pointer, "`not`")),
         SchemaKind::Any(any) => {
             if !any.one_of.is_empty() {
-                return Err(Error::unsupported(pointer, "`oneOf`"));
+                return Err(Error::unsupported(
+                    pointer,
+                    "`oneOf` beside other keywords (give each variant its own schema)",
+                ));
             }
             if !any.any_of.is_empty() {
                 return Err(Error::unsupported(pointer, "`anyOf`"));

@@ -29,13 +29,14 @@ fn unsupported_at(value: &serde_json::Value, pointer: &str, what: &str) {
 }
 
 #[test]
-fn one_of_is_rejected() {
+fn unions_outside_the_supported_forms_are_rejected() {
+    // `anyOf` is not supported at all.
     let value = doc_returning(
         json!({ "$ref": "#/components/schemas/Pet" }),
         json!({ "Pet": { "type": "object", "properties": {
-            "kind": { "oneOf": [ { "type": "string" }, { "type": "integer" } ] } } } }),
+            "kind": { "anyOf": [ { "type": "string" }, { "type": "integer" } ] } } } }),
     );
-    unsupported_at(&value, "#/components/schemas/Pet/properties/kind", "oneOf");
+    unsupported_at(&value, "#/components/schemas/Pet/properties/kind", "anyOf");
     let error = error(&value);
     assert_eq!(
         error.pointer(),
@@ -45,6 +46,18 @@ fn one_of_is_rejected() {
         error
             .to_string()
             .starts_with("#/components/schemas/Pet/properties/kind: unsupported")
+    );
+    // A discriminated `oneOf` needs its variants as components, to name them.
+    let value = doc_returning(
+        json!({ "$ref": "#/components/schemas/Shape" }),
+        json!({ "Shape": {
+            "oneOf": [ { "type": "object", "properties": { "r": { "type": "number" } } } ],
+            "discriminator": { "propertyName": "kind" } } }),
+    );
+    unsupported_at(
+        &value,
+        "#/components/schemas/Shape/oneOf/0",
+        "inline variant of a discriminated `oneOf`",
     );
 }
 

@@ -369,3 +369,101 @@ fn uuids_that_identify_a_resource_become_typed_ids() {
         squash("pub fn owner_id(mut self, owner_id: impl Into<types::OwnerId>) -> Self")
     );
 }
+
+#[test]
+fn discriminated_unions_become_enums_that_keep_unknown_variants() {
+    let value = doc_returning(
+        json!({ "$ref": "#/components/schemas/Button" }),
+        json!({
+            "Button": {
+                "description": "A button.",
+                "oneOf": [
+                    { "$ref": "#/components/schemas/UrlButton" },
+                    { "$ref": "#/components/schemas/ReplyButton" }
+                ],
+                "discriminator": { "propertyName": "type", "mapping": {
+                    "URL": "#/components/schemas/UrlButton",
+                    "QUICK_REPLY": "#/components/schemas/ReplyButton"
+                } }
+            },
+            "UrlButton": { "type": "object", "required": ["type", "url"], "properties": {
+                "type": { "type": "string", "enum": ["URL"] },
+                "url": { "type": "string", "description": "Where it leads." }
+            } },
+            "ReplyButton": { "type": "object", "required": ["type", "text"], "properties": {
+                "type": { "type": "string", "enum": ["QUICK_REPLY"] },
+                "text": { "type": "string", "description": "What it says." }
+            } }
+        }),
+    );
+    let file = gen_file(&value);
+    let types = module(&file.items, "types");
+    let button = item_enum(types, "Button");
+    assert_eq!(variants(button), ["Url", "QuickReply", "Unknown"]);
+    assert_eq!(ts(&button.variants[0].fields), "(UrlButton)");
+    assert_eq!(
+        ts(&button.variants[2].fields),
+        squash("(serde_json::Value)")
+    );
+    // The union owns the discriminator: the variants' structs leave it out.
+    assert_eq!(field_names(item_struct(types, "UrlButton")), ["url"]);
+    let text = ts(&file);
+    for part in [
+        r#"Self::Url(inner) => { rt::union::serialize_tagged(serializer, "type", "URL", inner) }"#,
+        r#"match rt::union::tag(&value, "type") {"#,
+        r#"Some("QUICK_REPLY") => rt::union::variant(value).map(Self::QuickReply),"#,
+        "_ => Ok(Self::Unknown(value))",
+        "impl From<UrlButton> for Button",
+    ] {
+        assert!(text.contains(&squash(part)), "missing `{part}`");
+    }
+}
+
+#[test]
+fn untagged_unions_get_a_constructor_per_variant_and_shared_setters() {
+    let value = doc_taking(
+        json!({ "$ref": "#/components/schemas/Ref" }),
+        json!({
+            "Ref": { "oneOf": [
+                { "$ref": "#/components/schemas/RefById" },
+                { "$ref": "#/components/schemas/RefByName" }
+            ] },
+            "RefById": { "type": "object", "required": ["id"], "properties": {
+                "id": { "type": "string", "format": "uuid", "x-id-of": "Thing" },
+                "note": { "type": "string", "description": "A note." }
+            } },
+            "RefByName": { "type": "object", "required": ["name"], "properties": {
+                "name": { "type": "string", "minLength": 1 },
+                "note": { "type": "string", "description": "A note." }
+            } }
+        }),
+    );
+    let file = gen_file(&value);
+    let types = module(&file.items, "types");
+    assert_eq!(variants(item_enum(types, "Ref")), ["ById", "ByName"]);
+    // Neither-set cannot be built: the only ways in are the constructors and `From`.
+    assert!(find_method(types, "Ref", "new").is_none());
+    assert_eq!(
+        sig(types, "Ref", "by_id"),
+        squash("pub fn by_id(id: impl Into<ThingId>) -> Self")
+    );
+    assert_eq!(
+        sig(types, "Ref", "by_name"),
+        squash("pub fn by_name(name: impl Into<String>) -> Self")
+    );
+    assert_eq!(
+        body(types, "Ref", "note"),
+        squash(
+            "{ match self { Self::ById(inner) => Self::ById(inner.note(note)), \
+             Self::ByName(inner) => Self::ByName(inner.note(note)), } }"
+        )
+    );
+    // Untagged: each variant is tried in turn; a request's variants are validated.
+    let text = ts(&file);
+    assert!(text.contains(&squash(
+        "if let Some(inner) = rt::union::try_variant(&value) { return Ok(Self::ById(inner)); }"
+    )));
+    assert!(text.contains(&squash(
+        "Self::ByName(inner) => { let field = at; rt::validate::Validate::validate(inner, field)?; }"
+    )));
+}

@@ -59,10 +59,7 @@ async fn run(
         // 429s are retried after their Retry-After; other failures would show as `failed`.
         .retry_policy(RetryPolicy::new().max_retries(5).max_retry_after(window))
         .build()?;
-    let make = |c: &Client, i: usize| {
-        c.messages()
-            .send([phone(i)], TemplateRef::new().name("bulk"))
-    };
+    let make = |c: &Client, i: usize| c.messages().send([phone(i)], TemplateRef::by_name("bulk"));
 
     let duration = window * windows;
     let started = Instant::now();

@@ -169,9 +169,7 @@ async fn measure(base: &str, calls: u64, rounds: u64) -> Result<(PerCall, PerCal
 }
 
 async fn client_pair(client: &Client) -> Result<(), BoxError> {
-    let template = TemplateRef::new()
-        .name("order_confirmation")
-        .parameters([("order", "12345")]);
+    let template = TemplateRef::by_name("order_confirmation").parameters([("order", "12345")]);
     let sent = client
         .messages()
         .send(["+14155551234", "+14155555678"], template)

@@ -24,7 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. Invalid input never leaves the process.
     match client
         .messages()
-        .send(["415-555-1234"], TemplateRef::new().name("welcome"))
+        .send(["415-555-1234"], TemplateRef::by_name("welcome"))
         .await
     {
         Err(Error::InvalidRequest { field, message }) => {

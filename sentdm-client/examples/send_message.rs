@@ -33,13 +33,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
         let id = created.id;
         println!("created template {id}");
-        (TemplateRef::new().id(id), "+14155551234".to_string())
+        (TemplateRef::by_id(id), "+14155551234".to_string())
     } else {
         let name = std::env::var("SENT_DM_TEMPLATE")
             .map_err(|_| "set SENT_DM_TEMPLATE to a template name")?;
         let to =
             std::env::var("SENT_DM_TO").map_err(|_| "set SENT_DM_TO to an E.164 phone number")?;
-        (TemplateRef::new().name(name), to)
+        (TemplateRef::by_name(name), to)
     };
 
     let sent = client

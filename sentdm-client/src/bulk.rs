@@ -27,7 +27,7 @@
 //! let mut results = bulk.stream(recipients, |client, to| {
 //!     client
 //!         .messages()
-//!         .send([to], TemplateRef::new().name("welcome"))
+//!         .send([to], TemplateRef::by_name("welcome"))
 //! });
 //! while let Some((index, result)) = results.next().await {
 //!     match result {

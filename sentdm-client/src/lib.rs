@@ -16,7 +16,7 @@
 //! let client = Client::from_env()?; // SENT_DM_API_KEY
 //! let sent = client
 //!     .messages()
-//!     .send(["+14155551234"], TemplateRef::new().name("welcome"))
+//!     .send(["+14155551234"], TemplateRef::by_name("welcome"))
 //!     .await?;
 //! for recipient in &sent.recipients {
 //!     println!("{:?} → {:?}", recipient.to, recipient.message_id);

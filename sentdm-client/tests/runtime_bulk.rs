@@ -80,7 +80,7 @@ async fn bulk_sending_stays_under_the_advertised_limit() {
         .send_all(inputs.clone(), |client, to| {
             client
                 .messages()
-                .send([to], TemplateRef::new().name("welcome"))
+                .send([to], TemplateRef::by_name("welcome"))
         })
         .await;
 
@@ -115,7 +115,7 @@ async fn without_the_limiter_the_same_burst_is_mostly_throttled() {
         .map(|to| {
             client
                 .messages()
-                .send([to], TemplateRef::new().name("welcome"))
+                .send([to], TemplateRef::by_name("welcome"))
                 .into_future()
         })
         .buffer_unordered(12)
@@ -144,7 +144,7 @@ async fn a_429_holds_every_request_back_until_retry_after() {
     let mut stream = bulk.stream(recipients(4), |client, to| {
         client
             .messages()
-            .send([to], TemplateRef::new().name("welcome"))
+            .send([to], TemplateRef::by_name("welcome"))
     });
     let mut done = Vec::new();
     while let Some((index, result)) = stream.next().await {
@@ -179,7 +179,7 @@ async fn a_limiter_set_on_the_client_is_shared_with_bulk_senders() {
         .unwrap();
     client
         .messages()
-        .send(["+14155550000"], TemplateRef::new().name("welcome"))
+        .send(["+14155550000"], TemplateRef::by_name("welcome"))
         .await
         .unwrap();
     let bulk = Bulk::new(&client);
@@ -187,7 +187,7 @@ async fn a_limiter_set_on_the_client_is_shared_with_bulk_senders() {
     bulk.send_all(recipients(3), |client, to| {
         client
             .messages()
-            .send([to], TemplateRef::new().name("welcome"))
+            .send([to], TemplateRef::by_name("welcome"))
     })
     .await
     .into_iter()

@@ -29,7 +29,7 @@ fn sandbox_client(server: &Server) -> Client {
 }
 
 fn template() -> TemplateRef {
-    TemplateRef::new().name("welcome")
+    TemplateRef::by_name("welcome")
 }
 
 /// Answers sends, creates and deletes on one server.

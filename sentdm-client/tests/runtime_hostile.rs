@@ -24,7 +24,7 @@ const CONTACT_ID: &str = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
 fn send(client: &Client) -> sentdm_client::resources::messages::SendRequest {
     client
         .messages()
-        .send(["+14155551234"], TemplateRef::new().name("welcome"))
+        .send(["+14155551234"], TemplateRef::by_name("welcome"))
 }
 
 fn contact_id() -> ContactId {

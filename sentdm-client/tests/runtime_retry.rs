@@ -18,7 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const TO: &str = "+14155551234";
 
 fn template() -> TemplateRef {
-    TemplateRef::new().name("welcome")
+    TemplateRef::by_name("welcome")
 }
 
 fn keys(server: &Server) -> Vec<String> {

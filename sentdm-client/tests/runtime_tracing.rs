@@ -56,7 +56,7 @@ async fn tracing_shows_each_attempt_and_never_the_key() {
     .await;
     let response = client(&server)
         .messages()
-        .send(["+14155551234"], TemplateRef::new().name("welcome"))
+        .send(["+14155551234"], TemplateRef::by_name("welcome"))
         .idempotency_key("trace-key-1")
         .await
         .unwrap();

@@ -1,6 +1,6 @@
 //! Validation of values against the spec's schemas (the OpenAPI 3.0 subset the spec uses).
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::spec::Spec;
 
@@ -217,6 +217,10 @@ fn validate_depth(
             validate_depth(spec, s, value, path, errors, depth + 1);
         }
     }
+    if let Some(variants) = obj.get("oneOf").and_then(Value::as_array) {
+        validate_one_of(spec, obj, variants, value, path, errors, depth);
+        return;
+    }
     if let Some(expected) = obj.get("type").and_then(Value::as_str) {
         if !type_matches(expected, value) {
             let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
@@ -316,6 +320,66 @@ fn validate_depth(
     }
 }
 
+/// A value of a union: with a discriminator, the variant it names; without, any variant it
+/// fits. Documented calls that set the members of several variants at once (the SDK pages
+/// send a template's id and name together) are accepted, as the API accepts them; a value
+/// that fits none reports the failures of the variant it comes closest to.
+fn validate_one_of(
+    spec: &Spec,
+    obj: &serde_json::Map<String, Value>,
+    variants: &[Value],
+    value: &Value,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+    depth: usize,
+) {
+    if let Some(discriminator) = obj.get("discriminator") {
+        let member = discriminator
+            .get("propertyName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mapping = discriminator.get("mapping").and_then(Value::as_object);
+        let tag = value.get(member).and_then(Value::as_str);
+        let chosen = match (tag, mapping) {
+            (Some(tag), Some(mapping)) => mapping
+                .get(tag)
+                .and_then(Value::as_str)
+                .map(|reference| json!({ "$ref": reference })),
+            (Some(tag), None) => Some(json!({ "$ref": format!("#/components/schemas/{tag}") })),
+            (None, _) => None,
+        };
+        match chosen {
+            Some(schema) if variants.contains(&schema) => {
+                validate_depth(spec, &schema, value, path, errors, depth + 1);
+            }
+            _ => {
+                let p = join(path, member);
+                let known: Vec<&str> = mapping
+                    .map(|m| m.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                errors.push(FieldError::new(
+                    &p,
+                    Rule::Enum,
+                    format!("{} must be one of: {}", shown(&p), known.join(", ")),
+                ));
+            }
+        }
+        return;
+    }
+    let mut closest: Option<Vec<FieldError>> = None;
+    for variant in variants {
+        let mut found = Vec::new();
+        validate_depth(spec, variant, value, path, &mut found, depth + 1);
+        if found.is_empty() {
+            return;
+        }
+        if closest.as_ref().is_none_or(|c| found.len() < c.len()) {
+            closest = Some(found);
+        }
+    }
+    errors.extend(closest.unwrap_or_default());
+}
+
 fn check_string(
     spec: &Spec,
     obj: &serde_json::Map<String, Value>,
@@ -406,6 +470,26 @@ fn drop_nulls_depth(spec: &Spec, schema: &Value, value: &mut Value, depth: usize
         for s in all {
             drop_nulls_depth(spec, s, value, depth + 1);
         }
+    }
+    if let Some(variants) = schema.get("oneOf").and_then(Value::as_array) {
+        // Nulls are dropped as the variant the value then fits says (the first one, when it
+        // fits none): `{"id": …, "name": null}` is a reference by id.
+        let mut first = None;
+        for variant in variants {
+            let mut candidate = value.clone();
+            drop_nulls_depth(spec, variant, &mut candidate, depth + 1);
+            let mut errors = Vec::new();
+            validate(spec, variant, &candidate, "", &mut errors);
+            if errors.is_empty() {
+                *value = candidate;
+                return;
+            }
+            first.get_or_insert(candidate);
+        }
+        if let Some(first) = first {
+            *value = first;
+        }
+        return;
     }
     match value {
         Value::Object(map) => {
@@ -530,6 +614,27 @@ mod tests {
         assert!(e.contains(&("to[0]".into(), Rule::Pattern)));
         assert!(e.contains(&("template.id".into(), Rule::Format)));
         assert!(e.contains(&("channel[0]".into(), Rule::Enum)));
+    }
+
+    #[test]
+    fn unions_take_any_variant_the_value_fits_or_the_one_its_tag_names() {
+        // By id, by name, or both as the SDK pages send them; neither is refused.
+        for template in [
+            json!({"id": "7ba7b820-9dad-11d1-80b4-00c04fd430c8"}),
+            json!({"name": "welcome"}),
+            json!({"id": "7ba7b820-9dad-11d1-80b4-00c04fd430c8", "name": "welcome"}),
+        ] {
+            let e = errors_for("TemplateRef", template.clone());
+            assert!(e.is_empty(), "{template}: {e:?}");
+        }
+        assert!(!errors_for("TemplateRef", json!({"parameters": {}})).is_empty());
+        // A button's `type` names its variant, whose own rules apply.
+        let url = json!({"type": "URL", "text": "Open", "url": "https://example.com"});
+        assert!(errors_for("TemplateButton", url).is_empty());
+        let e = errors_for("TemplateButton", json!({"type": "URL", "text": "Open"}));
+        assert!(e.contains(&("url".into(), Rule::Required)), "{e:?}");
+        let e = errors_for("TemplateButton", json!({"type": "CAROUSEL"}));
+        assert_eq!(e, [("type".into(), Rule::Enum)]);
     }
 
     #[test]

@@ -3134,7 +3134,7 @@ pub mod types {
     }
 
     /// A send: a template to each recipient, on the template's channels or the ones given. When several channels are given, one message is created per (recipient, channel) pair.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct SendMessageRequest {
         /// Recipients' phone numbers in E.164 format (`+14155551234`).
         ///
@@ -3162,11 +3162,11 @@ pub mod types {
         /// Creates a `SendMessageRequest` from its required fields (`to`, `template`); optional fields start unset.
         pub fn new(
             to: impl IntoIterator<Item = impl Into<String>>,
-            template: TemplateRef,
+            template: impl Into<TemplateRef>,
         ) -> Self {
             Self {
                 to: to.into_iter().map(Into::into).collect(),
-                template,
+                template: template.into(),
                 channel: Default::default(),
                 sandbox: None,
             }
@@ -3332,58 +3332,118 @@ pub mod types {
     }
 
     /// A button of a template.
-    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-    pub struct TemplateButton {
-        /// Kind of button: `QUICK_REPLY`, `URL` or `PHONE_NUMBER`.
-        #[serde(rename = "type")]
-        pub kind: TemplateButtonType,
-        /// The button's label.
-        pub text: String,
-        /// The URL a `URL` button opens.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub url: Option<String>,
-        /// The number a `PHONE_NUMBER` button calls.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub phone_number: Option<String>,
+    #[derive(Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub enum TemplateButton {
+        /// `QUICK_REPLY` (`type`).
+        ///
+        /// A button that sends its label back as a reply.
+        QuickReply(TemplateQuickReplyButton),
+        /// `URL` (`type`).
+        ///
+        /// A button that opens a URL.
+        Url(TemplateUrlButton),
+        /// `PHONE_NUMBER` (`type`).
+        ///
+        /// A button that calls a phone number.
+        PhoneNumber(TemplatePhoneNumberButton),
+        /// A variant not documented when this client was generated, kept as received.
+        Unknown(serde_json::Value),
+    }
+
+    impl From<TemplateQuickReplyButton> for TemplateButton {
+        fn from(value: TemplateQuickReplyButton) -> Self {
+            Self::QuickReply(value)
+        }
+    }
+
+    impl From<TemplateUrlButton> for TemplateButton {
+        fn from(value: TemplateUrlButton) -> Self {
+            Self::Url(value)
+        }
+    }
+
+    impl From<TemplatePhoneNumberButton> for TemplateButton {
+        fn from(value: TemplatePhoneNumberButton) -> Self {
+            Self::PhoneNumber(value)
+        }
+    }
+
+    impl serde::Serialize for TemplateButton {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match self {
+                Self::QuickReply(inner) => {
+                    rt::union::serialize_tagged(serializer, "type", "QUICK_REPLY", inner)
+                }
+                Self::Url(inner) => {
+                    rt::union::serialize_tagged(serializer, "type", "URL", inner)
+                }
+                Self::PhoneNumber(inner) => {
+                    rt::union::serialize_tagged(
+                        serializer,
+                        "type",
+                        "PHONE_NUMBER",
+                        inner,
+                    )
+                }
+                Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for TemplateButton {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            let value = <serde_json::Value as serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            match rt::union::tag(&value, "type") {
+                Some("QUICK_REPLY") => rt::union::variant(value).map(Self::QuickReply),
+                Some("URL") => rt::union::variant(value).map(Self::Url),
+                Some("PHONE_NUMBER") => rt::union::variant(value).map(Self::PhoneNumber),
+                _ => Ok(Self::Unknown(value)),
+            }
+        }
     }
 
     impl TemplateButton {
-        /// Creates a `TemplateButton` from its required fields (`kind`, `text`); optional fields start unset.
-        pub fn new(
-            kind: impl Into<TemplateButtonType>,
+        /// The `QuickReply` variant: see [`TemplateQuickReplyButton::new`].
+        pub fn quick_reply(text: impl Into<String>) -> Self {
+            Self::QuickReply(TemplateQuickReplyButton::new(text))
+        }
+
+        /// The `Url` variant: see [`TemplateUrlButton::new`].
+        pub fn url(text: impl Into<String>, url: impl Into<String>) -> Self {
+            Self::Url(TemplateUrlButton::new(text, url))
+        }
+
+        /// The `PhoneNumber` variant: see [`TemplatePhoneNumberButton::new`].
+        pub fn phone_number(
             text: impl Into<String>,
+            phone_number: impl Into<String>,
         ) -> Self {
-            Self {
-                kind: kind.into(),
-                text: text.into(),
-                url: None,
-                phone_number: None,
-            }
-        }
-
-        /// The URL a `URL` button opens.
-        pub fn url(mut self, url: impl Into<String>) -> Self {
-            self.url = Some(url.into());
-            self
-        }
-
-        /// The number a `PHONE_NUMBER` button calls.
-        pub fn phone_number(mut self, phone_number: impl Into<String>) -> Self {
-            self.phone_number = Some(phone_number.into());
-            self
+            Self::PhoneNumber(TemplatePhoneNumberButton::new(text, phone_number))
         }
     }
 
     impl rt::validate::Validate for TemplateButton {
         fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
-            {
-                let value = &self.kind;
-                let field = at.field("type");
-                rt::validate::known(
-                    field,
-                    value.is_known(),
-                    TemplateButtonType::VALUES,
-                )?;
+            match self {
+                Self::QuickReply(_) => {}
+                Self::Url(_) => {}
+                Self::PhoneNumber(_) => {}
+                Self::Unknown(_) => {
+                    return Err(
+                        rt::validate::unknown_variant(
+                            at,
+                            &["QUICK_REPLY", "URL", "PHONE_NUMBER"],
+                        ),
+                    );
+                }
             }
             Ok(())
         }
@@ -3821,15 +3881,139 @@ pub mod types {
         }
     }
 
-    /// A template to send, by id or by name, with values for its variables.
+    /// A button that calls a phone number.
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-    pub struct TemplateRef {
+    pub struct TemplatePhoneNumberButton {
+        /// The button's label.
+        pub text: String,
+        /// The number a `PHONE_NUMBER` button calls.
+        pub phone_number: String,
+    }
+
+    impl TemplatePhoneNumberButton {
+        /// Creates a `TemplatePhoneNumberButton` from its required fields (`text`, `phone_number`); optional fields start unset.
+        pub fn new(text: impl Into<String>, phone_number: impl Into<String>) -> Self {
+            Self {
+                text: text.into(),
+                phone_number: phone_number.into(),
+            }
+        }
+    }
+
+    impl rt::validate::Validate for TemplatePhoneNumberButton {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
+            Ok(())
+        }
+    }
+
+    /// A button that sends its label back as a reply.
+    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    pub struct TemplateQuickReplyButton {
+        /// The button's label.
+        pub text: String,
+    }
+
+    impl TemplateQuickReplyButton {
+        /// Creates a `TemplateQuickReplyButton` from its required fields (`text`); optional fields start unset.
+        pub fn new(text: impl Into<String>) -> Self {
+            Self { text: text.into() }
+        }
+    }
+
+    impl rt::validate::Validate for TemplateQuickReplyButton {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
+            Ok(())
+        }
+    }
+
+    /// A template to send, by id or by name, with values for its variables.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum TemplateRef {
+        /// A template by id, with values for its variables.
+        ById(TemplateRefById),
+        /// A template by name, with values for its variables.
+        ByName(TemplateRefByName),
+    }
+
+    impl From<TemplateRefById> for TemplateRef {
+        fn from(value: TemplateRefById) -> Self {
+            Self::ById(value)
+        }
+    }
+
+    impl From<TemplateRefByName> for TemplateRef {
+        fn from(value: TemplateRefByName) -> Self {
+            Self::ByName(value)
+        }
+    }
+
+    impl serde::Serialize for TemplateRef {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match self {
+                Self::ById(inner) => serde::Serialize::serialize(inner, serializer),
+                Self::ByName(inner) => serde::Serialize::serialize(inner, serializer),
+            }
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for TemplateRef {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            let value = <serde_json::Value as serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            if let Some(inner) = rt::union::try_variant(&value) {
+                return Ok(Self::ById(inner));
+            }
+            if let Some(inner) = rt::union::try_variant(&value) {
+                return Ok(Self::ByName(inner));
+            }
+            Err(
+                serde::de::Error::custom(
+                    rt::union::no_variant(&value, "one of the shapes of `TemplateRef`"),
+                ),
+            )
+        }
+    }
+
+    impl TemplateRef {
+        /// The `ById` variant: see [`TemplateRefById::new`].
+        pub fn by_id(id: impl Into<TemplateId>) -> Self {
+            Self::ById(TemplateRefById::new(id))
+        }
+
+        /// The `ByName` variant: see [`TemplateRefByName::new`].
+        pub fn by_name(name: impl Into<String>) -> Self {
+            Self::ByName(TemplateRefByName::new(name))
+        }
+
+        /// Values of the template's variables, by variable name.
+        pub fn parameters(
+            self,
+            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+        ) -> Self {
+            match self {
+                Self::ById(inner) => Self::ById(inner.parameters(parameters)),
+                Self::ByName(inner) => Self::ByName(inner.parameters(parameters)),
+            }
+        }
+    }
+
+    impl rt::validate::Validate for TemplateRef {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
+            Ok(())
+        }
+    }
+
+    /// A template by id, with values for its variables.
+    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    pub struct TemplateRefById {
         /// Template id.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<TemplateId>,
-        /// Template name.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
+        pub id: TemplateId,
         /// Values of the template's variables, by variable name.
         #[serde(
             default,
@@ -3839,22 +4023,13 @@ pub mod types {
         pub parameters: std::collections::BTreeMap<String, String>,
     }
 
-    impl TemplateRef {
-        /// Creates an empty `TemplateRef`; set fields with the setters.
-        pub fn new() -> Self {
-            Self::default()
-        }
-
-        /// Template id.
-        pub fn id(mut self, id: impl Into<TemplateId>) -> Self {
-            self.id = Some(id.into());
-            self
-        }
-
-        /// Template name.
-        pub fn name(mut self, name: impl Into<String>) -> Self {
-            self.name = Some(name.into());
-            self
+    impl TemplateRefById {
+        /// Creates a `TemplateRefById` from its required fields (`id`); optional fields start unset.
+        pub fn new(id: impl Into<TemplateId>) -> Self {
+            Self {
+                id: id.into(),
+                parameters: Default::default(),
+            }
         }
 
         /// Values of the template's variables, by variable name.
@@ -3870,7 +4045,49 @@ pub mod types {
         }
     }
 
-    impl rt::validate::Validate for TemplateRef {
+    impl rt::validate::Validate for TemplateRefById {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
+            Ok(())
+        }
+    }
+
+    /// A template by name, with values for its variables.
+    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    pub struct TemplateRefByName {
+        /// Template name.
+        pub name: String,
+        /// Values of the template's variables, by variable name.
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::null_as_default",
+            skip_serializing_if = "std::collections::BTreeMap::is_empty"
+        )]
+        pub parameters: std::collections::BTreeMap<String, String>,
+    }
+
+    impl TemplateRefByName {
+        /// Creates a `TemplateRefByName` from its required fields (`name`); optional fields start unset.
+        pub fn new(name: impl Into<String>) -> Self {
+            Self {
+                name: name.into(),
+                parameters: Default::default(),
+            }
+        }
+
+        /// Values of the template's variables, by variable name.
+        pub fn parameters(
+            mut self,
+            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+        ) -> Self {
+            self.parameters = parameters
+                .into_iter()
+                .map(|(key, value)| (key.into(), value.into()))
+                .collect();
+            self
+        }
+    }
+
+    impl rt::validate::Validate for TemplateRefByName {
         fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
             Ok(())
         }
@@ -3965,6 +4182,31 @@ pub mod types {
             deserializer: D,
         ) -> Result<Self, D::Error> {
             crate::runtime::deserialize_string_enum(deserializer)
+        }
+    }
+
+    /// A button that opens a URL.
+    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    pub struct TemplateUrlButton {
+        /// The button's label.
+        pub text: String,
+        /// The URL a `URL` button opens.
+        pub url: String,
+    }
+
+    impl TemplateUrlButton {
+        /// Creates a `TemplateUrlButton` from its required fields (`text`, `url`); optional fields start unset.
+        pub fn new(text: impl Into<String>, url: impl Into<String>) -> Self {
+            Self {
+                text: text.into(),
+                url: url.into(),
+            }
+        }
+    }
+
+    impl rt::validate::Validate for TemplateUrlButton {
+        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
+            Ok(())
         }
     }
 
@@ -6816,7 +7058,7 @@ pub mod resources {
             pub fn send(
                 &self,
                 to: impl IntoIterator<Item = impl Into<String>>,
-                template: types::TemplateRef,
+                template: impl Into<types::TemplateRef>,
             ) -> SendRequest {
                 SendRequest {
                     client: self.client.clone(),

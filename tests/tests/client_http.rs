@@ -95,9 +95,7 @@ async fn send_posts_the_documented_body_and_decodes_the_recipients() {
         })),
     )
     .await;
-    let template = TemplateRef::new()
-        .name("order_confirmation")
-        .parameters([("order", "12345")]);
+    let template = TemplateRef::by_name("order_confirmation").parameters([("order", "12345")]);
     let sent = client
         .messages()
         .send(["+14155551234"], template)
@@ -141,7 +139,7 @@ async fn invalid_values_are_rejected_before_any_request() {
         (
             client
                 .messages()
-                .send(["4155551234"], TemplateRef::new().name("t"))
+                .send(["4155551234"], TemplateRef::by_name("t"))
                 .await
                 .expect_err("not E.164"),
             "to[0]",
@@ -149,7 +147,7 @@ async fn invalid_values_are_rejected_before_any_request() {
         (
             client
                 .messages()
-                .send(Vec::<String>::new(), TemplateRef::new().name("t"))
+                .send(Vec::<String>::new(), TemplateRef::by_name("t"))
                 .await
                 .expect_err("no recipient"),
             "to",
@@ -157,7 +155,7 @@ async fn invalid_values_are_rejected_before_any_request() {
         (
             client
                 .messages()
-                .send(["+14155551234"], TemplateRef::new().name("t"))
+                .send(["+14155551234"], TemplateRef::by_name("t"))
                 .idempotency_key("has spaces")
                 .await
                 .expect_err("bad key"),
@@ -282,7 +280,7 @@ async fn error_envelopes_become_typed_errors() {
     .await;
     let error = client
         .messages()
-        .send(["+14155551234"], TemplateRef::new().name("t"))
+        .send(["+14155551234"], TemplateRef::by_name("t"))
         .await
         .expect_err("400");
     let api = error.as_api().expect("API error");

@@ -198,7 +198,7 @@ async fn fault_matrix() {
 
             let mut send = client
                 .messages()
-                .send(["+14155551234"], TemplateRef::new().name("welcome"));
+                .send(["+14155551234"], TemplateRef::by_name("welcome"));
             if caller_key {
                 send = send.idempotency_key("order-12345");
             }

@@ -93,7 +93,7 @@ async fn the_sandbox_switch_changes_nothing_and_can_be_overridden() {
     assert!(created.is_sandbox(), "X-Sandbox: true");
     let sent = sandboxed
         .messages()
-        .send(["+14155550100"], TemplateRef::new().name("w"))
+        .send(["+14155550100"], TemplateRef::by_name("w"))
         .await
         .unwrap();
     assert!(sent.is_sandbox());

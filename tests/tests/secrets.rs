@@ -72,7 +72,7 @@ async fn the_api_key_never_shows() {
     let send = || {
         client
             .messages()
-            .send(["+14155551234"], TemplateRef::new().name("welcome"))
+            .send(["+14155551234"], TemplateRef::by_name("welcome"))
     };
     let mut errors: Vec<(&str, Error)> = Vec::new();
 
@@ -92,7 +92,7 @@ async fn the_api_key_never_shows() {
         "InvalidRequest",
         client
             .messages()
-            .send(["4155551234"], TemplateRef::new().name("w"))
+            .send(["4155551234"], TemplateRef::by_name("w"))
             .await
             .expect_err("invalid"),
     ));
@@ -110,7 +110,7 @@ async fn the_api_key_never_shows() {
     errors.push((
         "Timeout",
         slow.messages()
-            .send(["+14155551234"], TemplateRef::new().name("w"))
+            .send(["+14155551234"], TemplateRef::by_name("w"))
             .await
             .expect_err("timeout"),
     ));

@@ -71,7 +71,7 @@ const ENVELOPE_MEMBERS: [&str; 4] = ["success", "data", "error", "meta"];
 
 /// Whether the `[[union]]` facts become `oneOf` schemas. While unset the facts are still
 /// checked against the schemas they split, and each schema keeps all its members.
-pub const EMIT_UNIONS: bool = false;
+pub const EMIT_UNIONS: bool = true;
 
 fn invalid(context: impl Into<String>, message: impl Into<String>) -> Error {
     Error::Facts(FactsError::Invalid {

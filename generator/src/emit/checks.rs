@@ -176,6 +176,10 @@ impl Emitter<'_> {
                     rt::validate::known(#at, #value.is_known(), #types #name::VALUES)?;
                 });
             }
+            Ty::Union(name) if self.api.models.union_def(name).is_some_and(|d| d.validates) => {
+                let path = field.path();
+                out.push(quote!(rt::validate::Validate::validate(#value, #path)?;));
+            }
             Ty::Struct(name)
                 if self
                     .api

@@ -168,7 +168,7 @@ impl<'a> Emitter<'a> {
                 let item = self.nullable_ty(item, types);
                 quote!(std::collections::BTreeMap<String, #item>)
             }
-            Ty::Struct(name) | Ty::Enum(name) | Ty::Alias(name, _) => {
+            Ty::Struct(name) | Ty::Enum(name) | Ty::Union(name) | Ty::Alias(name, _) => {
                 let name = names::ident(name);
                 quote!(#types #name)
             }

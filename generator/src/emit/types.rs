@@ -9,7 +9,7 @@ use super::{Emitter, string_enum_impls};
 use crate::api::{Pagination, shape_struct};
 use crate::docs::{Docs, code};
 use crate::error::{Error, Result};
-use crate::model::{AliasDef, EnumDef, Field, Shape, StructDef, Ty, TypeDef};
+use crate::model::{AliasDef, EnumDef, Field, Shape, StructDef, Ty, TypeDef, UnionDef};
 use crate::names;
 
 /// How a value is passed to a constructor, setter or operation method.
@@ -43,7 +43,7 @@ impl Emitter<'_> {
     pub(crate) fn input(&self, shape: &Shape, types: &TokenStream) -> Input {
         let stored = self.ty(shape, types);
         match &shape.target().ty {
-            Ty::String | Ty::Enum(_) | Ty::Id(_) => Input {
+            Ty::String | Ty::Enum(_) | Ty::Id(_) | Ty::Union(_) => Input {
                 ty: quote!(impl Into<#stored>),
                 convert: into,
             },
@@ -80,6 +80,7 @@ impl Emitter<'_> {
                     }
                 }
                 TypeDef::Enum(def) => items.push(self.enum_item(def)),
+                TypeDef::Union(def) => items.push(self.union_item(def)?),
                 TypeDef::Alias(def) => items.push(self.alias_item(def)),
                 TypeDef::Pending => {}
             }
@@ -344,6 +345,24 @@ impl Emitter<'_> {
         }
     }
 
+    /// The parameter type of `field` in the struct's `new`, if it is one: every field that
+    /// must be given (its ergonomic input type), and every required but nullable one (its
+    /// `Option`, so the caller says whether it is null).
+    fn new_param(
+        &self,
+        def: &StructDef,
+        field: &Field,
+        types: &TokenStream,
+    ) -> Option<TokenStream> {
+        if !def.omissible(field) {
+            Some(self.input(&field.shape, types).ty)
+        } else if field.required && field.shape.nullable && def.settable(field) {
+            Some(self.field_ty(def, field, types))
+        } else {
+            None
+        }
+    }
+
     /// `new` and one setter per optional field, for request-side structs.
     fn constructor(&self, def: &StructDef) -> Result<TokenStream> {
         let name = names::ident(&def.name);
@@ -354,27 +373,21 @@ impl Emitter<'_> {
         let mut arg_docs = Vec::new();
         for field in &def.fields {
             let ident = names::ident(&field.name);
-            let optional = def.omissible(field);
-            if !optional {
-                let input = self.input(&field.shape, &types);
-                let ty = input.ty;
-                let value = (input.convert)(&ident);
+            if let Some(ty) = self.new_param(def, field, &types) {
                 params.push(quote!(#ident: #ty));
-                if field.boxed {
+                let value = if def.omissible(field) {
+                    // Required but nullable: the caller says whether it is null.
+                    quote!(#ident)
+                } else {
+                    (self.input(&field.shape, &types).convert)(&ident)
+                };
+                if field.boxed && !def.omissible(field) {
                     inits.push(quote!(#ident: Box::new(#value)));
                 } else if ident == value.to_string() {
                     inits.push(quote!(#ident));
                 } else {
                     inits.push(quote!(#ident: #value));
                 }
-                arg_docs.push(format!("`{}`", field.name));
-                continue;
-            }
-            if field.required && field.shape.nullable && def.settable(field) {
-                // Required but nullable: the caller says whether it is null.
-                let ty = self.field_ty(def, field, &types);
-                params.push(quote!(#ident: #ty));
-                inits.push(quote!(#ident));
                 arg_docs.push(format!("`{}`", field.name));
                 continue;
             }
@@ -567,6 +580,294 @@ impl Emitter<'_> {
                 }
             }
         }
+    }
+
+    /// An enum of a union's variants, with serde impls that write and read the discriminator
+    /// (or try each variant in turn), `From` each variant, and for request-side unions a
+    /// constructor per struct variant, the setters all variants share, and validation.
+    fn union_item(&self, def: &UnionDef) -> Result<TokenStream> {
+        let name = names::ident(&def.name);
+        let types = quote!();
+        let docs = self
+            .type_docs(
+                &def.name,
+                def.pointer.as_str(),
+                false,
+                None,
+                def.description.as_deref(),
+            )
+            .attrs();
+        let mut variants = Vec::new();
+        let mut froms = Vec::new();
+        let mut serialize_arms = Vec::new();
+        let mut validate_arms = Vec::new();
+        let mut seen_types: Vec<String> = Vec::new();
+        for variant in &def.variants {
+            let ident = names::ident(&variant.name);
+            let ty = self.nullable_ty(&variant.shape, &types);
+            let mut docs = Docs::new();
+            if let Some(value) = &variant.tag_value {
+                docs.line(format!(
+                    "{} {}.",
+                    code(value),
+                    def.tag
+                        .as_deref()
+                        .map_or_else(String::new, |tag| format!("(`{tag}`)"))
+                ));
+            }
+            self.shape_docs(
+                &mut docs,
+                &variant.shape,
+                &format!("A {}.", code(&ty.to_string().replace(' ', ""))),
+            );
+            let docs = docs.attrs();
+            variants.push(quote!(#docs #ident(#ty),));
+            let ty_text = ty.to_string();
+            if !seen_types.contains(&ty_text) {
+                seen_types.push(ty_text);
+                froms.push(quote! {
+                    impl From<#ty> for #name {
+                        fn from(value: #ty) -> Self {
+                            Self::#ident(value)
+                        }
+                    }
+                });
+            }
+            serialize_arms.push(match (&def.tag, &variant.tag_value) {
+                (Some(tag), Some(value)) => {
+                    quote!(Self::#ident(inner) => rt::union::serialize_tagged(serializer, #tag, #value, inner),)
+                }
+                _ => quote!(Self::#ident(inner) => serde::Serialize::serialize(inner, serializer),),
+            });
+            let checks = self.checks(
+                &quote!(inner),
+                &variant.shape,
+                &super::checks::FieldRef::Var,
+                &types,
+            );
+            if checks.is_empty() {
+                validate_arms.push(quote!(Self::#ident(_) => {}));
+            } else {
+                validate_arms.push(quote!(Self::#ident(inner) => { let field = at; #(#checks)* }));
+            }
+        }
+        let deserialize = match &def.tag {
+            Some(tag) => {
+                let arms = def.variants.iter().filter_map(|v| {
+                    let ident = names::ident(&v.name);
+                    let value = v.tag_value.as_ref()?;
+                    Some(quote!(Some(#value) => rt::union::variant(value).map(Self::#ident),))
+                });
+                quote! {
+                    let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                    match rt::union::tag(&value, #tag) {
+                        #(#arms)*
+                        _ => Ok(Self::Unknown(value)),
+                    }
+                }
+            }
+            None => {
+                let attempts = def.variants.iter().map(|v| {
+                    let ident = names::ident(&v.name);
+                    quote! {
+                        if let Some(inner) = rt::union::try_variant(&value) {
+                            return Ok(Self::#ident(inner));
+                        }
+                    }
+                });
+                let expected = format!("one of the shapes of `{}`", def.name);
+                quote! {
+                    let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                    #(#attempts)*
+                    Err(serde::de::Error::custom(rt::union::no_variant(&value, #expected)))
+                }
+            }
+        };
+        let unknown = if def.tag.is_some() {
+            variants.push(quote! {
+                /// A variant not documented when this client was generated, kept as received.
+                Unknown(serde_json::Value),
+            });
+            serialize_arms.push(
+                quote!(Self::Unknown(value) => serde::Serialize::serialize(value, serializer),),
+            );
+            let documented: Vec<&str> = def
+                .variants
+                .iter()
+                .filter_map(|v| v.tag_value.as_deref())
+                .collect();
+            validate_arms.push(quote! {
+                Self::Unknown(_) => return Err(rt::validate::unknown_variant(at, &[#(#documented),*])),
+            });
+            true
+        } else {
+            false
+        };
+        let non_exhaustive = if def.response || unknown {
+            quote!(#[non_exhaustive])
+        } else {
+            quote!()
+        };
+        let request = if def.request {
+            let constructors = self.union_constructors(def)?;
+            let validate = if def.validates {
+                quote! {
+                    impl rt::validate::Validate for #name {
+                        fn validate(&self, at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
+                            match self {
+                                #(#validate_arms)*
+                            }
+                            Ok(())
+                        }
+                    }
+                }
+            } else {
+                quote! {
+                    impl rt::validate::Validate for #name {
+                        fn validate(&self, _at: rt::validate::Path<'_>) -> Result<(), rt::Error> {
+                            Ok(())
+                        }
+                    }
+                }
+            };
+            quote!(#constructors #validate)
+        } else {
+            quote!()
+        };
+        Ok(quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq)]
+            #non_exhaustive
+            pub enum #name {
+                #(#variants)*
+            }
+
+            #(#froms)*
+
+            impl serde::Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    match self {
+                        #(#serialize_arms)*
+                    }
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    #deserialize
+                }
+            }
+
+            #request
+        })
+    }
+
+    /// A constructor per struct variant of a request-side union (`TemplateRef::by_id(id)`),
+    /// and the setters every variant has, applied to whichever variant the value is.
+    fn union_constructors(&self, def: &UnionDef) -> Result<TokenStream> {
+        let name = names::ident(&def.name);
+        let types = quote!();
+        let mut methods = Vec::new();
+        let structs: Vec<(&crate::model::Variant, &StructDef)> = def
+            .variants
+            .iter()
+            .filter_map(|v| match &v.shape.target().ty {
+                Ty::Struct(s) if !v.shape.nullable => self.api.models.struct_def(s).map(|d| (v, d)),
+                _ => None,
+            })
+            .collect();
+        for (variant, sdef) in &structs {
+            let method = names::ident(&names::member(&variant.name).ok_or_else(|| {
+                Error::invalid(
+                    &def.pointer,
+                    format!("variant {:?} cannot be made a method name", variant.name),
+                )
+            })?);
+            let ident = names::ident(&variant.name);
+            let ty = names::ident(&sdef.name);
+            let mut params = Vec::new();
+            let mut args = Vec::new();
+            for field in &sdef.fields {
+                if let Some(input) = self.new_param(sdef, field, &types) {
+                    let arg = names::ident(&field.name);
+                    params.push(quote!(#arg: #input));
+                    args.push(arg);
+                }
+            }
+            let doc = format!(
+                " The {} variant: see [`{}::new`].",
+                code(&variant.name),
+                sdef.name
+            );
+            methods.push(quote! {
+                #[doc = #doc]
+                pub fn #method(#(#params),*) -> Self {
+                    Self::#ident(#ty::new(#(#args),*))
+                }
+            });
+        }
+        // Setters every variant has, when every variant is a struct.
+        if structs.len() == def.variants.len()
+            && let Some((_, first)) = structs.first()
+        {
+            for field in &first.fields {
+                if !first.omissible(field)
+                    || !first.settable(field)
+                    || self.new_param(first, field, &types).is_some()
+                {
+                    continue;
+                }
+                let shared = structs.iter().all(|(_, other)| {
+                    other.fields.iter().any(|f| {
+                        f.json == field.json
+                            && other.omissible(f)
+                            && other.settable(f)
+                            && self.field_ty(other, f, &types).to_string()
+                                == self.field_ty(first, field, &types).to_string()
+                    })
+                });
+                if !shared {
+                    continue;
+                }
+                let ident = names::ident(&field.name);
+                let input = self.input(&field.shape, &types).ty;
+                let arms = def.variants.iter().map(|v| {
+                    let variant = names::ident(&v.name);
+                    quote!(Self::#variant(inner) => Self::#variant(inner.#ident(#ident)),)
+                });
+                let unknown = if def.tag.is_some() {
+                    quote!(Self::Unknown(value) => Self::Unknown(value),)
+                } else {
+                    quote!()
+                };
+                let mut docs = Docs::new();
+                self.shape_docs(
+                    &mut docs,
+                    &field.shape,
+                    &format!("Sets the {} member.", code(&field.json)),
+                );
+                let docs = docs.attrs();
+                let aliases = super::alias_attrs(&field.shape);
+                methods.push(quote! {
+                    #docs
+                    #aliases
+                    pub fn #ident(self, #ident: #input) -> Self {
+                        match self {
+                            #(#arms)*
+                            #unknown
+                        }
+                    }
+                });
+            }
+        }
+        if methods.is_empty() {
+            return Ok(quote!());
+        }
+        Ok(quote! {
+            impl #name {
+                #(#methods)*
+            }
+        })
     }
 
     fn enum_item(&self, def: &EnumDef) -> TokenStream {

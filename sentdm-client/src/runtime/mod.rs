@@ -55,6 +55,8 @@ mod response;
 mod retry;
 mod secret;
 #[doc(hidden)]
+pub mod union;
+#[doc(hidden)]
 pub mod validate;
 
 use std::future::Future;

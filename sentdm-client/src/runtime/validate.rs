@@ -331,6 +331,18 @@ pub fn known(field: impl fmt::Display, known: bool, allowed: &[&str]) -> Result<
     }
 }
 
+/// A union value must be one of the documented variants: the `Unknown` variant kept for
+/// what a server may send is not sent back.
+pub fn unknown_variant(field: impl fmt::Display, documented: &[&str]) -> Error {
+    Error::invalid_request(
+        field.to_string(),
+        format!(
+            "must be one of the documented kinds: {}",
+            documented.join(", ")
+        ),
+    )
+}
+
 /// A value given as text must be a UUID, such as `7ba7b820-9dad-11d1-80b4-00c04fd430c8`.
 pub fn uuid(field: impl fmt::Display, value: &str) -> Result<(), Error> {
     match uuid::Uuid::try_parse(value) {

@@ -2,7 +2,7 @@
 use sentdm_client::{Client, types::TemplateRef};
 
 async fn run(client: Client) {
-    let _ = client.messages().send(TemplateRef::new().name("welcome")).await;
+    let _ = client.messages().send(TemplateRef::by_name("welcome")).await;
 }
 
 fn main() {}

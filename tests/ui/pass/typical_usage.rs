@@ -5,7 +5,7 @@ use sentdm_client::{Client, Error, RequestOptions};
 async fn run(client: Client) -> Result<(), Error> {
     let sent = client
         .messages()
-        .send(["+14155551234"], TemplateRef::new().name("welcome"))
+        .send(["+14155551234"], TemplateRef::by_name("welcome"))
         .channel(vec![Channel::Whatsapp])
         .idempotency_key("welcome-42")
         .sandbox(true)
