@@ -77,6 +77,8 @@ pub(crate) struct Shape {
     pub(crate) default: Option<serde_json::Value>,
     /// Other names users know the member by (`x-aliases`), for documentation search.
     pub(crate) aliases: Vec<String>,
+    /// For a list sent as one string (`x-delimited`): the separator between its items.
+    pub(crate) delimiter: Option<String>,
 }
 
 impl Shape {
@@ -91,6 +93,7 @@ impl Shape {
             format: None,
             default: None,
             aliases: Vec::new(),
+            delimiter: None,
         }
     }
 
@@ -589,6 +592,35 @@ impl<'a> Models<'a> {
                     self.defs.insert(hint.to_owned(), TypeDef::Enum(def));
                     let mut shape = Shape::of(Ty::Enum(hint.to_owned()));
                     self.decorate(&mut shape, schema);
+                    return Ok(shape);
+                }
+                if let Some(delimited) = data.extensions.get("x-delimited") {
+                    let at = pointer.join("x-delimited");
+                    let separator = delimited
+                        .get("separator")
+                        .and_then(serde_json::Value::as_str);
+                    if separator != Some(",") {
+                        return Err(Error::unsupported(
+                            &at.join("separator"),
+                            "a delimited list whose separator is not a comma",
+                        ));
+                    }
+                    let items: ReferenceOr<Schema> = delimited
+                        .get("items")
+                        .cloned()
+                        .and_then(|items| serde_json::from_value(items).ok())
+                        .ok_or_else(|| Error::invalid(&at.join("items"), "expected a schema"))?;
+                    let item =
+                        self.shape(Src::from(&items), &at.join("items"), &format!("{hint}Item"))?;
+                    if !matches!(item.target().ty, Ty::String | Ty::Enum(_)) {
+                        return Err(Error::unsupported(
+                            &at.join("items"),
+                            "a delimited list of anything but strings",
+                        ));
+                    }
+                    let mut shape = Shape::of(Ty::Vec(Box::new(item)));
+                    self.decorate(&mut shape, schema);
+                    shape.delimiter = separator.map(str::to_owned);
                     return Ok(shape);
                 }
                 let mut shape = match format.as_deref() {

@@ -467,3 +467,38 @@ fn untagged_unions_get_a_constructor_per_variant_and_shared_setters() {
         "Self::ByName(inner) => { let field = at; rt::validate::Validate::validate(inner, field)?; }"
     )));
 }
+
+#[test]
+fn delimited_strings_become_lists_of_their_values() {
+    let value = doc_returning(
+        json!({ "$ref": "#/components/schemas/Contact" }),
+        json!({
+            "Channel": { "type": "string", "enum": ["sms", "whatsapp"] },
+            "Contact": { "type": "object", "required": ["channels"], "properties": {
+                "channels": { "type": "string", "description": "Comma-separated channels.",
+                    "x-delimited": { "separator": ",",
+                        "items": { "$ref": "#/components/schemas/Channel" } } }
+            } }
+        }),
+    );
+    let file = gen_file(&value);
+    let contact = item_struct(module(&file.items, "types"), "Contact");
+    assert_eq!(ts(&field(contact, "channels").ty), squash("Vec<Channel>"));
+    assert_eq!(
+        attrs(&field(contact, "channels").attrs),
+        [squash(
+            r#"#[serde(default, with = "crate::runtime::comma_separated")]"#
+        )]
+    );
+    // Another separator is outside what the generator supports, and says where.
+    let mut other = value.clone();
+    other["components"]["schemas"]["Contact"]["properties"]["channels"]["x-delimited"]["separator"] =
+        json!(";");
+    match try_gen(&other) {
+        Err(error) => assert_eq!(
+            error.pointer(),
+            Some("#/components/schemas/Contact/properties/channels/x-delimited/separator")
+        ),
+        Ok(_) => panic!("a `;` separator was accepted"),
+    }
+}

@@ -42,7 +42,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(contact) = contacts.try_next().await? {
         total += 1;
         if total <= 3 {
-            println!("{} ({})", contact.phone_number, contact.available_channels);
+            println!(
+                "{} ({:?})",
+                contact.phone_number, contact.available_channels
+            );
         }
     }
     println!("{total} contacts in all");

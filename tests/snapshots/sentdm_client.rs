@@ -1849,7 +1849,8 @@ pub mod types {
         /// ISO 3166-1 alpha-2 country code (e.g., `US`, `CA`)
         pub region_code: String,
         /// Comma-separated list (e.g., `sms,whatsapp`)
-        pub available_channels: String,
+        #[serde(default, with = "crate::runtime::comma_separated")]
+        pub available_channels: Vec<Channel>,
         /// Default messaging channel (`sms` or `whatsapp`)
         pub default_channel: Channel,
         /// Whether the contact has opted out of messaging

@@ -245,7 +245,15 @@ impl Emitter<'_> {
             if optional && !field.required {
                 serde.push(quote!(skip_serializing_if = "Option::is_none"));
             }
-            if field.shape.is_collection() && !field.boxed {
+            if field.shape.delimiter.is_some() {
+                // A list sent as one comma-separated string; absent or `null` reads as empty.
+                let with = format!("{}::comma_separated", self.rt_path());
+                serde.push(quote!(default));
+                serde.push(quote!(with = #with));
+                if def.omissible_collection(field) {
+                    serde.push(quote!(skip_serializing_if = "Vec::is_empty"));
+                }
+            } else if field.shape.is_collection() && !field.boxed {
                 // Absent or `null` reads as empty.
                 let null_as_default = format!("{}::null_as_default", self.rt_path());
                 serde.push(quote!(default));

@@ -40,6 +40,8 @@
 mod body;
 mod builder;
 mod client;
+#[doc(hidden)]
+pub mod comma_separated;
 mod decode;
 mod describe;
 mod encode;
