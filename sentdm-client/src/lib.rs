@@ -68,7 +68,7 @@ mod error_code;
 
 pub use client::{API_KEY_ENV, BASE_URL_ENV, ClientBuilder};
 pub use runtime::{
-    ApiError, DecodeError, Error, Items, Meta, Pages, RateLimit, RateLimiter, RequestOptions,
+    ApiError, DecodeError, Error, Items, Meta, Page, Pages, RateLimit, RateLimiter, RequestOptions,
     Response, RetryPolicy,
 };
 
@@ -101,6 +101,7 @@ pub mod stream {
 /// # }
 /// ```
 pub mod prelude {
+    pub use crate::runtime::Page as _;
     pub use crate::types::*;
     pub use crate::{
         ApiError, Client, ClientBuilder, Error, ErrorCode, RequestOptions, Response, RetryPolicy,
