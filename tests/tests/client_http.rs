@@ -317,3 +317,125 @@ fn client_debug_never_shows_the_api_key() {
     let builder = Client::builder().api_key(API_KEY);
     assert!(!format!("{builder:?}").contains(API_KEY));
 }
+
+#[tokio::test]
+async fn bodies_that_accept_other_members_take_them_through_extra() {
+    let (client, seen) = serve(200, envelope(json!({}))).await;
+    let id: sentdm_client::types::TemplateId =
+        "7ba7b820-9dad-11d1-80b4-00c04fd430c8".parse().unwrap();
+    // The docs describe a "submit for review" switch without naming its member.
+    let _ = client
+        .templates()
+        .update(id)
+        .name("order_confirmation")
+        .extra("submit_for_review", true)
+        .await;
+    let seen = seen.lock().unwrap();
+    let body: Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(body["submit_for_review"], json!(true));
+    assert_eq!(body["name"], json!("order_confirmation"));
+}
+
+#[tokio::test]
+async fn raw_requests_keep_auth_idempotency_and_decoding() {
+    let (client, seen) = serve(202, envelope(json!({"queued": 2}))).await;
+    let response = client
+        .request(
+            sentdm_client::runtime::Method::POST,
+            "/v3/experimental/batch",
+        )
+        .query("dry", "false")
+        .json(&json!({"items": [1, 2]}))
+        .await
+        .unwrap();
+    assert_eq!(response.data()["queued"], json!(2));
+    assert_eq!(response.request_id(), Some("req_7X9zKp2jDw"));
+    let key = response.idempotency_key().unwrap().to_owned();
+    assert!(key.starts_with("sentdm-"), "{key}");
+    {
+        let seen = seen.lock().unwrap();
+        let request = &seen[0];
+        assert_eq!(request.method, Method::POST);
+        assert_eq!(request.uri.path(), "/v3/experimental/batch");
+        assert_eq!(request.uri.query(), Some("dry=false"));
+        assert_eq!(request.headers["x-api-key"], API_KEY);
+        assert_eq!(request.headers["idempotency-key"], key.as_str());
+        assert_eq!(request.headers["content-type"], "application/json");
+        assert_eq!(
+            serde_json::from_slice::<Value>(&request.body).unwrap(),
+            json!({"items": [1, 2]})
+        );
+    }
+    // Decoded into a type of the caller's choosing; a GET carries no key.
+    #[derive(serde::Deserialize)]
+    struct Queued {
+        queued: u32,
+    }
+    let typed = client
+        .request(
+            sentdm_client::runtime::Method::GET,
+            "/v3/experimental/batch",
+        )
+        .send::<Queued>()
+        .await
+        .unwrap();
+    assert_eq!(typed.queued, 2);
+    assert_eq!(typed.idempotency_key(), None);
+    // Methods the runtime does not send are refused before any I/O.
+    let error = client
+        .request(sentdm_client::runtime::Method::OPTIONS, "/v3/me")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn derived_clients_change_only_what_they_say() {
+    let (client, seen) = serve(200, envelope(json!({"contacts": [], "pagination": null}))).await;
+    let profile: sentdm_client::types::ProfileId =
+        "770e8400-e29b-41d4-a716-446655440000".parse().unwrap();
+    let scoped = client.with_profile(profile);
+    let patient = client
+        .with_options(
+            &sentdm_client::RequestOptions::new()
+                .timeout(std::time::Duration::from_secs(7))
+                .header("x-trace", "on"),
+        )
+        .unwrap();
+    scoped.contacts().list().await.unwrap();
+    patient.contacts().list().await.unwrap();
+    client.contacts().list().await.unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen[0].headers["x-profile-id"],
+        "770e8400-e29b-41d4-a716-446655440000"
+    );
+    assert_eq!(seen[1].headers["x-trace"], "on");
+    assert!(!seen[1].headers.contains_key("x-profile-id"));
+    // The original client is left as it was.
+    assert!(!seen[2].headers.contains_key("x-profile-id"));
+    assert!(!seen[2].headers.contains_key("x-trace"));
+    assert_eq!(
+        patient.runtime().timeout(),
+        std::time::Duration::from_secs(7)
+    );
+    assert!(
+        client
+            .with_options(&sentdm_client::RequestOptions::new().header("host", "x"))
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_guaranteed_member_missing_on_the_wire_is_a_decode_error() {
+    // `id` is guaranteed by the data-models interface: its absence is not papered over.
+    let (client, _) = serve(200, envelope(json!({"phone_number": "+14155551234"}))).await;
+    let id: sentdm_client::types::ContactId =
+        "6ba7b810-9dad-11d1-80b4-00c04fd430c8".parse().unwrap();
+    let error = client.contacts().get(id).await.unwrap_err();
+    let decode = error.as_decode().expect("a decode error");
+    assert_eq!(decode.path(), "data");
+    assert!(decode.message().contains("missing field `id`"), "{decode}");
+    assert_eq!(decode.request_id(), Some("req_7X9zKp2jDw"));
+}
