@@ -13,7 +13,7 @@
 mod support;
 
 use sentdm_client::types::TemplateRef;
-use sentdm_client::{Error, ErrorCode};
+use sentdm_client::{Error, ErrorCode, ErrorCodeExt};
 use sentdm_mock::Fault;
 
 #[tokio::main]

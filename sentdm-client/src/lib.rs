@@ -60,13 +60,17 @@
 //! The API key never appears in `Debug` output, error messages or logs.
 
 pub mod bulk;
-pub mod runtime;
 pub mod webhooks;
+
+/// The runtime the client is built on (the `sentdm-runtime` crate): transport, retries and
+/// idempotency, errors, pagination, limits, validation.
+pub use sentdm_runtime as runtime;
 
 mod client;
 mod error_code;
 
 pub use client::{API_KEY_ENV, BASE_URL_ENV, ClientBuilder};
+pub use error_code::ErrorCodeExt;
 pub use runtime::{
     ApiError, DecodeError, Error, Items, Meta, Page, Pages, RateLimit, RateLimiter, RequestOptions,
     Response, RetryPolicy,
@@ -101,6 +105,7 @@ pub mod stream {
 /// # }
 /// ```
 pub mod prelude {
+    pub use crate::ErrorCodeExt as _;
     pub use crate::runtime::Page as _;
     pub use crate::types::*;
     pub use crate::{

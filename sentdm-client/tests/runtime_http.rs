@@ -300,7 +300,7 @@ async fn api_key_header_is_sent_and_envelope_is_unwrapped() {
     assert!(
         header(&seen, "user-agent")
             .unwrap()
-            .starts_with("sentdm-client/")
+            .starts_with("sentdm-runtime/")
     );
     assert_eq!(
         header(&seen, "content-type"),

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use http::StatusCode;
 use runtime_support::{KEY, Reply, Server, client, contact_json, fast_retries, sent_message};
+use sentdm_client::ErrorCodeExt;
 use sentdm_client::types::TemplateRef;
 use sentdm_client::{Client, Error, ErrorCode, RequestOptions, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -15,7 +15,7 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// `%` and spaces, so the value can never change the shape of the path:
 ///
 /// ```
-/// use sentdm_client::runtime::encode_path_segment;
+/// use sentdm_runtime::encode_path_segment;
 ///
 /// assert_eq!(encode_path_segment("+14155551234"), "%2B14155551234");
 /// assert_eq!(encode_path_segment("a/b c"), "a%2Fb%20c");

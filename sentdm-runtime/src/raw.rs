@@ -57,10 +57,10 @@ fn operation(method: &Method) -> Option<&'static Operation> {
 /// in it with [`encode_path_segment`](super::encode_path_segment).
 ///
 /// ```no_run
-/// # async fn run(client: sentdm_client::Client) -> Result<(), sentdm_client::Error> {
-/// use sentdm_client::runtime::Method;
+/// # async fn run(runtime: sentdm_runtime::Runtime) -> Result<(), sentdm_runtime::Error> {
+/// use sentdm_runtime::Method;
 ///
-/// let created = client
+/// let created = runtime
 ///     .request(Method::POST, "/v3/templates")
 ///     .json(&serde_json::json!({"name": "welcome", "submit_for_review": true}))
 ///     .await?;

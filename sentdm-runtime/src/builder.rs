@@ -204,7 +204,7 @@ impl RuntimeBuilder {
         self
     }
 
-    /// `User-Agent` header (default `sentdm-client/<version>`).
+    /// `User-Agent` header (default `sentdm-runtime/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self

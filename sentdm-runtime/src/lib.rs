@@ -17,7 +17,7 @@
 //! URL, the authentication scheme and the envelope field names.
 //!
 //! ```no_run
-//! use sentdm_client::runtime::{ApiDescription, Auth, Envelope, Runtime};
+//! use sentdm_runtime::{ApiDescription, Auth, Envelope, Runtime};
 //!
 //! static API: ApiDescription = ApiDescription {
 //!     title: "Example",
@@ -27,7 +27,7 @@
 //!     envelope: Some(Envelope { data: "data", error: "error", meta: "meta", success: "success" }),
 //! };
 //!
-//! # fn main() -> Result<(), sentdm_client::runtime::Error> {
+//! # fn main() -> Result<(), sentdm_runtime::Error> {
 //! let runtime = Runtime::builder(&API)
 //!     .credential("my-api-key")
 //!     .timeout(std::time::Duration::from_secs(30))

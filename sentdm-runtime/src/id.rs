@@ -19,7 +19,7 @@ use uuid::Uuid;
 /// hyphenated UUID.
 ///
 /// ```
-/// use sentdm_client::runtime::Id;
+/// use sentdm_runtime::Id;
 ///
 /// struct Contact;
 /// type ContactId = Id<Contact>;

@@ -27,15 +27,35 @@ type Fetch<P> = Box<dyn FnMut(u64) -> BoxFuture<Result<Response<P>, Error>> + Se
 /// [`Error::RepeatedPage`] for such a page instead, and ends. Each page's items are
 /// remembered as a 64-bit fingerprint, so the check costs a few bytes per page.
 ///
-/// ```no_run
+/// Generated list builders return one from `pages()`; by hand, with a fetch function:
+///
+/// ```
 /// use futures_util::TryStreamExt;
-/// # async fn run(client: sentdm_client::Client) -> Result<(), sentdm_client::Error> {
-/// let mut pages = client.contacts().list().page_size(100).pages();
-/// while let Some(page) = pages.try_next().await? {
-///     println!("{} contacts on this page", page.contacts.len());
+/// use sentdm_runtime::{HeaderMap, Meta, Page, Pages, Response, StatusCode};
+///
+/// /// Three pages of two numbers each.
+/// struct Numbers(Vec<u32>, bool);
+///
+/// impl Page for Numbers {
+///     type Item = u32;
+///     fn items(&self) -> &[u32] { &self.0 }
+///     fn into_items(self) -> Vec<u32> { self.0 }
+///     fn has_more(&self) -> bool { self.1 }
 /// }
+///
+/// # async fn run() -> Result<(), sentdm_runtime::Error> {
+/// let pages = Pages::new(1, |page| {
+///     let first = u32::try_from(page * 2 - 1).unwrap_or_default();
+///     let numbers = Numbers(vec![first, first + 1], page < 3);
+///     Box::pin(async move {
+///         Ok(Response::new(numbers, Meta::default(), StatusCode::OK, HeaderMap::new()))
+///     })
+/// });
+/// let all: Vec<u32> = pages.items().try_collect().await?;
+/// assert_eq!(all, [1, 2, 3, 4, 5, 6]);
 /// # Ok(())
 /// # }
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(run()).unwrap();
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct Pages<P> {
@@ -149,17 +169,7 @@ impl<P> fmt::Debug for Pages<P> {
 /// same laziness and end conditions. An error fetching a page is yielded once and ends the
 /// stream.
 ///
-/// ```no_run
-/// use futures_util::StreamExt;
-/// # async fn run(client: sentdm_client::Client) -> Result<(), sentdm_client::Error> {
-/// let mut contacts = client.contacts().list().items();
-/// while let Some(contact) = contacts.next().await {
-///     let contact = contact?;
-///     println!("{:?}", contact.phone_number);
-/// }
-/// # Ok(())
-/// # }
-/// ```
+/// See [`Pages`] for an example.
 #[must_use = "streams do nothing unless polled"]
 pub struct Items<P: Page> {
     pages: Pages<P>,

@@ -134,7 +134,8 @@ impl Error {
         }
     }
 
-    pub(crate) fn config(message: impl Into<String>) -> Error {
+    /// A configuration error: what is wrong with the settings a client was built from.
+    pub fn config(message: impl Into<String>) -> Error {
         Error::Config {
             message: message.into(),
         }

@@ -35,7 +35,7 @@ pub(crate) const RETRYABLE_CONFLICT_CODES: &[&str] = &["CONFLICT_001"];
 ///
 /// ```
 /// use std::time::Duration;
-/// use sentdm_client::runtime::RetryPolicy;
+/// use sentdm_runtime::RetryPolicy;
 ///
 /// let policy = RetryPolicy::new()
 ///     .max_retries(4)

@@ -6,7 +6,7 @@
 //! `must be one of admin, billing, developer`.
 //!
 //! ```
-//! use sentdm_client::runtime::validate::{self, Pattern};
+//! use sentdm_runtime::validate::{self, Pattern};
 //!
 //! static E164: Pattern = Pattern::new(r"^\+[1-9]\d{1,14}$");
 //!
@@ -35,7 +35,7 @@ pub trait Validate {
 /// only when a check fails, so that valid requests are checked without allocating.
 ///
 /// ```
-/// use sentdm_client::runtime::validate::Path;
+/// use sentdm_runtime::validate::Path;
 ///
 /// let to = Path::named("to");
 /// let first = to.index(0);

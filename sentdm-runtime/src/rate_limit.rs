@@ -30,7 +30,7 @@ const RESET_DELTA_BELOW: f64 = 1_000_000_000.0;
 ///
 /// ```
 /// use http::HeaderMap;
-/// use sentdm_client::runtime::RateLimit;
+/// use sentdm_runtime::RateLimit;
 ///
 /// let mut headers = HeaderMap::new();
 /// headers.insert("x-ratelimit-limit", "200".parse().unwrap());
