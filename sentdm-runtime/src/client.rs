@@ -24,8 +24,9 @@ use super::builder::{AppliedAuth, RuntimeBuilder, body_default_names, default_he
 use super::decode::decode_parts;
 use super::error::Error;
 use super::headers::{APPLICATION_JSON, IDEMPOTENCY_KEY, forbidden_header};
+use super::headers::{REQUEST_ID_HEADER, header_str};
 use super::limiter::{Permit, RateLimiter};
-use super::response::{REQUEST_ID_HEADER, Response, header_str};
+use super::response::Response;
 use super::retry::{Decision, RetryPolicy, StopReason};
 use super::{ApiDescription, JsonBody, Operation, OperationRequest, Secret};
 

@@ -12,16 +12,15 @@ use std::marker::PhantomData;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::encode::excerpt;
 use super::error::{ApiError, DecodeError, Error};
-use super::response::{Meta, REQUEST_ID_HEADER, Response, header_str};
+use super::headers::{REQUEST_ID_HEADER, header_str};
+use super::response::{Lenient, Meta, MetaDe, Response};
 use super::{Envelope, Operation, ResponseKind};
 
 /// Longest JSON path kept in a [`DecodeError`], in characters; longer paths keep their start
@@ -542,107 +541,6 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Tracked<'_, T> {
     }
 }
 
-/// `meta`, read leniently: the fields of [`Meta`] when they have a usable type, everything
-/// else skipped.
-struct MetaDe(Meta);
-
-impl<'de> Deserialize<'de> for MetaDe {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<MetaDe, D::Error> {
-        deserializer.deserialize_any(MetaVisitor)
-    }
-}
-
-struct MetaVisitor;
-
-impl<'de> Visitor<'de> for MetaVisitor {
-    type Value = MetaDe;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("response metadata")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MetaDe, A::Error> {
-        let mut meta = Meta::default();
-        while let Some(key) = map.next_key::<MetaKey>()? {
-            match key {
-                MetaKey::RequestId => meta.request_id = map.next_value::<Lenient>()?.into_text(),
-                MetaKey::Version => meta.version = map.next_value::<Lenient>()?.into_text(),
-                MetaKey::Timestamp => {
-                    meta.set_timestamp(map.next_value::<Lenient>()?.into_text());
-                }
-                MetaKey::ResponseTimeMs => {
-                    meta.response_time_ms = map.next_value::<Lenient>()?.into_millis();
-                }
-                MetaKey::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(MetaDe(meta))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MetaDe, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(MetaDe(Meta::default()))
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<MetaDe, E> {
-        Ok(MetaDe(Meta::default()))
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<MetaDe, E> {
-        Ok(MetaDe(Meta::default()))
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<MetaDe, E> {
-        Ok(MetaDe(Meta::default()))
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<MetaDe, E> {
-        Ok(MetaDe(Meta::default()))
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<MetaDe, E> {
-        Ok(MetaDe(Meta::default()))
-    }
-
-    fn visit_unit<E>(self) -> Result<MetaDe, E> {
-        Ok(MetaDe(Meta::default()))
-    }
-}
-
-enum MetaKey {
-    RequestId,
-    Timestamp,
-    Version,
-    ResponseTimeMs,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for MetaKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<MetaKey, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = MetaKey;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<MetaKey, E> {
-                Ok(match key {
-                    "request_id" => MetaKey::RequestId,
-                    "timestamp" => MetaKey::Timestamp,
-                    "version" => MetaKey::Version,
-                    "response_time_ms" => MetaKey::ResponseTimeMs,
-                    _ => MetaKey::Other,
-                })
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
 /// Deserializes a collection (or anything with a `Default`) that may be absent or `null`,
 /// reading `null` as the empty value. Generated types use it for arrays and maps, which are
 /// never `Option`.
@@ -680,102 +578,6 @@ where
     }
 
     deserializer.deserialize_str(StringEnum(PhantomData))
-}
-
-/// Any JSON value, keeping only what a lenient reader can use: strings, numbers and booleans.
-/// Arrays and objects are skipped without being built.
-pub(crate) enum Lenient {
-    Text(String),
-    Unsigned(u64),
-    Signed(i64),
-    Float(f64),
-    Bool(bool),
-    Nothing,
-}
-
-impl Lenient {
-    /// The value as text: strings as they are, numbers in decimal.
-    pub(crate) fn into_text(self) -> Option<String> {
-        match self {
-            Lenient::Text(s) => Some(s),
-            Lenient::Unsigned(n) => Some(n.to_string()),
-            Lenient::Signed(n) => Some(n.to_string()),
-            Lenient::Float(n) => serde_json::Number::from_f64(n).map(|n| n.to_string()),
-            Lenient::Bool(_) | Lenient::Nothing => None,
-        }
-    }
-
-    /// The value as a non-negative whole number of milliseconds (rounded; numeric strings
-    /// accepted).
-    pub(crate) fn into_millis(self) -> Option<u64> {
-        match self {
-            Lenient::Unsigned(n) => Some(n),
-            Lenient::Signed(n) => u64::try_from(n).ok(),
-            Lenient::Float(f) => {
-                (f.is_finite() && f >= 0.0 && f < u64::MAX as f64).then(|| f.round() as u64)
-            }
-            Lenient::Text(s) => s.trim().parse().ok(),
-            Lenient::Bool(_) | Lenient::Nothing => None,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Lenient {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Lenient, D::Error> {
-        deserializer.deserialize_any(LenientVisitor)
-    }
-}
-
-struct LenientVisitor;
-
-impl<'de> Visitor<'de> for LenientVisitor {
-    type Value = Lenient;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Lenient, E> {
-        Ok(Lenient::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Lenient, E> {
-        Ok(Lenient::Signed(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Lenient, E> {
-        Ok(Lenient::Unsigned(v))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Lenient, E> {
-        Ok(Lenient::Float(v))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Lenient, E> {
-        Ok(Lenient::Text(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Lenient, E> {
-        Ok(Lenient::Text(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Lenient, E> {
-        Ok(Lenient::Nothing)
-    }
-
-    fn visit_none<E>(self) -> Result<Lenient, E> {
-        Ok(Lenient::Nothing)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Lenient, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Lenient::Nothing)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lenient, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Lenient::Nothing)
-    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,20 @@
 //! Header names the runtime treats specially, and the checks on caller-supplied headers.
 
-use http::HeaderName;
 use http::header::{
     AUTHORIZATION, CONNECTION, CONTENT_LENGTH, EXPECT, HOST, PROXY_AUTHORIZATION, TE, TRAILER,
     TRANSFER_ENCODING, UPGRADE,
 };
+use http::{HeaderMap, HeaderName};
 
 pub(crate) const APPLICATION_JSON: &str = "application/json";
+
+/// Name of the response header carrying the server's request id.
+pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
+/// Response header saying the response is a stored one, replayed for a repeated
+/// `Idempotency-Key`.
+pub(crate) const REPLAYED_HEADER: &str = "idempotent-replayed";
+/// Response header with the request id of the request whose response was replayed.
+pub(crate) const ORIGINAL_REQUEST_ID_HEADER: &str = "x-original-request-id";
 
 /// Header carrying the idempotency key of a mutation.
 pub(crate) const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -41,4 +49,13 @@ pub(crate) fn forbidden_header(
         return Some("it carries the credential; set the credential on the client builder");
     }
     None
+}
+
+/// A header's value as text, if present and visible ASCII.
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
 }

@@ -61,9 +61,6 @@ pub mod union;
 #[doc(hidden)]
 pub mod validate;
 
-use std::future::Future;
-use std::pin::Pin;
-
 pub use self::builder::{DEFAULT_MAX_RESPONSE_BYTES, RuntimeBuilder};
 pub use self::client::Runtime;
 pub use self::decode::{decode, deserialize_string_enum, null_as_default};
@@ -76,7 +73,7 @@ pub use self::error::{ApiError, BoxError, DecodeError, Error};
 pub use self::id::Id;
 pub use self::limiter::{RateLimiter, RateLimiterStats};
 pub use self::options::RequestOptions;
-pub use self::paginate::{Items, Pages};
+pub use self::paginate::{BoxFuture, Items, Page, Pages};
 pub use self::rate_limit::RateLimit;
 pub use self::raw::RawRequest;
 pub use self::response::{Meta, Response};
@@ -91,25 +88,3 @@ pub type HeaderMap = http::HeaderMap;
 
 /// HTTP status code (re-export of [`http::StatusCode`]).
 pub type StatusCode = http::StatusCode;
-
-/// A boxed, sendable future, as returned by generated request builders.
-pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-
-/// One page of a paginated list response.
-///
-/// Generated code implements this for the payload types of paginated operations so that
-/// callers (and the [`Pages`] and [`Items`] streams) can walk the items without knowing the
-/// field names.
-pub trait Page {
-    /// Type of one item of the page.
-    type Item;
-
-    /// The items on this page.
-    fn items(&self) -> &[Self::Item];
-
-    /// Consumes the page and returns its items.
-    fn into_items(self) -> Vec<Self::Item>;
-
-    /// Whether the server reports another page after this one.
-    fn has_more(&self) -> bool;
-}

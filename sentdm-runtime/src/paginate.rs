@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
 use std::hash::{DefaultHasher, Hasher};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -9,7 +10,29 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 use serde::Serialize;
 
-use super::{BoxFuture, Error, Page, Response};
+use super::{Error, Response};
+
+/// A boxed, sendable future, as returned by generated request builders.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// One page of a paginated list response.
+///
+/// Generated code implements this for the payload types of paginated operations so that
+/// callers (and the [`Pages`] and [`Items`] streams) can walk the items without knowing the
+/// field names.
+pub trait Page {
+    /// Type of one item of the page.
+    type Item;
+
+    /// The items on this page.
+    fn items(&self) -> &[Self::Item];
+
+    /// Consumes the page and returns its items.
+    fn into_items(self) -> Vec<Self::Item>;
+
+    /// Whether the server reports another page after this one.
+    fn has_more(&self) -> bool;
+}
 
 type Fetch<P> = Box<dyn FnMut(u64) -> BoxFuture<Result<Response<P>, Error>> + Send>;
 

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::HeaderMap;
 
-use super::response::header_str;
+use super::headers::header_str;
 
 /// Header with the number of requests allowed per window.
 pub(crate) const LIMIT_HEADER: &str = "x-ratelimit-limit";

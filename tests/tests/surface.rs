@@ -143,7 +143,7 @@ fn plumbing_is_hidden_from_the_documentation() {
             "`{item}` is not hidden: {attribute_line:?}"
         );
     }
-    let runtime = read("sentdm-client/src/runtime/mod.rs");
+    let runtime = read("sentdm-runtime/src/lib.rs");
     for module in [
         "pub mod validate;",
         "pub mod union;",
