@@ -144,6 +144,27 @@ fn properties(spec: &Spec, schema: &Value) -> Map<String, Value> {
     out
 }
 
+/// The members a schema requires, following `$ref` and `allOf`.
+fn required_members(spec: &Spec, schema: &Value) -> Vec<String> {
+    let schema = spec.resolve(schema);
+    let mut out: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for s in all {
+            out.extend(required_members(spec, s));
+        }
+    }
+    out
+}
+
 /// Replaces example ids with fresh ones and example timestamps with the current time.
 fn refresh(value: &mut Value, now: &str) {
     match value {
@@ -206,16 +227,19 @@ fn overlay(
 }
 
 /// On create, members the request could have set but did not, and whose example values are
-/// specific to the example (free text, nested objects), become null.
+/// specific to the example (free text, nested objects), become null — unless the resource
+/// schema requires them (the docs guarantee them), in which case the example value stays.
 fn clear_unset(
     spec: &Spec,
     item: &mut Map<String, Value>,
     request_schema: &Value,
+    response_schema: &Value,
     body: &Map<String, Value>,
 ) {
     let request_props = properties(spec, request_schema);
+    let guaranteed = required_members(spec, response_schema);
     for (k, prop) in &request_props {
-        if body.contains_key(k) || !item.contains_key(k) {
+        if body.contains_key(k) || !item.contains_key(k) || guaranteed.contains(k) {
             continue;
         }
         let resolved = spec.resolve(prop);
@@ -606,7 +630,7 @@ fn create(spec: &Spec, store: &mut Store, call: &Call<'_>) -> Outcome {
     refresh(&mut base, &stamp);
     let mut item = base.as_object().cloned().unwrap_or_default();
     item.insert("id".into(), json!(new_id()));
-    clear_unset(spec, &mut item, &request_schema, &body);
+    clear_unset(spec, &mut item, &request_schema, &schema, &body);
     overlay(spec, &mut item, &schema, &body);
     let id = item
         .get("id")

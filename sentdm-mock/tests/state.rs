@@ -307,6 +307,15 @@ async fn users_and_profiles_with_campaigns() {
     assert_eq!(c.status, 201, "{}", c.text);
     let cid = c.data()["id"].as_str().unwrap().to_owned();
     assert_eq!(c.data()["useCases"][0]["campaignId"], json!(cid));
+    // The docs guarantee a campaign's description and type: left out of the request, they keep
+    // the documented example's values rather than turning null.
+    for guaranteed in ["description", "type"] {
+        assert!(
+            c.data()[guaranteed].is_string(),
+            "{guaranteed} in {}",
+            c.text
+        );
+    }
     let listed = api.get(&format!("/v3/profiles/{pid}/campaigns")).await;
     assert_eq!(listed.data().as_array().unwrap().len(), 1);
     let put = api
