@@ -13,7 +13,7 @@ async fn run(client: Client) -> Result<(), Error> {
         .await?;
     let _ = sent.request_id();
 
-    let id = uuid::Uuid::nil();
+    let id = sentdm_client::uuid::Uuid::nil();
     let contact = client.contacts().get(id).await?;
     let _ = &contact.phone_number;
     let _ = client.contacts().list().page(2).page_size(50).search("+1415").await?;
