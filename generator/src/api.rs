@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use openapiv3::{
     APIKeyLocation, Components, MediaType, OpenAPI, Operation, Parameter, ParameterSchemaOrContent,
     PathStyle, QueryStyle, ReferenceOr, RequestBody, Response as ApiResponse, SchemaKind,
-    SecurityScheme, StatusCode, Type,
+    SecurityScheme, StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -13,9 +13,10 @@ use crate::error::{Error, Result};
 use crate::model::{Models, Shape, Src, Ty};
 use crate::names::{self, Pointer};
 
+/// How one credential travels; an API's requests carry every scheme of its first security
+/// requirement.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Auth {
-    None,
     Header(String),
     Query(String),
     Bearer,
@@ -26,9 +27,56 @@ pub(crate) enum Auth {
 pub(crate) struct Envelope {
     pub(crate) schema: String,
     pub(crate) data: String,
-    pub(crate) error: String,
-    pub(crate) meta: String,
-    pub(crate) success: String,
+    pub(crate) error: Option<String>,
+    pub(crate) meta: Option<String>,
+    pub(crate) success: Option<String>,
+}
+
+/// A credential the client builder takes: one scheme of the security requirement.
+#[derive(Clone, Debug)]
+pub(crate) struct CredentialDef {
+    /// The security scheme's name in `components.securitySchemes`.
+    pub(crate) scheme: String,
+    /// The builder method setting it (`api_key`, `tenant_id`).
+    pub(crate) setter: String,
+    pub(crate) auth: Auth,
+    pub(crate) description: Option<String>,
+    /// What a bearer token looks like (`bearerFormat`), for the setter's documentation.
+    pub(crate) format: Option<String>,
+}
+
+impl CredentialDef {
+    /// The header or query parameter the credential travels in (`Authorization` for bearer and
+    /// basic authentication), as the runtime's `credential_for` takes it.
+    pub(crate) fn auth_name(&self) -> &str {
+        match &self.auth {
+            Auth::Header(name) | Auth::Query(name) => name,
+            Auth::Bearer | Auth::Basic => "Authorization",
+        }
+    }
+}
+
+/// An environment variable `from_env` reads (`info.x-env`).
+#[derive(Clone, Debug)]
+pub(crate) struct EnvDef {
+    pub(crate) name: String,
+    /// The credential it sets (an index into `Api::credentials`), or the base URL.
+    pub(crate) credential: Option<usize>,
+}
+
+/// A server from `servers`, with the API-key prefix that selects it (`x-key-prefix`).
+#[derive(Clone, Debug)]
+pub(crate) struct ServerDef {
+    pub(crate) url: String,
+    pub(crate) description: String,
+    pub(crate) key_prefix: Option<String>,
+}
+
+/// Members of an error body (`x-error-body`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ErrorBodyDef {
+    pub(crate) code: Option<String>,
+    pub(crate) message: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -37,6 +85,8 @@ pub(crate) struct ErrorCodeDef {
     pub(crate) variant: String,
     pub(crate) status: Option<u16>,
     pub(crate) message: Option<String>,
+    /// Documented as transient (`"retryable": true`): retried whatever the status.
+    pub(crate) retryable: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +99,9 @@ pub(crate) enum Location {
 /// The role of a query parameter under `x-pagination`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum PageRole {
+    /// Where the page starts: a page number, or an item offset (see [`Pagination::offset`]).
     Page,
+    /// How many items a page holds.
     PageSize,
 }
 
@@ -67,6 +119,8 @@ pub(crate) struct Param {
     pub(crate) page_role: Option<PageRole>,
     /// For query arrays: one `name=value` pair per item (`true`) or one comma-separated pair.
     pub(crate) explode: bool,
+    /// A header marked `x-idempotency-key: true`.
+    pub(crate) idempotency_key: bool,
 }
 
 impl Param {
@@ -78,9 +132,48 @@ impl Param {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Body {
+    /// The JSON body's shape (`serde_json::Value` for a form).
     pub(crate) shape: Shape,
     pub(crate) required: bool,
     pub(crate) description: Option<String>,
+    /// The parts of a `multipart/form-data` body, which is sent as a form instead of JSON.
+    pub(crate) form: Option<Vec<FormPart>>,
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Clone, Debug)]
+pub(crate) struct FormPart {
+    /// The part's name on the wire.
+    pub(crate) wire: String,
+    /// The Rust name (argument, builder field and method).
+    pub(crate) name: String,
+    pub(crate) required: bool,
+    pub(crate) description: Option<String>,
+    pub(crate) pointer: Pointer,
+    pub(crate) kind: PartKind,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum PartKind {
+    /// A file (`format: binary`), checked against its documented formats and sizes.
+    File(FileRulesDef),
+    /// A text value: a string, number, boolean or enum.
+    Text(Box<Shape>),
+}
+
+/// The formats and sizes a file part accepts: `encoding.<part>.contentType`, `x-max-bytes`
+/// (per content type), `x-file-extensions` (per content type) and `maxLength` (any type).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FileRulesDef {
+    pub(crate) types: Vec<FileTypeDef>,
+    pub(crate) max_bytes: Option<u64>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct FileTypeDef {
+    pub(crate) content_type: String,
+    pub(crate) extensions: Vec<String>,
+    pub(crate) max_bytes: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -92,16 +185,38 @@ pub(crate) struct Responses {
     pub(crate) payload: Option<Shape>,
     /// Why the payload is `serde_json::Value`, when the document does not pin one type.
     pub(crate) note: Option<String>,
+    /// The member of the response object holding the payload (`x-payload-key`), when the
+    /// payload is unwrapped from it.
+    pub(crate) payload_key: Option<String>,
 }
 
+/// `x-pagination`: numbered pages (`page`, `page_size`, a `has_more` flag) or, with
+/// `style: offset`, pages that start at an item offset (`offset`, `limit`, a `total`).
 #[derive(Clone, Debug)]
 pub(crate) struct Pagination {
     pub(crate) pointer: Pointer,
+    /// The query parameter saying where the page starts: page number or offset.
     pub(crate) page: String,
+    /// The query parameter saying how many items a page holds.
     pub(crate) page_size: String,
+    /// The payload member listing the page's items.
     pub(crate) items: String,
+    /// Numbered pages: the dotted path to the payload's "more pages" flag.
     pub(crate) has_more: Vec<String>,
+    /// Offset pages: the payload member with the total number of items.
+    pub(crate) total: Option<String>,
+    /// Offset pages: the payload member repeating the offset asked for.
+    pub(crate) offset_member: Option<String>,
     pub(crate) default_page_size: Option<i64>,
+    /// Whether pages start at an item offset (from 0) rather than a page number (from 1).
+    pub(crate) offset: bool,
+}
+
+impl Pagination {
+    /// The position of the first page: page 1, or offset 0.
+    pub(crate) fn first(&self) -> i64 {
+        if self.offset { 0 } else { 1 }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -120,6 +235,9 @@ pub(crate) struct Op {
     pub(crate) body: Option<Body>,
     pub(crate) responses: Responses,
     pub(crate) pagination: Option<Pagination>,
+    /// The header parameter carrying an idempotency key (named `Idempotency-Key` or marked
+    /// `x-idempotency-key`).
+    pub(crate) idempotency_header: Option<String>,
 }
 
 impl Op {
@@ -167,9 +285,14 @@ pub(crate) struct Api<'a> {
     pub(crate) title: String,
     pub(crate) version: String,
     pub(crate) description: Option<String>,
-    pub(crate) base_url: String,
-    pub(crate) auth: Auth,
+    pub(crate) servers: Vec<ServerDef>,
+    pub(crate) auth: Vec<Auth>,
+    pub(crate) credentials: Vec<CredentialDef>,
+    pub(crate) env: Vec<EnvDef>,
     pub(crate) envelope: Option<Envelope>,
+    pub(crate) error_body: ErrorBodyDef,
+    /// Prefix of the idempotency keys the runtime generates.
+    pub(crate) idempotency_key_prefix: String,
     pub(crate) error_codes: Vec<ErrorCodeDef>,
     pub(crate) ops: Vec<Op>,
     pub(crate) root: Group,
@@ -215,19 +338,26 @@ impl<'a> Api<'a> {
             &config.replacements,
             &config.renames,
             envelope.as_ref().map(|e| e.schema.as_str()),
+            &form_schemas(spec),
         )?;
         let mut api = Api {
             title: spec.info.title.clone(),
             version: spec.info.version.clone(),
             description: spec.info.description.clone(),
-            base_url: base_url(spec),
+            servers: servers(spec)?,
             auth: auth(spec)?,
+            credentials: Vec::new(),
+            env: Vec::new(),
             envelope,
+            error_body: error_body(spec)?,
+            idempotency_key_prefix: config.idempotency_key_prefix.clone(),
             error_codes: error_codes(spec)?,
             ops: Vec::new(),
             root: Group::default(),
             models,
         };
+        api.credentials = credentials(spec, config)?;
+        api.env = env_vars(spec, &api.credentials)?;
         api.operations(spec)?;
         api.groups()?;
         let requests: Vec<Shape> = api
@@ -443,6 +573,8 @@ impl<'a> Api<'a> {
                 shape,
                 pointer: at,
                 page_role,
+                idempotency_key: location == Location::Header
+                    && data.extensions.get("x-idempotency-key") == Some(&Value::Bool(true)),
             };
             if location == Location::Path {
                 if !template.contains(&data.name) {
@@ -490,10 +622,41 @@ impl<'a> Api<'a> {
                 let at = pointer.join("requestBody");
                 let (body, at) = resolve_request_body(spec, body, &at)?;
                 let Some((media, media_type)) = json_media(&body.content) else {
-                    return Err(Error::unsupported(
-                        &at.join("content"),
-                        "request bodies that are not JSON",
-                    ));
+                    let Some(form) = body.content.get(MULTIPART) else {
+                        return Err(Error::unsupported(
+                            &at.join("content"),
+                            "request bodies that are neither JSON nor `multipart/form-data`",
+                        ));
+                    };
+                    let form_at = at.join("content").join(MULTIPART);
+                    let parts = self.form_parts(
+                        spec,
+                        form,
+                        &form_at,
+                        &prefix,
+                        &call(&group, &method_name),
+                    )?;
+                    let body = Body {
+                        shape: Shape::of(Ty::Value),
+                        required: body.required,
+                        description: body.description.clone(),
+                        form: Some(parts),
+                    };
+                    return self.finish_operation(
+                        spec,
+                        OpParts {
+                            path,
+                            method,
+                            operation,
+                            pointer,
+                            group,
+                            method_name,
+                            prefix,
+                            params,
+                            pagination,
+                            body: Some(body),
+                        },
+                    );
                 };
                 let schema_at = at.join("content").join(media).join("schema");
                 self.models.set_origin(
@@ -512,10 +675,41 @@ impl<'a> Api<'a> {
                     shape,
                     required: body.required,
                     description: body.description.clone(),
+                    form: None,
                 })
             }
         };
+        self.finish_operation(
+            spec,
+            OpParts {
+                path,
+                method,
+                operation,
+                pointer,
+                group,
+                method_name,
+                prefix,
+                params,
+                pagination,
+                body,
+            },
+        )
+    }
 
+    /// The responses and the rest of an operation whose parameters and body are read.
+    fn finish_operation(&mut self, spec: &'a OpenAPI, parts: OpParts<'a, '_>) -> Result<Op> {
+        let OpParts {
+            path,
+            method,
+            operation,
+            pointer,
+            group,
+            method_name,
+            prefix,
+            params,
+            pagination,
+            body,
+        } = parts;
         let responses = self.responses(
             spec,
             operation,
@@ -523,6 +717,13 @@ impl<'a> Api<'a> {
             &prefix,
             &call(&group, &method_name),
         )?;
+        let idempotency_header = params
+            .iter()
+            .find(|p| {
+                p.location == Location::Header
+                    && (p.wire.eq_ignore_ascii_case("idempotency-key") || p.idempotency_key)
+            })
+            .map(|p| p.wire.clone());
         let id = operation.operation_id.clone().unwrap_or_else(|| {
             let mut parts = group.clone();
             parts.push(method_name.clone());
@@ -542,6 +743,7 @@ impl<'a> Api<'a> {
             body,
             responses,
             pagination,
+            idempotency_header,
         })
     }
 
@@ -577,6 +779,7 @@ impl<'a> Api<'a> {
         }
         let mut statuses: Vec<u16> = Vec::new();
         let mut payloads: Vec<Option<Shape>> = Vec::new();
+        let mut payload_keys: Vec<Option<String>> = Vec::new();
         for (index, (code, response, response_at)) in successes.into_iter().enumerate() {
             if !statuses.contains(&code) {
                 statuses.push(code);
@@ -600,16 +803,60 @@ impl<'a> Api<'a> {
             };
             self.models
                 .set_origin(&schema_at, format!("the response to `{call}`"));
-            let shape = match &media_type.schema {
-                None => Shape::of(Ty::Value),
-                Some(schema) => match self.envelope.clone() {
-                    None => self.models.shape(Src::from(schema), &schema_at, &hint)?,
-                    Some(envelope) => self.unwrap_envelope(schema, &schema_at, &envelope, &hint)?,
+            let payload_key = match response.extensions.get("x-payload-key") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(key)) if !key.is_empty() => Some(key.clone()),
+                Some(_) => {
+                    return Err(Error::invalid(
+                        &response_at.join("x-payload-key"),
+                        "expected a member name",
+                    ));
+                }
+            };
+            let (shape, key) = match &media_type.schema {
+                None => (Shape::of(Ty::Value), None),
+                Some(schema) => match (self.envelope.clone(), payload_key) {
+                    (None, Some(key)) => {
+                        match payload_member(spec, schema, &schema_at, &key) {
+                            Some((member, member_at)) => {
+                                self.models
+                                    .set_origin(&member_at, format!("the response to `{call}`"));
+                                let shape = self.models.shape(member, &member_at, &hint)?;
+                                (shape, Some(key))
+                            }
+                            // Members beside the payload (errors, counts): the whole object
+                            // is the payload.
+                            None => (
+                                self.models.shape(Src::from(schema), &schema_at, &hint)?,
+                                None,
+                            ),
+                        }
+                    }
+                    (None, None) => (
+                        self.models.shape(Src::from(schema), &schema_at, &hint)?,
+                        None,
+                    ),
+                    (Some(envelope), key) => {
+                        let mut envelope = envelope;
+                        if let Some(key) = &key {
+                            envelope.data = key.clone();
+                        }
+                        let shape = self.unwrap_envelope(schema, &schema_at, &envelope, &hint)?;
+                        (shape, key)
+                    }
                 },
             };
             payloads.push(Some(shape));
+            payload_keys.push(key);
         }
         let json = payloads.iter().any(Option::is_some);
+        let payload_key = payload_keys.first().cloned().flatten();
+        if payload_keys.iter().any(|key| *key != payload_key) {
+            return Err(Error::unsupported(
+                &at,
+                "success responses whose payloads sit under different `x-payload-key` members",
+            ));
+        }
         let first = payloads.first().cloned().flatten();
         let same = payloads
             .iter()
@@ -620,6 +867,7 @@ impl<'a> Api<'a> {
                 json,
                 payload: first,
                 note: None,
+                payload_key,
             }
         } else {
             Responses {
@@ -631,8 +879,124 @@ impl<'a> Api<'a> {
                      payload is left as a `serde_json::Value`."
                         .to_owned(),
                 ),
+                payload_key,
             }
         })
+    }
+
+    /// The parts of a `multipart/form-data` body: the members of its object schema.
+    fn form_parts(
+        &mut self,
+        spec: &'a OpenAPI,
+        form: &'a MediaType,
+        at: &Pointer,
+        prefix: &str,
+        call: &str,
+    ) -> Result<Vec<FormPart>> {
+        let schema_at = at.join("schema");
+        let Some(schema) = &form.schema else {
+            return Err(Error::invalid(&schema_at, "a form needs an object schema"));
+        };
+        let (object, object_at) = match schema {
+            ReferenceOr::Item(schema) => (schema, schema_at.clone()),
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/schemas/")
+                    .ok_or_else(|| Error::dangling(&schema_at, reference))?;
+                match spec.components.as_ref().and_then(|c| c.schemas.get(name)) {
+                    Some(ReferenceOr::Item(schema)) => (schema, Pointer::from_ref(reference)),
+                    Some(ReferenceOr::Reference { .. }) => {
+                        return Err(Error::unsupported(
+                            &Pointer::from_ref(reference),
+                            "a `$ref` to a `$ref`",
+                        ));
+                    }
+                    None => return Err(Error::dangling(&schema_at, reference)),
+                }
+            }
+        };
+        let SchemaKind::Type(Type::Object(object)) = &object.schema_kind else {
+            return Err(Error::unsupported(
+                &object_at,
+                "form bodies whose schema is not an object",
+            ));
+        };
+        let mut parts = Vec::with_capacity(object.properties.len());
+        for (wire, property) in &object.properties {
+            let part_at = object_at.join("properties").join(wire);
+            let name = names::member(wire).ok_or_else(|| {
+                Error::invalid(&part_at, format!("{wire:?} cannot be made a Rust name"))
+            })?;
+            let required = object.required.contains(wire);
+            let binary = match property {
+                ReferenceOr::Item(schema) => match &schema.schema_kind {
+                    SchemaKind::Type(Type::String(string)) => matches!(
+                        string.format,
+                        VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+                    )
+                    .then_some((schema, string.max_length)),
+                    _ => None,
+                },
+                ReferenceOr::Reference { .. } => None,
+            };
+            let (kind, description) = match binary {
+                Some((schema, max_length)) => {
+                    let rules = file_rules(
+                        form.encoding
+                            .get(wire)
+                            .and_then(|e| e.content_type.as_deref()),
+                        &schema.schema_data.extensions,
+                        max_length,
+                        &part_at,
+                    )?;
+                    (
+                        PartKind::File(rules),
+                        schema.schema_data.description.clone(),
+                    )
+                }
+                None => {
+                    self.models.set_origin(
+                        &part_at,
+                        format!("the `{wire}` part of the form of `{call}`"),
+                    );
+                    let shape = self.models.shape(
+                        Src::from(property),
+                        &part_at,
+                        &format!("{prefix}{}", names::pascal(wire).unwrap_or_default()),
+                    )?;
+                    let scalar = matches!(
+                        shape.target().ty,
+                        Ty::String
+                            | Ty::Bool
+                            | Ty::I32
+                            | Ty::I64
+                            | Ty::U32
+                            | Ty::U64
+                            | Ty::F64
+                            | Ty::Uuid
+                            | Ty::Id(_)
+                            | Ty::Enum(_)
+                    );
+                    if !scalar {
+                        return Err(Error::unsupported(
+                            &part_at,
+                            "form parts that are not files, strings, numbers, booleans or enums",
+                        ));
+                    }
+                    let description = shape.description.clone();
+                    (PartKind::Text(Box::new(shape)), description)
+                }
+            };
+            parts.push(FormPart {
+                wire: wire.clone(),
+                name,
+                required,
+                description,
+                pointer: part_at,
+                kind,
+            });
+        }
+        Ok(parts)
     }
 
     /// The data schema inside `allOf: [{$ref: envelope}, {properties: {data: S}}]`.
@@ -922,6 +1286,147 @@ fn template_params(path: &str, pointer: &Pointer) -> Result<Vec<String>> {
     Ok(names)
 }
 
+const MULTIPART: &str = "multipart/form-data";
+
+/// What `operation` has read of an operation before its responses.
+struct OpParts<'a, 'p> {
+    path: &'p str,
+    method: &'p str,
+    operation: &'a Operation,
+    pointer: &'p Pointer,
+    group: Vec<String>,
+    method_name: String,
+    prefix: String,
+    params: Vec<Param>,
+    pagination: Option<Pagination>,
+    body: Option<Body>,
+}
+
+/// Component schemas that describe `multipart/form-data` bodies.
+fn form_schemas(spec: &OpenAPI) -> Vec<String> {
+    let mut names = Vec::new();
+    for (_, item) in spec.paths.iter() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (_, operation) in item.iter() {
+            let body = match &operation.request_body {
+                Some(ReferenceOr::Item(body)) => body,
+                Some(ReferenceOr::Reference { reference }) => {
+                    let found = reference
+                        .strip_prefix("#/components/requestBodies/")
+                        .and_then(|name| spec.components.as_ref()?.request_bodies.get(name));
+                    match found {
+                        Some(ReferenceOr::Item(body)) => body,
+                        _ => continue,
+                    }
+                }
+                None => continue,
+            };
+            if json_media(&body.content).is_some() {
+                continue;
+            }
+            if let Some(ReferenceOr::Reference { reference }) =
+                body.content.get(MULTIPART).and_then(|m| m.schema.as_ref())
+                && let Some(name) = reference.strip_prefix("#/components/schemas/")
+                && !names.iter().any(|n| n == name)
+            {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
+}
+
+/// A file part's rules from its encoding's content types and the schema's extensions.
+fn file_rules(
+    content_types: Option<&str>,
+    extensions: &IndexMap<String, Value>,
+    max_length: Option<usize>,
+    at: &Pointer,
+) -> Result<FileRulesDef> {
+    let sizes = match extensions.get("x-max-bytes") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(sizes)) => Some(sizes),
+        Some(_) => {
+            return Err(Error::invalid(
+                &at.join("x-max-bytes"),
+                "expected an object of content type → size in bytes",
+            ));
+        }
+    };
+    let file_extensions = match extensions.get("x-file-extensions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(map)) => Some(map),
+        Some(_) => {
+            return Err(Error::invalid(
+                &at.join("x-file-extensions"),
+                "expected an object of content type → extensions",
+            ));
+        }
+    };
+    let mut types = Vec::new();
+    for content_type in content_types
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let max_bytes = match sizes.and_then(|s| s.get(content_type)) {
+            None => None,
+            Some(size) => Some(size.as_u64().ok_or_else(|| {
+                Error::invalid(
+                    &at.join("x-max-bytes").join(content_type),
+                    "expected a size in bytes",
+                )
+            })?),
+        };
+        let extensions = match file_extensions.and_then(|e| e.get(content_type)) {
+            None => Vec::new(),
+            Some(Value::Array(list)) => {
+                let mut out = Vec::with_capacity(list.len());
+                for (index, ext) in list.iter().enumerate() {
+                    let ext = ext.as_str().filter(|e| e.starts_with('.')).ok_or_else(|| {
+                        Error::invalid(
+                            &at.join("x-file-extensions")
+                                .join(content_type)
+                                .join(index.to_string()),
+                            "expected an extension such as \".jpg\"",
+                        )
+                    })?;
+                    out.push(ext.to_owned());
+                }
+                out
+            }
+            Some(_) => {
+                return Err(Error::invalid(
+                    &at.join("x-file-extensions").join(content_type),
+                    "expected an array of extensions",
+                ));
+            }
+        };
+        types.push(FileTypeDef {
+            content_type: content_type.to_owned(),
+            extensions,
+            max_bytes,
+        });
+    }
+    if let Some(sizes) = sizes
+        && let Some(extra) = sizes
+            .keys()
+            .find(|t| !types.iter().any(|ty| &ty.content_type == *t))
+    {
+        return Err(Error::invalid(
+            &at.join("x-max-bytes").join(extra),
+            "a size for a content type the part's encoding does not accept",
+        ));
+    }
+    Ok(FileRulesDef {
+        types,
+        max_bytes: max_length.and_then(|n| u64::try_from(n).ok()),
+    })
+}
+
 /// Group path and method name, from `x-group`/`x-method` or derived from the path.
 fn naming(
     path: &str,
@@ -1041,20 +1546,45 @@ fn pagination(operation: &Operation, pointer: &Pointer) -> Result<Option<Paginat
             .map(str::to_owned)
             .ok_or_else(|| Error::invalid(&at.join(key), "expected a string"))
     };
-    let default_page_size = match object.get("default_page_size") {
-        None | Some(Value::Null) => None,
-        Some(value) => Some(value.as_i64().filter(|n| *n > 0).ok_or_else(|| {
-            Error::invalid(&at.join("default_page_size"), "expected a positive integer")
-        })?),
+    let positive = |key: &str| -> Result<Option<i64>> {
+        match object.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => Ok(Some(value.as_i64().filter(|n| *n > 0).ok_or_else(
+                || Error::invalid(&at.join(key), "expected a positive integer"),
+            )?)),
+        }
     };
-    Ok(Some(Pagination {
-        pointer: at.clone(),
-        page: text("page")?,
-        page_size: text("page_size")?,
-        items: text("items")?,
-        has_more: text("has_more")?.split('.').map(str::to_owned).collect(),
-        default_page_size,
-    }))
+    match object.get("style").and_then(Value::as_str) {
+        None | Some("page") => Ok(Some(Pagination {
+            pointer: at.clone(),
+            page: text("page")?,
+            page_size: text("page_size")?,
+            items: text("items")?,
+            has_more: text("has_more")?.split('.').map(str::to_owned).collect(),
+            total: None,
+            offset_member: None,
+            default_page_size: positive("default_page_size")?,
+            offset: false,
+        })),
+        Some("offset") => {
+            let offset = text("offset")?;
+            Ok(Some(Pagination {
+                pointer: at.clone(),
+                page: offset.clone(),
+                page_size: text("limit")?,
+                items: text("items")?,
+                has_more: Vec::new(),
+                total: Some(text("total")?),
+                offset_member: Some(offset),
+                default_page_size: positive("default_limit")?,
+                offset: true,
+            }))
+        }
+        Some(other) => Err(Error::unsupported(
+            &at.join("style"),
+            format!("the pagination style {other:?} (supported: `page`, `offset`)"),
+        )),
+    }
 }
 
 fn envelope(spec: &OpenAPI) -> Result<Option<Envelope>> {
@@ -1072,13 +1602,42 @@ fn envelope(spec: &OpenAPI) -> Result<Option<Envelope>> {
             .map(str::to_owned)
             .ok_or_else(|| Error::invalid(&at.join(key), "expected a string"))
     };
+    let optional = |key: &str| -> Result<Option<String>> {
+        match object.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(name)) => Ok(Some(name.clone())),
+            Some(_) => Err(Error::invalid(&at.join(key), "expected a string")),
+        }
+    };
     Ok(Some(Envelope {
         schema: text("schema")?,
         data: text("data")?,
-        error: text("error")?,
-        meta: text("meta")?,
-        success: text("success")?,
+        error: optional("error")?,
+        meta: optional("meta")?,
+        success: optional("success")?,
     }))
+}
+
+/// `x-error-body`: the members of an error body holding its code and message.
+fn error_body(spec: &OpenAPI) -> Result<ErrorBodyDef> {
+    let Some(value) = spec.extensions.get("x-error-body") else {
+        return Ok(ErrorBodyDef::default());
+    };
+    let at = Pointer::root().join("x-error-body");
+    let Value::Object(object) = value else {
+        return Err(Error::invalid(&at, "expected an object"));
+    };
+    let optional = |key: &str| -> Result<Option<String>> {
+        match object.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(name)) => Ok(Some(name.clone())),
+            Some(_) => Err(Error::invalid(&at.join(key), "expected a string")),
+        }
+    };
+    Ok(ErrorBodyDef {
+        code: optional("code")?,
+        message: optional("message")?,
+    })
 }
 
 fn error_codes(spec: &OpenAPI) -> Result<Vec<ErrorCodeDef>> {
@@ -1133,84 +1692,262 @@ fn error_codes(spec: &OpenAPI) -> Result<Vec<ErrorCodeDef>> {
                 second: item_at.to_string(),
             });
         }
+        let retryable = match item.get("retryable") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(retryable)) => *retryable,
+            Some(_) => {
+                return Err(Error::invalid(
+                    &item_at.join("retryable"),
+                    "expected a boolean",
+                ));
+            }
+        };
         codes.push(ErrorCodeDef {
             code: code.to_owned(),
             variant,
             status,
             message,
+            retryable,
         });
     }
     Ok(codes)
 }
 
-fn base_url(spec: &OpenAPI) -> String {
-    let Some(server) = spec.servers.first() else {
-        return "/".to_owned();
-    };
-    let mut url = server.url.clone();
-    if let Some(variables) = &server.variables {
-        for (name, variable) in variables {
-            url = url.replace(&format!("{{{name}}}"), &variable.default);
-        }
+/// `servers`, with variables at their defaults; `/` when there are none.
+fn servers(spec: &OpenAPI) -> Result<Vec<ServerDef>> {
+    if spec.servers.is_empty() {
+        return Ok(vec![ServerDef {
+            url: "/".to_owned(),
+            description: String::new(),
+            key_prefix: None,
+        }]);
     }
-    url
+    let mut servers = Vec::with_capacity(spec.servers.len());
+    for (index, server) in spec.servers.iter().enumerate() {
+        let at = Pointer::root().join("servers").join(index.to_string());
+        let mut url = server.url.clone();
+        if let Some(variables) = &server.variables {
+            for (name, variable) in variables {
+                url = url.replace(&format!("{{{name}}}"), &variable.default);
+            }
+        }
+        let key_prefix = match server.extensions.get("x-key-prefix") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(prefix)) if !prefix.is_empty() => Some(prefix.clone()),
+            Some(_) => {
+                return Err(Error::invalid(
+                    &at.join("x-key-prefix"),
+                    "expected a non-empty string",
+                ));
+            }
+        };
+        servers.push(ServerDef {
+            url,
+            description: server.description.clone().unwrap_or_default(),
+            key_prefix,
+        });
+    }
+    Ok(servers)
 }
 
-fn auth(spec: &OpenAPI) -> Result<Auth> {
+/// The credentials of the security requirement, in order, with their builder methods: as the
+/// configuration names them, or the scheme's name in snake case.
+fn credentials(spec: &OpenAPI, config: &Config) -> Result<Vec<CredentialDef>> {
+    let auth = auth(spec)?;
+    let Some(requirement) = spec
+        .security
+        .as_ref()
+        .and_then(|r| r.iter().find(|requirement| !requirement.is_empty()))
+    else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<CredentialDef> = Vec::with_capacity(auth.len());
+    for (scheme, auth) in requirement.keys().zip(auth) {
+        let at = Pointer::root()
+            .join("components")
+            .join("securitySchemes")
+            .join(scheme);
+        let setter = match config.credential_setters.get(scheme) {
+            Some(setter) => setter.clone(),
+            None => names::snake(scheme).ok_or_else(|| {
+                Error::invalid(&at, format!("{scheme:?} cannot name a builder method"))
+            })?,
+        };
+        let (description, format) = match spec
+            .components
+            .as_ref()
+            .and_then(|c| c.security_schemes.get(scheme))
+        {
+            Some(ReferenceOr::Item(SecurityScheme::HTTP {
+                description,
+                bearer_format,
+                ..
+            })) => (description.clone(), bearer_format.clone()),
+            Some(ReferenceOr::Item(
+                SecurityScheme::APIKey { description, .. }
+                | SecurityScheme::OAuth2 { description, .. }
+                | SecurityScheme::OpenIDConnect { description, .. },
+            )) => (description.clone(), None),
+            _ => (None, None),
+        };
+        if out.iter().any(|c| c.setter == setter) {
+            return Err(Error::NameCollision {
+                name: format!("credential setter `{setter}`"),
+                first: Pointer::root().join("security").to_string(),
+                second: at.to_string(),
+            });
+        }
+        out.push(CredentialDef {
+            scheme: scheme.clone(),
+            setter,
+            auth,
+            description,
+            format,
+        });
+    }
+    Ok(out)
+}
+
+/// `info.x-env`: `[{name, sets: "security_scheme", scheme}, {name, sets: "server_url"}]`.
+fn env_vars(spec: &OpenAPI, credentials: &[CredentialDef]) -> Result<Vec<EnvDef>> {
+    let Some(value) = spec.info.extensions.get("x-env") else {
+        return Ok(Vec::new());
+    };
+    let at = Pointer::root().join("info").join("x-env");
+    let Value::Array(items) = value else {
+        return Err(Error::invalid(&at, "expected an array"));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let item_at = at.join(index.to_string());
+        let text = |key: &str| {
+            item.get(key)
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::invalid(&item_at.join(key), "expected a string"))
+        };
+        let name = text("name")?;
+        let credential = match text("sets")? {
+            "server_url" => None,
+            "security_scheme" => {
+                let scheme = text("scheme")?;
+                Some(
+                    credentials
+                        .iter()
+                        .position(|c| c.scheme == scheme)
+                        .ok_or_else(|| {
+                            Error::invalid(
+                                &item_at.join("scheme"),
+                                format!("{scheme:?} is not a scheme of the security requirement"),
+                            )
+                        })?,
+                )
+            }
+            other => {
+                return Err(Error::invalid(
+                    &item_at.join("sets"),
+                    format!("{other:?} (expected `security_scheme` or `server_url`)"),
+                ));
+            }
+        };
+        out.push(EnvDef {
+            name: name.to_owned(),
+            credential,
+        });
+    }
+    Ok(out)
+}
+
+/// The schemes of the first non-empty security requirement, all sent together.
+fn auth(spec: &OpenAPI) -> Result<Vec<Auth>> {
     let Some(requirements) = &spec.security else {
-        return Ok(Auth::None);
+        return Ok(Vec::new());
     };
     let Some((index, requirement)) = requirements
         .iter()
         .enumerate()
         .find(|(_, requirement)| !requirement.is_empty())
     else {
-        return Ok(Auth::None);
+        return Ok(Vec::new());
     };
     let at = Pointer::root().join("security").join(index.to_string());
-    if requirement.len() > 1 {
-        return Err(Error::unsupported(
-            &at,
-            "a requirement that combines several security schemes",
-        ));
-    }
-    let Some(name) = requirement.keys().next() else {
-        return Ok(Auth::None);
-    };
-    let scheme_at = Pointer::root()
-        .join("components")
-        .join("securitySchemes")
-        .join(name);
-    let scheme = spec
-        .components
-        .as_ref()
-        .and_then(|c| c.security_schemes.get(name))
-        .ok_or_else(|| Error::dangling(&at.join(name), &scheme_at.to_string()))?;
-    let ReferenceOr::Item(scheme) = scheme else {
-        return Err(Error::unsupported(&scheme_at, "a `$ref` security scheme"));
-    };
-    Ok(match scheme {
-        SecurityScheme::APIKey { location, name, .. } => match location {
-            APIKeyLocation::Header => Auth::Header(name.clone()),
-            APIKeyLocation::Query => Auth::Query(name.clone()),
-            APIKeyLocation::Cookie => {
-                return Err(Error::unsupported(&scheme_at, "API keys sent in a cookie"));
+    let mut auth = Vec::with_capacity(requirement.len());
+    for name in requirement.keys() {
+        let scheme_at = Pointer::root()
+            .join("components")
+            .join("securitySchemes")
+            .join(name);
+        let scheme = spec
+            .components
+            .as_ref()
+            .and_then(|c| c.security_schemes.get(name))
+            .ok_or_else(|| Error::dangling(&at.join(name), &scheme_at.to_string()))?;
+        let ReferenceOr::Item(scheme) = scheme else {
+            return Err(Error::unsupported(&scheme_at, "a `$ref` security scheme"));
+        };
+        let one = match scheme {
+            SecurityScheme::APIKey { location, name, .. } => match location {
+                APIKeyLocation::Header => Auth::Header(name.clone()),
+                APIKeyLocation::Query => Auth::Query(name.clone()),
+                APIKeyLocation::Cookie => {
+                    return Err(Error::unsupported(&scheme_at, "API keys sent in a cookie"));
+                }
+            },
+            SecurityScheme::HTTP { scheme, .. } => match scheme.to_ascii_lowercase().as_str() {
+                "bearer" => Auth::Bearer,
+                "basic" => Auth::Basic,
+                other => {
+                    return Err(Error::unsupported(
+                        &scheme_at,
+                        format!("the HTTP authentication scheme {other:?}"),
+                    ));
+                }
+            },
+            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => {
+                return Err(Error::unsupported(&scheme_at, "OAuth 2 and OpenID Connect"));
             }
-        },
-        SecurityScheme::HTTP { scheme, .. } => match scheme.to_ascii_lowercase().as_str() {
-            "bearer" => Auth::Bearer,
-            "basic" => Auth::Basic,
-            other => {
-                return Err(Error::unsupported(
-                    &scheme_at,
-                    format!("the HTTP authentication scheme {other:?}"),
-                ));
-            }
-        },
-        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => {
-            return Err(Error::unsupported(&scheme_at, "OAuth 2 and OpenID Connect"));
+        };
+        if auth.contains(&one) {
+            return Err(Error::invalid(
+                &at,
+                "two schemes of the requirement send the credential the same way",
+            ));
         }
-    })
+        auth.push(one);
+    }
+    Ok(auth)
+}
+
+/// The schema of member `key` of an object response whose only other member is a `success`
+/// flag, and where it is written; `None` when the object has other members too (or is not an
+/// object with that member).
+fn payload_member<'s>(
+    spec: &'s OpenAPI,
+    schema: &'s ReferenceOr<openapiv3::Schema>,
+    at: &Pointer,
+    key: &str,
+) -> Option<(Src<'s>, Pointer)> {
+    let (schema, at) = match schema {
+        ReferenceOr::Item(schema) => (schema, at.clone()),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/schemas/")?;
+            match spec.components.as_ref()?.schemas.get(name)? {
+                ReferenceOr::Item(schema) => (schema, Pointer::from_ref(reference)),
+                ReferenceOr::Reference { .. } => return None,
+            }
+        }
+    };
+    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+        return None;
+    };
+    let only_payload = object
+        .properties
+        .keys()
+        .all(|name| name == key || name == "success");
+    if !only_payload {
+        return None;
+    }
+    let member = object.properties.get(key)?;
+    Some((Src::from(member), at.join("properties").join(key)))
 }
 
 /// Whether a shape names the struct `name` (directly).

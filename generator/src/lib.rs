@@ -34,6 +34,8 @@ pub struct Config {
     runtime_path: String,
     replacements: IndexMap<String, String>,
     renames: IndexMap<String, String>,
+    idempotency_key_prefix: String,
+    credential_setters: IndexMap<String, String>,
 }
 
 impl Config {
@@ -44,7 +46,24 @@ impl Config {
             runtime_path: runtime_path.trim().to_owned(),
             replacements: IndexMap::new(),
             renames: IndexMap::new(),
+            idempotency_key_prefix: String::new(),
+            credential_setters: IndexMap::new(),
         }
+    }
+
+    /// Names the client builder's method for the credential of security scheme `scheme`
+    /// `setter` (such as `api_key`), instead of the scheme's name in snake case.
+    pub fn credential_setter(mut self, scheme: &str, setter: &str) -> Config {
+        self.credential_setters
+            .insert(scheme.to_owned(), setter.trim().to_owned());
+        self
+    }
+
+    /// Starts the idempotency keys the runtime generates for this API with `prefix` (such as
+    /// `sentdm-`), so that they are recognisable in the API's logs. Empty by default.
+    pub fn idempotency_key_prefix(mut self, prefix: &str) -> Config {
+        prefix.trim().clone_into(&mut self.idempotency_key_prefix);
+        self
     }
 
     /// Names the type generated for the component schema `schema_name` `rust_name` instead of

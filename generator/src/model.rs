@@ -204,8 +204,20 @@ pub(crate) struct Variant {
     /// The Rust variant name.
     pub(crate) name: String,
     pub(crate) shape: Shape,
-    /// The discriminator value naming this variant, for tagged unions.
-    pub(crate) tag_value: Option<String>,
+    /// The discriminator values naming this variant, for tagged unions: one when the union
+    /// writes the tag, several when the variant's struct keeps the tag member itself (several
+    /// values map to one schema, such as `image` and `video` to a media message).
+    pub(crate) tag_values: Vec<String>,
+}
+
+impl Variant {
+    /// The one discriminator value the union writes for this variant, when it writes one.
+    pub(crate) fn written_tag(&self) -> Option<&str> {
+        match self.tag_values.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -226,12 +238,25 @@ pub(crate) enum TypeDef {
 
 #[derive(Clone, Debug)]
 enum Component {
-    Struct { name: String, nullable: bool },
-    Enum { name: String, nullable: bool },
-    Union { name: String, nullable: bool },
-    Alias { name: String },
+    Struct {
+        name: String,
+        nullable: bool,
+    },
+    Enum {
+        name: String,
+        nullable: bool,
+    },
+    Union {
+        name: String,
+        nullable: bool,
+    },
+    Alias {
+        name: String,
+    },
     External(String),
     Envelope,
+    /// A `multipart/form-data` body's schema: its parts become builder methods, not a type.
+    Form,
 }
 
 /// A schema as the generator sees it, whichever way the document spelled it.
@@ -307,8 +332,9 @@ fn variant_name(union: &str, component: Option<&str>, shape: &Shape) -> Option<S
             .strip_prefix(union)
             .or_else(|| rust.strip_suffix(union))
             .filter(|rest| !rest.is_empty() && rest.starts_with(|c: char| c.is_ascii_uppercase()))
-            .unwrap_or(&rust);
-        return Some(trimmed.to_owned());
+            .map(str::to_owned)
+            .unwrap_or_else(|| without_common_suffix(&rust, union));
+        return Some(trimmed);
     }
     Some(
         match &shape.target().ty {
@@ -321,6 +347,33 @@ fn variant_name(union: &str, component: Option<&str>, shape: &Shape) -> Option<S
         }
         .to_owned(),
     )
+}
+
+/// `rust` without the words it ends with in common with `union` (`MediaMessageRequest` in
+/// `SendMessageRequest` → `Media`), keeping at least its first word.
+fn without_common_suffix(rust: &str, union: &str) -> String {
+    fn words(name: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (index, c) in name.char_indices().skip(1) {
+            if c.is_ascii_uppercase() {
+                out.push(&name[start..index]);
+                start = index;
+            }
+        }
+        out.push(&name[start..]);
+        out
+    }
+    let ours = words(rust);
+    let theirs = words(union);
+    let common = ours
+        .iter()
+        .rev()
+        .zip(theirs.iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(ours.len().saturating_sub(1));
+    ours[..ours.len() - common].concat()
 }
 
 /// The names in an `x-aliases` extension (anything else there is ignored).
@@ -368,6 +421,7 @@ impl<'a> Models<'a> {
         replacements: &IndexMap<String, String>,
         renames: &IndexMap<String, String>,
         envelope: Option<&str>,
+        forms: &[String],
     ) -> Result<Models<'a>> {
         let mut models = Models {
             schemas,
@@ -387,6 +441,8 @@ impl<'a> Models<'a> {
                 Component::External(path.clone())
             } else if envelope == Some(name.as_str()) {
                 Component::Envelope
+            } else if forms.contains(name) {
+                Component::Form
             } else {
                 let rust = match renames.get(name) {
                     Some(rust) => Some(rust.clone()),
@@ -433,9 +489,17 @@ impl<'a> Models<'a> {
                     if let ReferenceOr::Reference { reference } = variant
                         && let Some(component) = schema_ref_name(reference)
                     {
-                        models
-                            .tag_members
-                            .insert(component, discriminator.property_name.clone());
+                        // A schema several values map to keeps the member: it says which.
+                        let values = discriminator
+                            .mapping
+                            .values()
+                            .filter(|target| **target == *reference)
+                            .count();
+                        if values <= 1 {
+                            models
+                                .tag_members
+                                .insert(component, discriminator.property_name.clone());
+                        }
                     }
                 }
             }
@@ -471,7 +535,7 @@ impl<'a> Models<'a> {
                         .defs
                         .insert(rust.clone(), TypeDef::Alias(AliasDef { name: rust, shape }));
                 }
-                Some(Component::External(_) | Component::Envelope) | None => {}
+                Some(Component::External(_) | Component::Envelope | Component::Form) | None => {}
             }
         }
         Ok(models)
@@ -809,6 +873,12 @@ impl<'a> Models<'a> {
                     "the `x-envelope` schema used as an ordinary value",
                 ));
             }
+            Component::Form => {
+                return Err(Error::unsupported(
+                    pointer,
+                    "a `multipart/form-data` body schema used as an ordinary value",
+                ));
+            }
             Component::Alias { name: rust } => {
                 let target = self.alias(&name)?;
                 let mut shape = Shape::of(Ty::Alias(rust, Box::new(target.clone())));
@@ -1001,8 +1071,8 @@ impl<'a> Models<'a> {
                 ReferenceOr::Item(_) => None,
             };
             let shape = self.shape(Src::from(item), &at, &format!("{name}Variant{}", index + 1))?;
-            let tag_value = match discriminator {
-                None => None,
+            let tag_values: Vec<String> = match discriminator {
+                None => Vec::new(),
                 Some(discriminator) => {
                     let Some(component) = &component else {
                         return Err(Error::unsupported(
@@ -1011,17 +1081,22 @@ impl<'a> Models<'a> {
                         ));
                     };
                     let reference = format!("{SCHEMA_PREFIX}{component}");
-                    let mapped = discriminator
+                    let mapped: Vec<String> = discriminator
                         .mapping
                         .iter()
-                        .find(|(_, target)| **target == reference)
-                        .map(|(value, _)| value.clone());
-                    Some(mapped.unwrap_or_else(|| component.clone()))
+                        .filter(|(_, target)| **target == reference)
+                        .map(|(value, _)| value.clone())
+                        .collect();
+                    if mapped.is_empty() {
+                        vec![component.clone()]
+                    } else {
+                        mapped
+                    }
                 }
             };
-            let variant_name = match &tag_value {
-                Some(value) => names::pascal(value),
-                None => variant_name(name, component.as_deref(), &shape),
+            let variant_name = match tag_values.as_slice() {
+                [value] => names::pascal(value),
+                _ => variant_name(name, component.as_deref(), &shape),
             }
             .ok_or_else(|| Error::invalid(&at, "the variant cannot be given a Rust name"))?;
             let variant_name = if variant_name == "Unknown" {
@@ -1039,7 +1114,7 @@ impl<'a> Models<'a> {
             variants.push(Variant {
                 name: variant_name,
                 shape,
-                tag_value,
+                tag_values,
             });
         }
         if variants.is_empty() {

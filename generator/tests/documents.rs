@@ -71,7 +71,7 @@ fn petstore_fixture_shape() {
         })
         .expect("API");
     assert!(
-        api.contains(&squash("auth: crate::runtime::Auth::Bearer")),
+        api.contains(&squash("auth: &[crate::runtime::Auth::Bearer]")),
         "{api}"
     );
     assert!(api.contains(&squash("envelope: None")));

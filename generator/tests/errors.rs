@@ -168,14 +168,43 @@ fn other_unsupported_constructs() {
 
     let value = doc(
         json!({ "/v1/things": { "post": {
-            "requestBody": { "content": { "multipart/form-data": { "schema": { "type": "object" } } } },
+            "requestBody": { "content": { "application/xml": { "schema": { "type": "object" } } } },
             "responses": { "200": { "description": "ok" } } } } }),
         json!({}),
     );
     unsupported_at(
         &value,
         "#/paths/~1v1~1things/post/requestBody/content",
-        "JSON",
+        "neither JSON nor `multipart/form-data`",
+    );
+
+    // A form part that is an object cannot be sent as text.
+    let value = doc(
+        json!({ "/v1/things": { "post": {
+            "requestBody": { "content": { "multipart/form-data": { "schema": {
+                "type": "object",
+                "properties": { "meta": { "type": "object", "properties": { "a": { "type": "string" } } } }
+            } } } },
+            "responses": { "200": { "description": "ok" } } } } }),
+        json!({}),
+    );
+    unsupported_at(
+        &value,
+        "#/paths/~1v1~1things/post/requestBody/content/multipart~1form-data/schema/properties/meta",
+        "form parts",
+    );
+
+    // Pagination styles other than page numbers and offsets.
+    let value = doc(
+        json!({ "/v1/things": { "get": {
+            "x-pagination": { "style": "cursor", "items": "things" },
+            "responses": { "200": { "description": "ok" } } } } }),
+        json!({}),
+    );
+    unsupported_at(
+        &value,
+        "#/paths/~1v1~1things/get/x-pagination/style",
+        "cursor",
     );
 
     let value = doc(

@@ -29,19 +29,19 @@ fn api_description_covers_auth_servers_and_envelope() {
     let cases = [
         (
             json!({ "type": "apiKey", "in": "header", "name": "x-api-key" }),
-            r#"auth: crate::runtime::Auth::ApiKeyHeader { name: "x-api-key" }"#,
+            r#"auth: &[crate::runtime::Auth::ApiKeyHeader { name: "x-api-key" }]"#,
         ),
         (
             json!({ "type": "apiKey", "in": "query", "name": "key" }),
-            r#"auth: crate::runtime::Auth::ApiKeyQuery { name: "key" }"#,
+            r#"auth: &[crate::runtime::Auth::ApiKeyQuery { name: "key" }]"#,
         ),
         (
             json!({ "type": "http", "scheme": "bearer" }),
-            "auth: crate::runtime::Auth::Bearer",
+            "auth: &[crate::runtime::Auth::Bearer]",
         ),
         (
             json!({ "type": "http", "scheme": "basic" }),
-            "auth: crate::runtime::Auth::Basic",
+            "auth: &[crate::runtime::Auth::Basic]",
         ),
     ];
     for (scheme, expected) in cases {
@@ -49,12 +49,18 @@ fn api_description_covers_auth_servers_and_envelope() {
         assert!(api.contains(&squash(expected)), "{api}");
     }
     let api = api_const(&gen_file(&base));
+    assert!(api.contains(&squash("auth: &[]")), "{api}");
     assert!(
-        api.contains(&squash("auth: crate::runtime::Auth::None")),
+        api.contains(&squash(
+            r#"servers: &[crate::runtime::Server { url: "https://api.example.com", description: "", key_prefix: None }]"#
+        )),
         "{api}"
     );
-    assert!(api.contains(&squash(r#"default_base_url: "https://api.example.com""#)));
     assert!(api.contains(&squash("envelope: None")));
+    assert!(api.contains(&squash(
+        "error_body: crate::runtime::ErrorBody { code: None, message: None }"
+    )));
+    assert!(api.contains(&squash("idempotency_header: None")));
     assert!(api.contains(&squash(r#"title: "Test API", version: "1.0.0""#)));
 
     let mut enveloped = base.clone();
@@ -64,10 +70,84 @@ fn api_description_covers_auth_servers_and_envelope() {
     let api = api_const(&gen_file(&enveloped));
     assert!(
         api.contains(&squash(
-            r#"envelope: Some(crate::runtime::Envelope { data: "data", error: "error", meta: "meta", success: "ok" })"#
+            r#"envelope: Some(crate::runtime::Envelope { data: "data", error: Some("error"), meta: Some("meta"), success: Some("ok") })"#
         )),
         "{api}"
     );
+}
+
+#[test]
+fn several_credentials_servers_by_key_prefix_error_bodies_and_transient_codes() {
+    let mut value = doc(
+        json!({ "/v1/send/{event}": { "post": {
+            "x-group": ["notifications"], "x-method": "send",
+            "parameters": [
+                { "name": "event", "in": "path", "required": true, "schema": { "type": "string" } },
+                { "name": "X-Idempotency-Key", "in": "header", "x-idempotency-key": true, "schema": { "type": "string" } }
+            ],
+            "responses": { "200": { "description": "ok" } } } } }),
+        json!({}),
+    );
+    value["servers"] = json!([
+        { "url": "https://api.example.com", "description": "production", "x-key-prefix": "live_" },
+        { "url": "https://sandbox.example.com", "description": "sandbox", "x-key-prefix": "test_" }
+    ]);
+    value["components"]["securitySchemes"] = json!({
+        "Bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "tok_…" },
+        "Tenant": { "type": "apiKey", "in": "header", "name": "X-Tenant-ID" }
+    });
+    // (`json!` orders members by name: `Bearer` comes first, as in the document.)
+    value["security"] = json!([{ "Bearer": [], "Tenant": [] }]);
+    value["x-error-body"] = json!({ "schema": "Error", "message": "detail", "code": "kind" });
+    value["x-error-codes"] = json!([
+        { "code": "BUSY", "status": 409, "message": "Still processing", "retryable": true },
+        { "code": "TAKEN", "status": 409, "message": "Exists" }
+    ]);
+    value["info"]["x-env"] = json!([
+        { "name": "EX_TOKEN", "sets": "security_scheme", "scheme": "Bearer" },
+        { "name": "EX_TENANT", "sets": "security_scheme", "scheme": "Tenant" },
+        { "name": "EX_URL", "sets": "server_url" }
+    ]);
+    let config = sentdm_generator::Config::new("crate::runtime")
+        .credential_setter("Bearer", "api_token")
+        .idempotency_key_prefix("ex-");
+    let file = parse(&try_gen_with(&value, &config).unwrap_or_else(|e| panic!("{e}")));
+    let api = api_const(&file);
+    for expected in [
+        r#"servers: &[crate::runtime::Server { url: "https://api.example.com", description: "production", key_prefix: Some("live_") }, crate::runtime::Server { url: "https://sandbox.example.com", description: "sandbox", key_prefix: Some("test_") }]"#,
+        r#"auth: &[crate::runtime::Auth::Bearer, crate::runtime::Auth::ApiKeyHeader { name: "X-Tenant-ID" }]"#,
+        r#"error_body: crate::runtime::ErrorBody { code: Some("kind"), message: Some("detail") }"#,
+        r#"transient_error_codes: &["BUSY"]"#,
+        r#"idempotency_header: Some("X-Idempotency-Key")"#,
+        r#"idempotency_key_prefix: "ex-""#,
+    ] {
+        assert!(api.contains(&squash(expected)), "{expected}\n{api}");
+    }
+    let text = ts(&file);
+    // The operation carries its key in the documented header.
+    assert!(
+        text.contains(&squash(
+            r#"idempotency: rt::Idempotency::Header("X-Idempotency-Key")"#
+        )),
+        "{text}"
+    );
+    // A setter per credential, the first through `credential`, the others by name.
+    assert!(text.contains(&squash(
+        "pub fn api_token(mut self, api_token: impl Into<crate::runtime::Secret>) -> Self { self.runtime = self.runtime.credential(api_token); self }"
+    )));
+    assert!(text.contains(&squash(
+        r#"pub fn tenant(mut self, tenant: impl Into<crate::runtime::Secret>) -> Self { self.runtime = self.runtime.credential_for("X-Tenant-ID", tenant); self }"#
+    )));
+    // `from_env` reads the documented variables; no `Client::new` with two credentials.
+    for expected in [
+        r#"pub const API_TOKEN_ENV: &str = "EX_TOKEN";"#,
+        r#"pub const TENANT_ENV: &str = "EX_TENANT";"#,
+        r#"pub const BASE_URL_ENV: &str = "EX_URL";"#,
+        "pub fn from_env() -> Result<ClientBuilder, crate::runtime::Error>",
+    ] {
+        assert!(text.contains(&squash(expected)), "{expected}");
+    }
+    assert!(!text.contains(&squash("pub fn new(api_token")));
 }
 
 fn envelope_doc(data: serde_json::Value) -> serde_json::Value {
@@ -319,7 +399,7 @@ fn request_bodies_with_only_optional_fields() {
         squash("{ self.body = Some(self.body.unwrap_or_default().sandbox(sandbox)); self }")
     );
     assert!(body(contacts, "Delete", "send").contains(&squash(
-        "let body = self.body.as_ref().map(rt::JsonBody::new).transpose()?;"
+        "let body = self.body.as_ref().map(|body| rt::JsonBody::new(body).map(rt::RequestBody::Json)).transpose()?;"
     )));
     // Required body: always sent, `{}` at least.
     assert_eq!(
@@ -330,10 +410,9 @@ fn request_bodies_with_only_optional_fields() {
         body(contacts, "Contacts", "rotate")
             .contains(&squash("body: types::ContactsRotateRequest::new(),"))
     );
-    assert!(
-        body(contacts, "Rotate", "send")
-            .contains(&squash("let body = Some(rt::JsonBody::new(&self.body)?);"))
-    );
+    assert!(body(contacts, "Rotate", "send").contains(&squash(
+        "let body = Some(rt::RequestBody::Json(rt::JsonBody::new(&self.body)?));"
+    )));
 }
 
 #[test]

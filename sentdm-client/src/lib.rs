@@ -67,10 +67,8 @@ pub mod webhooks;
 pub use sentdm_runtime as runtime;
 
 mod client;
-mod error_code;
 
-pub use client::{API_KEY_ENV, BASE_URL_ENV, ClientBuilder};
-pub use error_code::ErrorCodeExt;
+pub use client::{API_KEY_ENV, BASE_URL_ENV};
 pub use runtime::{
     ApiError, DecodeError, Error, Items, Meta, Page, Pages, RateLimit, RateLimiter, RequestOptions,
     Response, RetryPolicy,

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use sentdm_client::runtime::{
-    ApiDescription, Auth, Envelope, Error, RequestOptions, Runtime, Secret,
+    ApiDescription, Auth, Envelope, Error, ErrorBody, RequestOptions, Runtime, Secret, Server,
 };
 
 const KEY: &str = "sk_live_0d9c8b7a-very-secret";
@@ -13,38 +13,82 @@ const KEY: &str = "sk_live_0d9c8b7a-very-secret";
 static SENT: ApiDescription = ApiDescription {
     title: "Sent",
     version: "3.0.0",
-    default_base_url: "https://api.sent.dm",
-    auth: Auth::ApiKeyHeader { name: "x-api-key" },
+    servers: &[Server {
+        url: "https://api.sent.dm",
+        description: "",
+        key_prefix: None,
+    }],
+    auth: &[Auth::ApiKeyHeader { name: "x-api-key" }],
     envelope: Some(Envelope {
         data: "data",
-        error: "error",
-        meta: "meta",
-        success: "success",
+        error: Some("error"),
+        meta: Some("meta"),
+        success: Some("success"),
     }),
+    error_body: ErrorBody {
+        code: None,
+        message: None,
+    },
+    transient_error_codes: &["CONFLICT_001"],
+    idempotency_header: Some("Idempotency-Key"),
+    idempotency_key_prefix: "sentdm-",
 };
 
 static PLAIN: ApiDescription = ApiDescription {
     title: "Petstore",
     version: "1.0.0",
-    default_base_url: "http://petstore.example.com/v1",
-    auth: Auth::Bearer,
+    servers: &[Server {
+        url: "http://petstore.example.com/v1",
+        description: "",
+        key_prefix: None,
+    }],
+    auth: &[Auth::Bearer],
     envelope: None,
+    error_body: ErrorBody {
+        code: None,
+        message: None,
+    },
+    transient_error_codes: &[],
+    idempotency_header: None,
+    idempotency_key_prefix: "",
 };
 
 static OPEN: ApiDescription = ApiDescription {
     title: "Open",
     version: "1",
-    default_base_url: "https://open.example.com",
-    auth: Auth::None,
+    servers: &[Server {
+        url: "https://open.example.com",
+        description: "",
+        key_prefix: None,
+    }],
+    auth: &[],
     envelope: None,
+    error_body: ErrorBody {
+        code: None,
+        message: None,
+    },
+    transient_error_codes: &[],
+    idempotency_header: None,
+    idempotency_key_prefix: "",
 };
 
 static BAD_HEADER_NAME: ApiDescription = ApiDescription {
     title: "Broken",
     version: "1",
-    default_base_url: "https://broken.example.com",
-    auth: Auth::ApiKeyHeader { name: "x api key" },
+    servers: &[Server {
+        url: "https://broken.example.com",
+        description: "",
+        key_prefix: None,
+    }],
+    auth: &[Auth::ApiKeyHeader { name: "x api key" }],
     envelope: None,
+    error_body: ErrorBody {
+        code: None,
+        message: None,
+    },
+    transient_error_codes: &[],
+    idempotency_header: None,
+    idempotency_key_prefix: "",
 };
 
 fn config_message(result: Result<Runtime, Error>) -> String {
@@ -163,12 +207,12 @@ fn base_url_must_be_http_or_https() {
 fn credential_is_required_and_checked_without_being_echoed() {
     assert_eq!(
         config_message(Runtime::builder(&SENT).build()),
-        "no credential set; Sent authenticates with API key in the `x-api-key` header \
+        "no credential set; Sent authenticates with an API key in the `x-api-key` header \
          (call `credential` on the builder)"
     );
     assert_eq!(
         config_message(Runtime::builder(&SENT).credential("  ").build()),
-        "the credential is empty"
+        "the credential for `x-api-key` is empty"
     );
 
     let bad = "sk_live_secret\n";

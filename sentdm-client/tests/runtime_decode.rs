@@ -5,25 +5,47 @@
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use sentdm_client::runtime::{
-    Envelope, Error, Meta, Method, Operation, Response, ResponseKind, decode,
+    ApiDescription, Envelope, Error, ErrorBody, Idempotency, Meta, Method, Operation, Response,
+    ResponseKind, decode,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-static ENVELOPE: Envelope = Envelope {
+/// An API described with `envelope` and nothing else of note.
+const fn api(envelope: Option<Envelope>) -> ApiDescription {
+    ApiDescription {
+        title: "Decode",
+        version: "1",
+        servers: &[],
+        auth: &[],
+        envelope,
+        error_body: ErrorBody {
+            code: None,
+            message: None,
+        },
+        transient_error_codes: &[],
+        idempotency_header: None,
+        idempotency_key_prefix: "",
+    }
+}
+
+static ENVELOPE: ApiDescription = api(Some(Envelope {
     data: "data",
-    error: "error",
-    meta: "meta",
-    success: "success",
-};
+    error: Some("error"),
+    meta: Some("meta"),
+    success: Some("success"),
+}));
 
 /// An envelope with unusual field names, to show the names come from the description.
-static CUSTOM: Envelope = Envelope {
+static CUSTOM: ApiDescription = api(Some(Envelope {
     data: "result",
-    error: "problem",
-    meta: "info",
-    success: "ok",
-};
+    error: Some("problem"),
+    meta: Some("info"),
+    success: Some("ok"),
+}));
+
+/// No envelope: the body is the payload.
+static PLAIN: ApiDescription = api(None);
 
 static GET: Operation = Operation {
     id: "GetTemplate",
@@ -34,6 +56,8 @@ static GET: Operation = Operation {
     response: ResponseKind::Json,
     body_fields: &[],
     header_params: &[],
+    payload_key: None,
+    idempotency: Idempotency::None,
 };
 
 static CREATE: Operation = Operation {
@@ -45,6 +69,8 @@ static CREATE: Operation = Operation {
     response: ResponseKind::Json,
     body_fields: &["name"],
     header_params: &[],
+    payload_key: None,
+    idempotency: Idempotency::None,
 };
 
 static DELETE: Operation = Operation {
@@ -56,6 +82,8 @@ static DELETE: Operation = Operation {
     response: ResponseKind::Empty,
     body_fields: &[],
     header_params: &[],
+    payload_key: None,
+    idempotency: Idempotency::None,
 };
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -78,8 +106,8 @@ fn headers_with_request_id(id: &'static str) -> HeaderMap {
 #[test]
 fn envelope_field_names_come_from_the_description() {
     let response: Response<Template> = decode(
+        &CUSTOM,
         &GET,
-        Some(&CUSTOM),
         200,
         &HeaderMap::new(),
         json_body(json!({"ok": true, "result": {"id": "t_1"}, "problem": null, "info": {"request_id": "r1"}})),
@@ -89,8 +117,8 @@ fn envelope_field_names_come_from_the_description() {
     assert_eq!(response.request_id(), Some("r1"));
 
     let error = decode::<Template>(
+        &CUSTOM,
         &GET,
-        Some(&CUSTOM),
         200,
         &HeaderMap::new(),
         json_body(
@@ -104,8 +132,8 @@ fn envelope_field_names_come_from_the_description() {
 #[test]
 fn a_bad_meta_never_fails_the_response() {
     let response: Response<Template> = decode(
+        &ENVELOPE,
         &GET,
-        Some(&ENVELOPE),
         200,
         &headers_with_request_id("hdr-1"),
         json_body(json!({
@@ -122,8 +150,8 @@ fn a_bad_meta_never_fails_the_response() {
     assert_eq!(response.request_id(), Some("5"));
 
     let response: Response<Template> = decode(
+        &ENVELOPE,
         &GET,
-        Some(&ENVELOPE),
         200,
         &headers_with_request_id("hdr-1"),
         json_body(json!({"success": true, "data": {"id": "t_1"}, "meta": "garbage"})),
@@ -136,8 +164,8 @@ fn a_bad_meta_never_fails_the_response() {
 #[test]
 fn undocumented_2xx_is_still_success() {
     let response: Response<Template> = decode(
+        &ENVELOPE,
         &CREATE,
-        Some(&ENVELOPE),
         200,
         &HeaderMap::new(),
         json_body(json!({"success": true, "data": {"id": "t_2", "name": "Welcome"}})),
@@ -149,20 +177,14 @@ fn undocumented_2xx_is_still_success() {
 
 #[test]
 fn empty_operations_decode_unit_and_still_see_failures() {
-    let response: Response<()> = decode(
-        &DELETE,
-        Some(&ENVELOPE),
-        204,
-        &HeaderMap::new(),
-        Bytes::new(),
-    )
-    .unwrap();
+    let response: Response<()> =
+        decode(&ENVELOPE, &DELETE, 204, &HeaderMap::new(), Bytes::new()).unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     // An envelope on an empty operation contributes its meta.
     let response: Response<()> = decode(
+        &ENVELOPE,
         &DELETE,
-        Some(&ENVELOPE),
         200,
         &HeaderMap::new(),
         json_body(json!({"success": true, "data": null, "meta": {"request_id": "req_d"}})),
@@ -171,8 +193,8 @@ fn empty_operations_decode_unit_and_still_see_failures() {
     assert_eq!(response.request_id(), Some("req_d"));
 
     let error = decode::<()>(
+        &ENVELOPE,
         &DELETE,
-        Some(&ENVELOPE),
         200,
         &HeaderMap::new(),
         json_body(json!({"success": false, "error": {"code": "RESOURCE_001", "message": "gone"}})),
@@ -184,8 +206,8 @@ fn empty_operations_decode_unit_and_still_see_failures() {
 #[test]
 fn empty_body_where_json_was_expected() {
     let response: Response<Option<Template>> = decode(
+        &ENVELOPE,
         &GET,
-        Some(&ENVELOPE),
         200,
         &HeaderMap::new(),
         Bytes::from_static(b"  \n"),
@@ -194,8 +216,8 @@ fn empty_body_where_json_was_expected() {
     assert_eq!(response.into_data(), None);
 
     let error = decode::<Template>(
+        &ENVELOPE,
         &GET,
-        Some(&ENVELOPE),
         200,
         &headers_with_request_id("req_empty"),
         Bytes::new(),
@@ -209,8 +231,8 @@ fn empty_body_where_json_was_expected() {
 #[test]
 fn missing_or_null_data_names_the_data_field() {
     let error = decode::<Template>(
+        &ENVELOPE,
         &GET,
-        Some(&ENVELOPE),
         200,
         &HeaderMap::new(),
         json_body(json!({"success": true, "meta": {"request_id": "req_m"}})),
@@ -220,8 +242,8 @@ fn missing_or_null_data_names_the_data_field() {
     assert_eq!(error.request_id(), Some("req_m"));
 
     let error = decode::<Template>(
+        &ENVELOPE,
         &GET,
-        Some(&ENVELOPE),
         200,
         &HeaderMap::new(),
         json_body(json!({"success": true, "data": null})),
@@ -233,8 +255,8 @@ fn missing_or_null_data_names_the_data_field() {
 #[test]
 fn non_object_envelope_is_a_decode_error() {
     let error = decode::<Template>(
+        &ENVELOPE,
         &GET,
-        Some(&ENVELOPE),
         200,
         &HeaderMap::new(),
         Bytes::from_static(b"[1, 2, 3]"),
@@ -256,8 +278,8 @@ fn non_object_envelope_is_a_decode_error() {
 fn error_bodies_without_an_envelope() {
     // RFC 9457 problem details.
     let error = decode::<Template>(
+        &PLAIN,
         &GET,
-        None,
         404,
         &headers_with_request_id("req_p"),
         json_body(
@@ -272,8 +294,8 @@ fn error_bodies_without_an_envelope() {
 
     // A bare `{"error": "..."}`.
     let error = decode::<Template>(
+        &PLAIN,
         &GET,
-        None,
         401,
         &HeaderMap::new(),
         json_body(json!({"error": "token expired"})),
@@ -283,8 +305,8 @@ fn error_bodies_without_an_envelope() {
 
     // ASP.NET validation problem details keep their per-field errors.
     let error = decode::<Template>(
+        &PLAIN,
         &GET,
-        None,
         400,
         &HeaderMap::new(),
         json_body(json!({"title": "One or more validation errors occurred.", "errors": {"Name": ["The Name field is required."]}})),
@@ -299,8 +321,8 @@ fn error_bodies_without_an_envelope() {
 #[test]
 fn odd_error_details_are_stringified() {
     let error = decode::<Template>(
+        &ENVELOPE,
         &GET,
-        Some(&ENVELOPE),
         422,
         &HeaderMap::new(),
         json_body(json!({
@@ -323,8 +345,8 @@ fn odd_error_details_are_stringified() {
     assert!(api.details().get("note").unwrap().is_empty());
 
     let error = decode::<Template>(
+        &ENVELOPE,
         &GET,
-        Some(&ENVELOPE),
         400,
         &HeaderMap::new(),
         json_body(json!({"success": false, "error": {"message": "x", "details": "free text"}})),
@@ -339,22 +361,16 @@ fn odd_error_details_are_stringified() {
 #[test]
 fn long_and_binary_bodies_are_excerpted_safely() {
     let long = format!("<html>{}</html>", "ü".repeat(5_000));
-    let error = decode::<Template>(
-        &GET,
-        Some(&ENVELOPE),
-        503,
-        &HeaderMap::new(),
-        Bytes::from(long),
-    )
-    .unwrap_err();
+    let error =
+        decode::<Template>(&ENVELOPE, &GET, 503, &HeaderMap::new(), Bytes::from(long)).unwrap_err();
     let api = error.as_api().unwrap();
     assert_eq!(api.message(), "Service Unavailable");
     assert_eq!(api.body_excerpt().chars().count(), 200);
     assert!(api.body_excerpt().ends_with('…'));
 
     let error = decode::<Template>(
+        &PLAIN,
         &GET,
-        None,
         200,
         &HeaderMap::new(),
         Bytes::from_static(&[0x00, 0x9f, 0x92, 0x96, b'{']),
@@ -365,7 +381,7 @@ fn long_and_binary_bodies_are_excerpted_safely() {
 
 #[test]
 fn unknown_status_codes_have_a_readable_message() {
-    let error = decode::<Template>(&GET, None, 599, &HeaderMap::new(), Bytes::new()).unwrap_err();
+    let error = decode::<Template>(&PLAIN, &GET, 599, &HeaderMap::new(), Bytes::new()).unwrap_err();
     assert_eq!(error.as_api().unwrap().message(), "HTTP status 599");
     assert_eq!(error.to_string(), "API error 599: HTTP status 599");
 }
@@ -373,8 +389,8 @@ fn unknown_status_codes_have_a_readable_message() {
 #[test]
 fn response_parts() {
     let response: Response<Template> = decode(
+        &ENVELOPE,
         &GET,
-        Some(&ENVELOPE),
         200,
         &headers_with_request_id("req_parts"),
         json_body(json!({"success": true, "data": {"id": "t_1"}})),

@@ -10,9 +10,11 @@ use axum::body::Body;
 use axum::extract::Request;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
+use sentdm_client::runtime::Server as ApiServer;
 use sentdm_client::runtime::{
-    ApiDescription, Auth, Envelope, Error, HeaderParam, JsonBody, Method, Operation,
-    OperationRequest, RequestOptions, Response, ResponseKind, Runtime, encode_path_segment,
+    ApiDescription, Auth, Envelope, Error, ErrorBody, HeaderParam, Idempotency, JsonBody, Method,
+    Operation, OperationRequest, RequestOptions, Response, ResponseKind, Runtime,
+    encode_path_segment,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -22,38 +24,82 @@ const KEY: &str = "sk_live_7c1f4e0b-secret";
 static SENT: ApiDescription = ApiDescription {
     title: "Sent",
     version: "3.0.0",
-    default_base_url: "https://api.sent.dm",
-    auth: Auth::ApiKeyHeader { name: "x-api-key" },
+    servers: &[ApiServer {
+        url: "https://api.sent.dm",
+        description: "",
+        key_prefix: None,
+    }],
+    auth: &[Auth::ApiKeyHeader { name: "x-api-key" }],
     envelope: Some(Envelope {
         data: "data",
-        error: "error",
-        meta: "meta",
-        success: "success",
+        error: Some("error"),
+        meta: Some("meta"),
+        success: Some("success"),
     }),
+    error_body: ErrorBody {
+        code: None,
+        message: None,
+    },
+    transient_error_codes: &["CONFLICT_001"],
+    idempotency_header: Some("Idempotency-Key"),
+    idempotency_key_prefix: "sentdm-",
 };
 
 static PLAIN: ApiDescription = ApiDescription {
     title: "Petstore",
     version: "1.0.0",
-    default_base_url: "https://petstore.example.com/v1",
-    auth: Auth::Bearer,
+    servers: &[ApiServer {
+        url: "https://petstore.example.com/v1",
+        description: "",
+        key_prefix: None,
+    }],
+    auth: &[Auth::Bearer],
     envelope: None,
+    error_body: ErrorBody {
+        code: None,
+        message: None,
+    },
+    transient_error_codes: &[],
+    idempotency_header: None,
+    idempotency_key_prefix: "",
 };
 
 static BASIC: ApiDescription = ApiDescription {
     title: "Basic",
     version: "1",
-    default_base_url: "https://basic.example.com",
-    auth: Auth::Basic,
+    servers: &[ApiServer {
+        url: "https://basic.example.com",
+        description: "",
+        key_prefix: None,
+    }],
+    auth: &[Auth::Basic],
     envelope: None,
+    error_body: ErrorBody {
+        code: None,
+        message: None,
+    },
+    transient_error_codes: &[],
+    idempotency_header: None,
+    idempotency_key_prefix: "",
 };
 
 static QUERY_KEY: ApiDescription = ApiDescription {
     title: "QueryKey",
     version: "1",
-    default_base_url: "https://query.example.com",
-    auth: Auth::ApiKeyQuery { name: "api_key" },
+    servers: &[ApiServer {
+        url: "https://query.example.com",
+        description: "",
+        key_prefix: None,
+    }],
+    auth: &[Auth::ApiKeyQuery { name: "api_key" }],
     envelope: None,
+    error_body: ErrorBody {
+        code: None,
+        message: None,
+    },
+    transient_error_codes: &[],
+    idempotency_header: None,
+    idempotency_key_prefix: "",
 };
 
 static GET_CONTACT: Operation = Operation {
@@ -65,6 +111,8 @@ static GET_CONTACT: Operation = Operation {
     response: ResponseKind::Json,
     body_fields: &[],
     header_params: &[HeaderParam::new("x-profile-id")],
+    payload_key: None,
+    idempotency: Idempotency::None,
 };
 
 static LIST_ITEMS: Operation = Operation {
@@ -76,6 +124,8 @@ static LIST_ITEMS: Operation = Operation {
     response: ResponseKind::Json,
     body_fields: &[],
     header_params: &[],
+    payload_key: None,
+    idempotency: Idempotency::None,
 };
 
 static SEND_MESSAGE: Operation = Operation {
@@ -90,6 +140,8 @@ static SEND_MESSAGE: Operation = Operation {
         HeaderParam::new("x-profile-id"),
         HeaderParam::new("idempotency-key"),
     ],
+    payload_key: None,
+    idempotency: Idempotency::Header("idempotency-key"),
 };
 
 static DELETE_CONTACT: Operation = Operation {
@@ -101,6 +153,8 @@ static DELETE_CONTACT: Operation = Operation {
     response: ResponseKind::Empty,
     body_fields: &[],
     header_params: &[],
+    payload_key: None,
+    idempotency: Idempotency::None,
 };
 
 static GET_PET: Operation = Operation {
@@ -112,6 +166,8 @@ static GET_PET: Operation = Operation {
     response: ResponseKind::Json,
     body_fields: &[],
     header_params: &[],
+    payload_key: None,
+    idempotency: Idempotency::None,
 };
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -798,8 +854,11 @@ async fn headers_layer_default_then_parameter_then_options() {
         .headers
         .push(("x-profile-id", "profile-param".into()));
     request.headers.push(("idempotency-key", "idem-1".into()));
-    request.body =
-        Some(JsonBody::new(&json!({"to": ["+14155551234"], "template": {"id": "t_1"}})).unwrap());
+    request.body = Some(
+        JsonBody::new(&json!({"to": ["+14155551234"], "template": {"id": "t_1"}}))
+            .unwrap()
+            .into(),
+    );
     request.options = RequestOptions::new()
         .header("x-trace", "trace-1")
         .header("idempotency-key", "idem-override");

@@ -11,8 +11,8 @@ use axum::Router;
 use axum::extract::Request;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sentdm_client::runtime::{
-    ApiDescription, Auth, Envelope, Error, Method, Operation, OperationRequest, Response,
-    ResponseKind, Runtime,
+    ApiDescription, Auth, Envelope, Error, ErrorBody, Idempotency, Method, Operation,
+    OperationRequest, Response, ResponseKind, Runtime, Server,
 };
 use serde::Deserialize;
 use tokio::net::{TcpListener, TcpStream};
@@ -23,14 +23,25 @@ const KEY: &str = "sk_test_tls-secret";
 static SENT: ApiDescription = ApiDescription {
     title: "Sent",
     version: "3.0.0",
-    default_base_url: "https://api.sent.dm",
-    auth: Auth::ApiKeyHeader { name: "x-api-key" },
+    servers: &[Server {
+        url: "https://api.sent.dm",
+        description: "",
+        key_prefix: None,
+    }],
+    auth: &[Auth::ApiKeyHeader { name: "x-api-key" }],
     envelope: Some(Envelope {
         data: "data",
-        error: "error",
-        meta: "meta",
-        success: "success",
+        error: Some("error"),
+        meta: Some("meta"),
+        success: Some("success"),
     }),
+    error_body: ErrorBody {
+        code: None,
+        message: None,
+    },
+    transient_error_codes: &["CONFLICT_001"],
+    idempotency_header: Some("Idempotency-Key"),
+    idempotency_key_prefix: "sentdm-",
 };
 
 static GET_ME: Operation = Operation {
@@ -42,6 +53,8 @@ static GET_ME: Operation = Operation {
     response: ResponseKind::Json,
     body_fields: &[],
     header_params: &[],
+    payload_key: None,
+    idempotency: Idempotency::None,
 };
 
 #[derive(Debug, Deserialize)]

@@ -34,21 +34,19 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 /// `User-Agent` sent unless configured otherwise.
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-/// The credential in the form it is sent.
-#[derive(Clone)]
-pub(crate) enum AppliedAuth {
-    None,
-    Header(HeaderName, HeaderValue),
-    Query(&'static str, Secret),
+/// The credentials in the form they are sent.
+#[derive(Clone, Default)]
+pub(crate) struct AppliedAuth {
+    /// Headers carrying a credential, with their values (marked sensitive).
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    /// Query parameters carrying a credential.
+    pub(crate) query: Vec<(&'static str, Secret)>,
 }
 
 impl AppliedAuth {
-    /// The header carrying the credential, if it travels in one.
-    pub(crate) fn header_name(&self) -> Option<&HeaderName> {
-        match self {
-            AppliedAuth::Header(name, _) => Some(name),
-            _ => None,
-        }
+    /// Whether any credential is attached.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.headers.is_empty() && self.query.is_empty()
     }
 }
 
@@ -60,7 +58,9 @@ pub struct RuntimeBuilder {
     description: &'static ApiDescription,
     base_url: Option<String>,
     allow_insecure_http: bool,
-    credential: Option<Secret>,
+    /// Credentials as given: unnamed (from `credential`) or by the header or query
+    /// parameter they travel in (from `credential_for`).
+    credentials: Vec<(Option<String>, Secret)>,
     timeout: Duration,
     deadline: Option<Duration>,
     connect_timeout: Duration,
@@ -79,7 +79,7 @@ impl RuntimeBuilder {
             description,
             base_url: None,
             allow_insecure_http: false,
-            credential: None,
+            credentials: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
             deadline: Some(DEFAULT_DEADLINE),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -93,8 +93,9 @@ impl RuntimeBuilder {
         }
     }
 
-    /// Base URL of the API, such as `https://api.sent.dm` (default: the description's
-    /// `default_base_url`). Must be an `https` URL without credentials, query or fragment; a
+    /// Base URL of the API, such as `https://api.sent.dm` (default: the server the
+    /// credential's prefix selects, for APIs whose servers say which keys they take, else the
+    /// description's first server). Must be an `https` URL without credentials, query or fragment; a
     /// path prefix is kept. Plain `http` is accepted for loopback hosts (`localhost`,
     /// `127.0.0.0/8`, `::1`) such as a local mock server, and elsewhere only after
     /// [`allow_insecure_http`](Self::allow_insecure_http).
@@ -111,10 +112,26 @@ impl RuntimeBuilder {
         self
     }
 
-    /// The API key or token, attached to every request as the API's [`Auth`] scheme says.
-    /// For [`Auth::Basic`] it is `username:password`.
+    /// The API key or token, attached to every request as the API's (first) [`Auth`]
+    /// scheme says. For [`Auth::Basic`] it is `username:password`.
     pub fn credential(mut self, credential: impl Into<Secret>) -> Self {
-        self.credential = Some(credential.into());
+        self.credentials.retain(|(name, _)| name.is_some());
+        self.credentials.push((None, credential.into()));
+        self
+    }
+
+    /// A credential of an API that takes several, by the header or query parameter it
+    /// travels in (as [`Auth::name`] says, ignoring case), such as a tenant id in
+    /// `X-Tenant-ID` beside a bearer token. A name the API does not use is reported by
+    /// [`build`](Self::build).
+    pub fn credential_for(mut self, name: &str, credential: impl Into<Secret>) -> Self {
+        self.credentials.retain(|(given, _)| {
+            !given
+                .as_deref()
+                .is_some_and(|g| g.eq_ignore_ascii_case(name))
+        });
+        self.credentials
+            .push((Some(name.to_owned()), credential.into()));
         self
     }
 
@@ -241,12 +258,15 @@ impl RuntimeBuilder {
     /// client cannot be built (for example TLS set-up).
     pub fn build(self) -> Result<Runtime, Error> {
         let description = self.description;
-        let base_url = parse_base_url(
-            self.base_url
-                .as_deref()
-                .unwrap_or(description.default_base_url),
-            self.allow_insecure_http,
-        )?;
+        let auth = apply_auth(description, &self.credentials)?;
+        let base_url = match self.base_url.as_deref() {
+            Some(url) => url,
+            None => self
+                .primary_credential()
+                .and_then(|key| description.server_for_credential(key.expose()))
+                .map_or_else(|| description.default_base_url(), |server| server.url),
+        };
+        let base_url = parse_base_url(base_url, self.allow_insecure_http)?;
         if self.timeout.is_zero() {
             return Err(Error::config("the timeout must be greater than zero"));
         }
@@ -258,7 +278,6 @@ impl RuntimeBuilder {
                 "the connect timeout must be greater than zero",
             ));
         }
-        let auth = apply_auth(description, self.credential)?;
 
         let mut base_headers = HeaderMap::new();
         base_headers.insert(ACCEPT, HeaderValue::from_static(APPLICATION_JSON));
@@ -268,13 +287,13 @@ impl RuntimeBuilder {
         base_headers.insert(USER_AGENT, user_agent);
         let mut default_header_names = Vec::new();
         for (name, value) in &self.default_headers {
-            let (header_name, header_value) = default_header(name, value, auth.header_name())?;
+            let (header_name, header_value) = default_header(name, value, &auth)?;
             if !default_header_names.contains(&header_name) {
                 default_header_names.push(header_name.clone());
             }
             base_headers.insert(header_name, header_value);
         }
-        if let AppliedAuth::Header(name, value) = &auth {
+        for (name, value) in &auth.headers {
             base_headers.insert(name.clone(), value.clone());
         }
 
@@ -300,6 +319,20 @@ impl RuntimeBuilder {
     }
 }
 
+impl RuntimeBuilder {
+    /// The credential for the first scheme: the unnamed one, or the one named after it.
+    fn primary_credential(&self) -> Option<&Secret> {
+        let first = self.description.auth.first()?;
+        self.credentials
+            .iter()
+            .find(|(name, _)| match name {
+                None => true,
+                Some(name) => name.eq_ignore_ascii_case(first.name()),
+            })
+            .map(|(_, secret)| secret)
+    }
+}
+
 impl fmt::Debug for RuntimeBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let header_names: Vec<&str> = self
@@ -312,7 +345,7 @@ impl fmt::Debug for RuntimeBuilder {
             .field("base_url", &self.base_url.as_deref().map(redact_url))
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("auth", &self.description.auth)
-            .field("credential", &self.credential)
+            .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)
             .field("connect_timeout", &self.connect_timeout)
@@ -406,32 +439,74 @@ fn is_loopback(url: &Url) -> bool {
 
 fn apply_auth(
     description: &'static ApiDescription,
-    credential: Option<Secret>,
+    credentials: &[(Option<String>, Secret)],
 ) -> Result<AppliedAuth, Error> {
-    if description.auth == Auth::None {
-        return Ok(AppliedAuth::None);
+    let mut applied = AppliedAuth::default();
+    for (name, _) in credentials {
+        if let Some(name) = name {
+            if !description
+                .auth
+                .iter()
+                .any(|auth| auth.name().eq_ignore_ascii_case(name))
+            {
+                let known: Vec<String> = description
+                    .auth
+                    .iter()
+                    .map(|a| format!("`{}`", a.name()))
+                    .collect();
+                return Err(Error::config(format!(
+                    "{} takes no credential in `{name}`; it takes {}",
+                    description.title,
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(" and ")
+                    }
+                )));
+            }
+        }
     }
-    let Some(credential) = credential else {
-        return Err(Error::config(format!(
-            "no credential set; {} authenticates with {} (call `credential` on the builder)",
-            description.title, description.auth
-        )));
-    };
+    for (index, auth) in description.auth.iter().enumerate() {
+        let given = credentials.iter().rev().find(|(name, _)| match name {
+            None => index == 0,
+            Some(name) => name.eq_ignore_ascii_case(auth.name()),
+        });
+        let Some((_, credential)) = given else {
+            let call = if index == 0 {
+                "`credential`".to_owned()
+            } else {
+                format!("`credential_for(\"{}\", ..)`", auth.name())
+            };
+            return Err(Error::config(format!(
+                "no credential set; {} authenticates with {auth} (call {call} on the builder)",
+                description.title
+            )));
+        };
+        apply_one(auth, credential, &mut applied)?;
+    }
+    Ok(applied)
+}
+
+/// Adds one credential in the form `auth` says.
+fn apply_one(auth: &Auth, credential: &Secret, applied: &mut AppliedAuth) -> Result<(), Error> {
+    let name = auth.name();
     if credential.expose().trim().is_empty() {
-        return Err(Error::config("the credential is empty"));
+        return Err(Error::config(format!(
+            "the credential for `{name}` is empty"
+        )));
     }
-    let header = |name: HeaderName, value: String| -> Result<AppliedAuth, Error> {
+    let mut header = |header: HeaderName, value: String| -> Result<(), Error> {
         let mut value = HeaderValue::from_str(&value).map_err(|_| {
-            Error::config(
-                "the credential is not a valid HTTP header value \
-                 (check for line breaks or other control characters)",
-            )
+            Error::config(format!(
+                "the credential for `{name}` is not a valid HTTP header value \
+                 (check for line breaks or other control characters)"
+            ))
         })?;
         value.set_sensitive(true);
-        Ok(AppliedAuth::Header(name, value))
+        applied.headers.push((header, value));
+        Ok(())
     };
-    match description.auth {
-        Auth::None => Ok(AppliedAuth::None),
+    match auth {
         Auth::ApiKeyHeader { name } => {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 Error::config(format!("the API key header name `{name}` is not valid"))
@@ -446,7 +521,10 @@ fn apply_auth(
                 BASE64_STANDARD.encode(credential.expose().as_bytes())
             ),
         ),
-        Auth::ApiKeyQuery { name } => Ok(AppliedAuth::Query(name, credential)),
+        Auth::ApiKeyQuery { name } => {
+            applied.query.push((name, credential.clone()));
+            Ok(())
+        }
     }
 }
 
@@ -455,14 +533,14 @@ fn apply_auth(
 pub(crate) fn default_header(
     name: &str,
     value: &str,
-    auth_header: Option<&HeaderName>,
+    auth: &AppliedAuth,
 ) -> Result<(HeaderName, HeaderValue), Error> {
     let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
         Error::config(format!(
             "default header name `{name}` is not a valid header name"
         ))
     })?;
-    if let Some(why) = forbidden_header(&header_name, auth_header) {
+    if let Some(why) = forbidden_header(&header_name, &auth.headers) {
         return Err(Error::config(format!(
             "default header `{name}` cannot be set: {why}"
         )));
@@ -489,4 +567,18 @@ fn build_http_client(
         .connect_timeout(connect_timeout)
         .build()
         .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))
+}
+
+/// The value of environment variable `name`, for clients' `from_env`: `None` when it is unset
+/// or blank, an [`Error::Config`] naming it when it is not Unicode (the value is never
+/// repeated).
+pub fn read_env(name: &str) -> Result<Option<String>, Error> {
+    match std::env::var(name) {
+        Ok(value) if value.trim().is_empty() => Ok(None),
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::config(format!("{name} is not valid Unicode")))
+        }
+    }
 }

@@ -23,16 +23,15 @@ use super::body::{BodyError, read_limited};
 use super::builder::{AppliedAuth, RuntimeBuilder, body_default_names, default_header};
 use super::decode::decode_parts;
 use super::error::Error;
-use super::headers::{APPLICATION_JSON, IDEMPOTENCY_KEY, forbidden_header};
+use super::headers::{APPLICATION_JSON, forbidden_header};
 use super::headers::{REQUEST_ID_HEADER, header_str};
 use super::limiter::{Permit, RateLimiter};
 use super::response::Response;
 use super::retry::{Decision, RetryPolicy, StopReason};
-use super::{ApiDescription, JsonBody, Operation, OperationRequest, Secret};
+use super::{ApiDescription, JsonBody, Operation, OperationRequest, RequestBody, Secret};
 
-/// Prefix of the idempotency keys the runtime generates; the rest is a UUID v4 in hex, so a
-/// key is 39 characters of `[a-z0-9-]`.
-const GENERATED_KEY_PREFIX: &str = "sentdm-";
+/// Longest prefix of generated idempotency keys; a longer configured one is cut.
+const MAX_KEY_PREFIX: usize = 32;
 
 /// Sends API requests: holds the HTTP client, base URL, credential and client-wide headers.
 ///
@@ -72,9 +71,23 @@ impl fmt::Debug for Redacted {
 
 /// A request ready to be sent, as many times as the retry policy allows.
 struct Prepared {
-    /// `None` once the last attempt took it.
+    /// `None` once the last attempt took it. Without its body for multipart requests, whose
+    /// form is built for each attempt.
     request: Option<reqwest::Request>,
     idempotency_key: Option<HeaderValue>,
+    #[cfg(feature = "multipart")]
+    multipart: Option<super::upload::Multipart>,
+}
+
+impl Prepared {
+    /// Whether the request can be sent once more.
+    fn is_replayable(&self) -> bool {
+        #[cfg(feature = "multipart")]
+        if let Some(form) = &self.multipart {
+            return form.is_replayable();
+        }
+        self.request.is_some()
+    }
 }
 
 /// The limits of one call, from its [`RequestOptions`](super::RequestOptions) or the
@@ -179,7 +192,7 @@ impl Runtime {
     /// Fails with [`Error::Config`] for an invalid name or value, or a header the runtime
     /// builder refuses (one that frames or routes the message, or carries the credential).
     pub fn with_default_header(&self, name: &str, value: &str) -> Result<Runtime, Error> {
-        let (name, value) = default_header(name, value, self.inner.auth.header_name())?;
+        let (name, value) = default_header(name, value, &self.inner.auth)?;
         let mut inner = (*self.inner).clone();
         if !inner.default_header_names.contains(&name) {
             inner.default_header_names.push(name.clone());
@@ -241,10 +254,14 @@ impl Runtime {
     /// A path holding `\`, a control character, an empty parameter or a `.`/`..` segment is
     /// refused rather than normalized into another endpoint.
     ///
-    /// When the operation documents an `Idempotency-Key` header and none was given, a key is
-    /// generated (`sentdm-` and a UUID v4 in hex). The request is built once, so every attempt
-    /// carries the same key and body; [`Response::idempotency_key`] and
-    /// [`Error::idempotency_key`] tell which key was used, whatever the outcome.
+    /// When the operation documents an idempotency key header (such as `Idempotency-Key`) and
+    /// none was given, a key is generated (the API's
+    /// [`idempotency_key_prefix`](ApiDescription::idempotency_key_prefix) and a UUID v4 in
+    /// hex). The request is built once, so every attempt carries the same key and body;
+    /// [`Response::idempotency_key`] and [`Error::idempotency_key`] tell which key was used,
+    /// whatever the outcome. A request that is not safe to send twice (a `POST` or `PATCH`
+    /// without an idempotency key, see [`Operation::is_replay_safe`]) is retried only after
+    /// failures that show the server did not act on it ([`Error::is_unprocessed`]).
     ///
     /// The body defaults set with [`RuntimeBuilder::body_default`] are added to the JSON body of
     /// operations whose body has that field, unless the body already sets it.
@@ -319,20 +336,11 @@ impl Runtime {
                 if left.is_some_and(|left| left.is_zero()) {
                     break Err(deadline_error(limits, attempt - 1));
                 }
-                // The last attempt the policy allows takes the request instead of a copy.
-                let http_request = if attempt > limits.max_retries {
-                    prepared.request.take()
-                } else {
-                    prepared
-                        .request
-                        .as_ref()
-                        .and_then(reqwest::Request::try_clone)
-                };
-                let Some(mut http_request) = http_request else {
-                    // Prepared requests have in-memory bodies, which can always be copied.
-                    let error = Error::invalid_request("body", "cannot be sent more than once");
-                    break Err(error);
-                };
+                let mut http_request =
+                    match self.attempt_request(&mut prepared, attempt, limits).await {
+                        Ok(request) => request,
+                        Err(error) => break Err(error),
+                    };
                 let clipped = left.is_some_and(|left| left < limits.timeout);
                 *http_request.timeout_mut() =
                     Some(left.map_or(limits.timeout, |left| left.min(limits.timeout)));
@@ -350,6 +358,19 @@ impl Runtime {
                     }
                     Err(error) => error,
                 };
+                if !op.is_replay_safe(self.inner.description) && !error.is_unprocessed() {
+                    tracing::debug!(
+                        attempt,
+                        error = %error,
+                        "not retrying: the request may have reached the server, and sending it \
+                         again could apply it twice (no idempotency key)"
+                    );
+                    break Err(error);
+                }
+                if !prepared.is_replayable() {
+                    tracing::debug!(attempt, "not retrying: the body cannot be sent again");
+                    break Err(error);
+                }
                 match self.inner.retry.decide(attempt, limits.max_retries, &error) {
                     Decision::Retry { delay, server } => {
                         if time_left(deadline_at).is_some_and(|left| delay >= left) {
@@ -393,6 +414,38 @@ impl Runtime {
                 }
             }
         }
+    }
+
+    /// The HTTP request for attempt number `attempt`: a copy of the prepared one, or the
+    /// prepared one itself on the last attempt the policy allows; with a multipart form
+    /// built for this attempt.
+    async fn attempt_request(
+        &self,
+        prepared: &mut Prepared,
+        attempt: u32,
+        limits: Limits,
+    ) -> Result<reqwest::Request, Error> {
+        let request = if attempt > limits.max_retries {
+            prepared.request.take()
+        } else {
+            prepared
+                .request
+                .as_ref()
+                .and_then(reqwest::Request::try_clone)
+        };
+        // JSON bodies are in memory and multipart ones are attached below, so a prepared
+        // request can always be copied.
+        let request = request
+            .ok_or_else(|| Error::invalid_request("body", "cannot be sent more than once"))?;
+        #[cfg(feature = "multipart")]
+        if let Some(form) = &prepared.multipart {
+            let form = form.form().await?;
+            return reqwest::RequestBuilder::from_parts(self.inner.http.clone(), request)
+                .multipart(form)
+                .build()
+                .map_err(transport_error);
+        }
+        Ok(request)
     }
 
     /// The request's limits: its options, or else the runtime's.
@@ -448,13 +501,7 @@ impl Runtime {
         drop(permit);
         tracing::Span::current().record("status", status.as_u16());
         let body_bytes = body.len();
-        let result = decode_parts::<T>(
-            op,
-            self.inner.description.envelope.as_ref(),
-            status,
-            headers,
-            body,
-        );
+        let result = decode_parts::<T>(self.inner.description, op, status, headers, body);
         match &result {
             Ok(_) => tracing::debug!(
                 elapsed_ms = elapsed_ms(started),
@@ -486,17 +533,13 @@ impl Runtime {
             headers.append(name.clone(), value.clone());
         }
         for (name, value) in request.headers {
-            let name = if name.eq_ignore_ascii_case(IDEMPOTENCY_KEY.as_str()) {
-                IDEMPOTENCY_KEY
-            } else {
-                header_name(name)?
-            };
+            let name = header_name(name)?;
             let value = header_value(name.as_str(), value)?;
             headers.insert(name, value);
         }
         for (name, value) in request.options.headers {
             let header = header_name(&name)?;
-            if let Some(why) = forbidden_header(&header, inner.auth.header_name()) {
+            if let Some(why) = forbidden_header(&header, &inner.auth.headers) {
                 return Err(Error::invalid_request(
                     name,
                     format!("cannot be set per request: {why}"),
@@ -507,23 +550,55 @@ impl Runtime {
             }
             headers.insert(header, header_value(&name, value)?);
         }
-        if !headers.contains_key(IDEMPOTENCY_KEY) && documents_idempotency(op) {
-            headers.insert(IDEMPOTENCY_KEY, generated_key());
-        }
-        let idempotency_key = headers.get(IDEMPOTENCY_KEY).cloned();
-
-        let body = self.with_body_defaults(op, request.body)?;
-        if body.is_some() {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(APPLICATION_JSON));
-        }
+        let idempotency_key = match op.idempotency_header(inner.description) {
+            None => None,
+            Some(name) => {
+                let name = header_name(name)?;
+                if !headers.contains_key(&name) {
+                    headers.insert(
+                        name.clone(),
+                        generated_key(inner.description.idempotency_key_prefix),
+                    );
+                }
+                headers.get(&name).cloned()
+            }
+        };
 
         let mut http_request = reqwest::Request::new(op.method.clone(), url);
+        #[cfg(feature = "multipart")]
+        let mut multipart = None;
+        match request.body {
+            None => {
+                let body = self.with_body_defaults(op, None)?;
+                self.attach_json(&mut headers, &mut http_request, body);
+            }
+            Some(RequestBody::Json(body)) => {
+                let body = self.with_body_defaults(op, Some(body))?;
+                self.attach_json(&mut headers, &mut http_request, body);
+            }
+            #[cfg(feature = "multipart")]
+            Some(RequestBody::Multipart(form)) => multipart = Some(form),
+        }
         *http_request.headers_mut() = headers;
-        *http_request.body_mut() = body.map(|body| reqwest::Body::from(body.into_bytes()));
         Ok(Prepared {
             request: Some(http_request),
             idempotency_key,
+            #[cfg(feature = "multipart")]
+            multipart,
         })
+    }
+
+    /// Attaches a JSON body, if there is one, with its content type.
+    fn attach_json(
+        &self,
+        headers: &mut HeaderMap,
+        request: &mut reqwest::Request,
+        body: Option<JsonBody>,
+    ) {
+        if let Some(body) = body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(APPLICATION_JSON));
+            *request.body_mut() = Some(reqwest::Body::from(body.into_bytes()));
+        }
     }
 
     /// The URL of `path` (already encoded) with the `query` parameters (encoded here) and,
@@ -539,11 +614,8 @@ impl Runtime {
         }
         full.push_str(path);
         url.set_path(&full);
-        let auth_query = match &inner.auth {
-            AppliedAuth::Query(name, secret) => Some((*name, secret.expose())),
-            _ => None,
-        };
-        if !query.is_empty() || !extra.is_empty() || auth_query.is_some() {
+        let auth_query = &inner.auth.query;
+        if !query.is_empty() || !extra.is_empty() || !auth_query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in query {
                 pairs.append_pair(name, value);
@@ -551,8 +623,8 @@ impl Runtime {
             for (name, value) in extra {
                 pairs.append_pair(name, value);
             }
-            if let Some((name, value)) = auth_query {
-                pairs.append_pair(name, value);
+            for (name, value) in auth_query {
+                pairs.append_pair(name, value.expose());
             }
         }
         url
@@ -594,10 +666,7 @@ impl Runtime {
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
-        let credential = match &inner.auth {
-            AppliedAuth::None => None,
-            AppliedAuth::Header(..) | AppliedAuth::Query(..) => Some(Redacted),
-        };
+        let credential = (!inner.auth.is_empty()).then_some(Redacted);
         let header_names: Vec<&str> = inner
             .default_header_names
             .iter()
@@ -652,16 +721,25 @@ fn record_outcome<T>(attempts: u32, result: &Result<Response<T>, Error>) {
     tracing::debug!(attempts, ok = result.is_ok(), "request finished");
 }
 
-/// A fresh idempotency key: `sentdm-` and 32 hex digits of a UUID v4. The random bits come
-/// from a fast per-thread generator: keys must not collide, not resist prediction.
-fn generated_key() -> HeaderValue {
+/// A fresh idempotency key: `prefix` (such as `sentdm-`) and 32 hex digits of a UUID v4.
+/// The random bits come from a fast per-thread generator: keys must not collide, not resist
+/// prediction.
+fn generated_key(prefix: &str) -> HeaderValue {
     let uuid = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
-    let mut key = [0u8; GENERATED_KEY_PREFIX.len() + uuid::fmt::Simple::LENGTH];
-    let (prefix, hex) = key.split_at_mut(GENERATED_KEY_PREFIX.len());
-    prefix.copy_from_slice(GENERATED_KEY_PREFIX.as_bytes());
-    uuid.simple().encode_lower(hex);
-    // Lowercase hex and `-` are always valid header bytes.
-    HeaderValue::from_bytes(&key).unwrap_or_else(|_| HeaderValue::from_static("sentdm-key"))
+    let prefix = prefix.as_bytes();
+    let prefix = &prefix[..prefix.len().min(MAX_KEY_PREFIX)];
+    let mut key = [0u8; MAX_KEY_PREFIX + uuid::fmt::Simple::LENGTH];
+    let (head, rest) = key.split_at_mut(prefix.len());
+    head.copy_from_slice(prefix);
+    let hex = uuid
+        .simple()
+        .encode_lower(&mut rest[..uuid::fmt::Simple::LENGTH])
+        .len();
+    let key = &key[..prefix.len() + hex];
+    // Hex is always a valid header value; a prefix that is not falls back to the hex alone.
+    HeaderValue::from_bytes(key).unwrap_or_else(|_| {
+        HeaderValue::from_bytes(&key[prefix.len()..]).unwrap_or(HeaderValue::from_static("key"))
+    })
 }
 
 /// Rejects expanded paths that would reach another endpoint or be rewritten by URL parsing:
@@ -764,11 +842,6 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Whether the operation documents an `Idempotency-Key` header parameter.
-fn documents_idempotency(op: &Operation) -> bool {
-    op.header_param(IDEMPOTENCY_KEY.as_str()).is_some()
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -787,15 +860,25 @@ mod tests {
     #[test]
     fn generated_keys_are_unique_and_well_formed() {
         let keys: std::collections::BTreeSet<String> = (0..1000)
-            .map(|_| generated_key().to_str().unwrap().to_owned())
+            .map(|_| generated_key("sentdm-").to_str().unwrap().to_owned())
             .collect();
         assert_eq!(keys.len(), 1000);
         for key in &keys {
             assert_eq!(key.len(), 39);
-            assert!(key.starts_with(GENERATED_KEY_PREFIX));
-            let uuid = uuid::Uuid::parse_str(&key[GENERATED_KEY_PREFIX.len()..]).unwrap();
+            assert!(key.starts_with("sentdm-"));
+            let uuid = uuid::Uuid::parse_str(&key["sentdm-".len()..]).unwrap();
             assert_eq!(uuid.get_version_num(), 4);
         }
+    }
+
+    #[test]
+    fn odd_key_prefixes_are_cut_or_dropped() {
+        let long = "p".repeat(100);
+        let key = generated_key(&long);
+        assert_eq!(key.len(), MAX_KEY_PREFIX + 32);
+        let key = generated_key("bad\nprefix-");
+        assert_eq!(key.len(), 32);
+        assert_eq!(generated_key("").len(), 32);
     }
 
     #[test]

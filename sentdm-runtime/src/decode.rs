@@ -21,7 +21,7 @@ use super::encode::excerpt;
 use super::error::{ApiError, DecodeError, Error};
 use super::headers::{REQUEST_ID_HEADER, header_str};
 use super::response::{Lenient, Meta, MetaDe, Response};
-use super::{Envelope, Operation, ResponseKind};
+use super::{ApiDescription, Envelope, Operation, ResponseKind};
 
 /// Longest JSON path kept in a [`DecodeError`], in characters; longer paths keep their start
 /// and end around an ellipsis.
@@ -44,8 +44,8 @@ const MAX_PATH_CHARS: usize = 160;
 ///
 /// Never panics, whatever the input.
 pub fn decode<T: DeserializeOwned>(
+    api: &ApiDescription,
     op: &'static Operation,
-    envelope: Option<&Envelope>,
     status: u16,
     headers: &HeaderMap,
     body: Bytes,
@@ -62,26 +62,48 @@ pub fn decode<T: DeserializeOwned>(
         }
         .into());
     };
-    decode_parts(op, envelope, status, headers.clone(), body)
+    decode_parts(api, op, status, headers.clone(), body)
+}
+
+/// The envelope `op`'s responses come in: the API's, with the operation's payload key when it
+/// names one; or, for an API without an envelope, an object holding just the payload under
+/// the operation's payload key.
+fn envelope_of(api: &ApiDescription, op: &Operation) -> Option<Envelope> {
+    match (api.envelope, op.payload_key) {
+        (Some(envelope), None) => Some(envelope),
+        (Some(envelope), Some(key)) => Some(Envelope {
+            data: key,
+            ..envelope
+        }),
+        (None, Some(key)) => Some(Envelope {
+            data: key,
+            error: None,
+            meta: None,
+            success: None,
+        }),
+        (None, None) => None,
+    }
 }
 
 /// [`decode`] for a response the runtime owns: the headers move into the [`Response`].
 pub(crate) fn decode_parts<T: DeserializeOwned>(
+    api: &ApiDescription,
     op: &'static Operation,
-    envelope: Option<&Envelope>,
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response<T>, Error> {
+    let envelope = envelope_of(api, op);
+    let envelope = envelope.as_ref();
     if !is_success(op, status) {
-        return Err(api_error(envelope, status, &headers, &body, None).into());
+        return Err(api_error(api, envelope, status, &headers, &body, None).into());
     }
     let blank = body.iter().all(u8::is_ascii_whitespace);
     if op.response == ResponseKind::Empty || blank {
-        return decode_without_payload(envelope, status, headers, &body);
+        return decode_without_payload(api, envelope, status, headers, &body);
     }
     match envelope {
-        Some(names) => decode_enveloped(names, status, headers, &body),
+        Some(names) => decode_enveloped(api, names, status, headers, &body),
         None => match plain(&body, PhantomData::<T>) {
             Ok(data) => Ok(Response::new(data, Meta::default(), status, headers)),
             Err(error) => {
@@ -102,6 +124,7 @@ fn is_success(op: &Operation, status: StatusCode) -> bool {
 
 /// `T` from JSON `null`; the body, if any, only contributes metadata and failure reports.
 fn decode_without_payload<T: DeserializeOwned>(
+    api: &ApiDescription,
     envelope: Option<&Envelope>,
     status: StatusCode,
     headers: HeaderMap,
@@ -111,7 +134,7 @@ fn decode_without_payload<T: DeserializeOwned>(
     if let Some(names) = envelope {
         if let Ok(parsed) = plain(body, EnvelopeSeed::<IgnoredAny>::new(names)) {
             if parsed.failed() {
-                return Err(api_error(envelope, status, &headers, body, None).into());
+                return Err(api_error(api, envelope, status, &headers, body, None).into());
             }
             meta = parsed.meta.unwrap_or_default();
         }
@@ -136,6 +159,7 @@ fn decode_without_payload<T: DeserializeOwned>(
 }
 
 fn decode_enveloped<T: DeserializeOwned>(
+    api: &ApiDescription,
     names: &Envelope,
     status: StatusCode,
     headers: HeaderMap,
@@ -143,10 +167,14 @@ fn decode_enveloped<T: DeserializeOwned>(
 ) -> Result<Response<T>, Error> {
     let parsed = match plain(body, EnvelopeSeed::<T>::new(names)) {
         Ok(parsed) => parsed,
-        Err(error) => return Err(enveloped_failure::<T>(names, status, &headers, body, error)),
+        Err(error) => {
+            return Err(enveloped_failure::<T>(
+                api, names, status, &headers, body, error,
+            ));
+        }
     };
     if parsed.failed() {
-        return Err(api_error(Some(names), status, &headers, body, None).into());
+        return Err(api_error(api, Some(names), status, &headers, body, None).into());
     }
     let meta = parsed.meta.unwrap_or_default();
     let data = match parsed.data {
@@ -171,6 +199,7 @@ fn decode_enveloped<T: DeserializeOwned>(
 /// The error for an enveloped success body that did not decode: a failure report (whose
 /// `data` is null and so cannot decode as `T`), or a decode error naming the path.
 fn enveloped_failure<T: DeserializeOwned>(
+    api: &ApiDescription,
     names: &Envelope,
     status: StatusCode,
     headers: &HeaderMap,
@@ -180,7 +209,7 @@ fn enveloped_failure<T: DeserializeOwned>(
     // The envelope without its payload: does it report a failure, and what is its meta?
     let outline = plain(body, EnvelopeSeed::<IgnoredAny>::new(names)).ok();
     if outline.as_ref().is_some_and(Parsed::failed) {
-        return api_error(Some(names), status, headers, body, None).into();
+        return api_error(api, Some(names), status, headers, body, None).into();
     }
     let path = RefCell::new(None);
     let seed = EnvelopeSeed::<T> {
@@ -287,8 +316,10 @@ fn raw_is_present(raw: &RawValue) -> bool {
     text != "null" && serde_json::from_str::<Value>(text).map_or(true, |v| is_present(&v))
 }
 
-/// Builds the error for a failed response, reading whatever the body offers.
+/// Builds the error for a failed response, reading whatever the body offers: the members
+/// the API's [`ErrorBody`](super::ErrorBody) names first, then the common alternatives.
 pub(crate) fn api_error(
+    api: &ApiDescription,
     envelope: Option<&Envelope>,
     status: StatusCode,
     headers: &HeaderMap,
@@ -303,10 +334,10 @@ pub(crate) fn api_error(
             owned.as_ref()
         }
     };
-    let error_name = envelope.map_or("error", |e| e.error);
-    let meta_name = envelope.map_or("meta", |e| e.meta);
+    let error_name = envelope.map_or(Some("error"), |e| e.error);
+    let meta_name = envelope.map_or(Some("meta"), |e| e.meta);
     let root = parsed.and_then(Value::as_object);
-    let error_field = root.and_then(|r| r.get(error_name));
+    let error_field = root.and_then(|r| r.get(error_name?));
     let error_object = error_field.and_then(Value::as_object).or(root);
 
     let field = |key: &str| match error_object.and_then(|o| o.get(key)) {
@@ -314,8 +345,10 @@ pub(crate) fn api_error(
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
     };
-    let code = field("code");
-    let message = field("message")
+    let named = |key: Option<&str>| key.and_then(field);
+    let code = named(api.error_body.code).or_else(|| field("code"));
+    let message = named(api.error_body.message)
+        .or_else(|| field("message"))
         .or_else(|| field("detail"))
         .or_else(|| field("title"))
         .or_else(|| match error_field {
@@ -337,7 +370,8 @@ pub(crate) fn api_error(
         .unwrap_or_default();
     let doc_url = field("doc_url");
     let meta = root
-        .and_then(|r| r.get(meta_name))
+        .zip(meta_name)
+        .and_then(|(r, name)| r.get(name))
         .map(Meta::from_json)
         .unwrap_or_default();
     let request_id = meta
@@ -345,7 +379,6 @@ pub(crate) fn api_error(
         .or_else(|| header_str(headers, REQUEST_ID_HEADER).map(str::to_owned));
     ApiError {
         status,
-        code,
         message,
         details,
         doc_url,
@@ -353,6 +386,10 @@ pub(crate) fn api_error(
         headers: headers.clone(),
         body_excerpt: excerpt(body),
         idempotency_key: None,
+        transient: code
+            .as_deref()
+            .is_some_and(|code| api.transient_error_codes.contains(&code)),
+        code,
     }
 }
 
@@ -510,11 +547,11 @@ impl Visitor<'_> for KeySeed<'_> {
         let names = self.0;
         Ok(if key == names.data {
             Key::Data
-        } else if key == names.success {
+        } else if names.success == Some(key) {
             Key::Success
-        } else if key == names.error {
+        } else if names.error == Some(key) {
             Key::Error
-        } else if key == names.meta {
+        } else if names.meta == Some(key) {
             Key::Meta
         } else {
             Key::Other
@@ -584,15 +621,40 @@ where
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use crate::{ErrorBody, Idempotency};
     use http::Method;
     use serde_json::json;
 
-    static ENVELOPE: Envelope = Envelope {
-        data: "data",
-        error: "error",
-        meta: "meta",
-        success: "success",
+    const fn api(envelope: Option<Envelope>, error_body: ErrorBody) -> ApiDescription {
+        ApiDescription {
+            title: "Test",
+            version: "1",
+            servers: &[],
+            auth: &[],
+            envelope,
+            error_body,
+            transient_error_codes: &["BUSY_1"],
+            idempotency_header: None,
+            idempotency_key_prefix: "",
+        }
+    }
+
+    const NO_NAMES: ErrorBody = ErrorBody {
+        code: None,
+        message: None,
     };
+
+    static ENVELOPE: ApiDescription = api(
+        Some(Envelope {
+            data: "data",
+            error: Some("error"),
+            meta: Some("meta"),
+            success: Some("success"),
+        }),
+        NO_NAMES,
+    );
+
+    static PLAIN: ApiDescription = api(None, NO_NAMES);
 
     static GET: Operation = Operation {
         id: "GetThing",
@@ -603,6 +665,8 @@ mod tests {
         response: ResponseKind::Json,
         body_fields: &[],
         header_params: &[],
+        payload_key: None,
+        idempotency: Idempotency::None,
     };
 
     #[derive(Debug, Deserialize, PartialEq)]
@@ -618,8 +682,8 @@ mod tests {
     #[test]
     fn envelope_data_and_meta_are_unwrapped() {
         let response = decode::<Thing>(
+            &ENVELOPE,
             &GET,
-            Some(&ENVELOPE),
             200,
             &HeaderMap::new(),
             body(json!({
@@ -644,8 +708,8 @@ mod tests {
     #[test]
     fn failure_report_with_null_data_is_an_api_error() {
         let err = decode::<Thing>(
+            &ENVELOPE,
             &GET,
-            Some(&ENVELOPE),
             200,
             &HeaderMap::new(),
             body(json!({
@@ -664,8 +728,8 @@ mod tests {
     #[test]
     fn trailing_garbage_is_a_decode_error() {
         let err = decode::<Thing>(
+            &PLAIN,
             &GET,
-            None,
             200,
             &HeaderMap::new(),
             Bytes::from_static(br#"{"id":"a","count":1} {"#),
@@ -677,7 +741,7 @@ mod tests {
 
     #[test]
     fn invalid_status_code_is_reported_not_panicked() {
-        let err = decode::<Thing>(&GET, None, 1000, &HeaderMap::new(), Bytes::new()).unwrap_err();
+        let err = decode::<Thing>(&PLAIN, &GET, 1000, &HeaderMap::new(), Bytes::new()).unwrap_err();
         assert!(err.to_string().contains("invalid HTTP status code 1000"));
     }
 
@@ -713,20 +777,155 @@ mod tests {
         for input in inputs {
             for status in [200, 204, 400, 500] {
                 let _ = decode::<Thing>(
+                    &ENVELOPE,
                     &GET,
-                    Some(&ENVELOPE),
                     status,
                     &HeaderMap::new(),
                     Bytes::from_static(input),
                 );
                 let _ = decode::<()>(
+                    &PLAIN,
                     &GET,
-                    None,
                     status,
                     &HeaderMap::new(),
                     Bytes::from_static(input),
                 );
             }
         }
+    }
+
+    static KEYED: Operation = Operation {
+        id: "GetWebhook",
+        name: "webhook.get",
+        method: Method::GET,
+        path: "/v1/webhook",
+        success: &[200],
+        response: ResponseKind::Json,
+        body_fields: &[],
+        header_params: &[],
+        payload_key: Some("webhook"),
+        idempotency: Idempotency::None,
+    };
+
+    #[test]
+    fn a_payload_key_unwraps_its_member_without_an_envelope() {
+        let response = decode::<Thing>(
+            &PLAIN,
+            &KEYED,
+            200,
+            &HeaderMap::new(),
+            body(json!({"success": true, "webhook": {"id": "w", "count": 1}})),
+        )
+        .unwrap();
+        assert_eq!(response.data().id, "w");
+
+        let err = decode::<Thing>(
+            &PLAIN,
+            &KEYED,
+            200,
+            &HeaderMap::new(),
+            body(json!({"success": true, "data": {"id": "w", "count": 1}})),
+        )
+        .unwrap_err();
+        assert_eq!(err.as_decode().unwrap().path(), "webhook", "{err}");
+    }
+
+    #[test]
+    fn a_payload_key_overrides_the_envelope_data_member() {
+        let response = decode::<Vec<String>>(
+            &ENVELOPE,
+            &KEYED,
+            200,
+            &HeaderMap::new(),
+            body(json!({"success": true, "webhook": ["a"], "data": null})),
+        )
+        .unwrap();
+        assert_eq!(response.data(), &["a".to_owned()]);
+    }
+
+    #[test]
+    fn error_bodies_are_read_by_the_documented_names() {
+        static DETAIL: ApiDescription = api(
+            None,
+            ErrorBody {
+                code: None,
+                message: Some("detail"),
+            },
+        );
+        static ERROR_CODE: ApiDescription = api(
+            None,
+            ErrorBody {
+                code: Some("code"),
+                message: Some("error"),
+            },
+        );
+        static RENAMED: ApiDescription = api(
+            None,
+            ErrorBody {
+                code: Some("kind"),
+                message: Some("why"),
+            },
+        );
+        let err = decode::<Thing>(
+            &DETAIL,
+            &GET,
+            413,
+            &HeaderMap::new(),
+            body(json!({"detail": "File too large", "status_code": 413})),
+        )
+        .unwrap_err();
+        assert_eq!(err.status(), Some(StatusCode::PAYLOAD_TOO_LARGE));
+        assert_eq!(err.as_api().unwrap().message(), "File too large");
+        assert_eq!(err.code(), None);
+
+        let err = decode::<Thing>(
+            &ERROR_CODE,
+            &GET,
+            404,
+            &HeaderMap::new(),
+            body(json!({"error": "Contact not found", "code": "CONTACT_NOT_FOUND"})),
+        )
+        .unwrap_err();
+        assert_eq!(err.as_api().unwrap().message(), "Contact not found");
+        assert_eq!(err.code(), Some("CONTACT_NOT_FOUND"));
+
+        let err = decode::<Thing>(
+            &RENAMED,
+            &GET,
+            400,
+            &HeaderMap::new(),
+            body(json!({"why": "bad", "kind": "K", "message": "other", "code": "C"})),
+        )
+        .unwrap_err();
+        assert_eq!(err.as_api().unwrap().message(), "bad");
+        assert_eq!(err.code(), Some("K"));
+    }
+
+    #[test]
+    fn transient_codes_make_an_error_retryable_whatever_its_status() {
+        let transient = decode::<Thing>(
+            &PLAIN,
+            &GET,
+            409,
+            &HeaderMap::new(),
+            body(json!({"code": "BUSY_1", "message": "still processing"})),
+        )
+        .unwrap_err();
+        let Error::Api(api_error) = &transient else {
+            panic!("{transient:?}")
+        };
+        assert!(api_error.is_retryable());
+        let other = decode::<Thing>(
+            &PLAIN,
+            &GET,
+            409,
+            &HeaderMap::new(),
+            body(json!({"code": "DUPLICATE", "message": "exists"})),
+        )
+        .unwrap_err();
+        let Error::Api(api_error) = &other else {
+            panic!("{other:?}")
+        };
+        assert!(!api_error.is_retryable());
     }
 }

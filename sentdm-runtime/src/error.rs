@@ -6,7 +6,6 @@ use std::fmt;
 use http::{HeaderMap, StatusCode};
 
 use super::rate_limit::RateLimit;
-use super::retry::api_error_is_retryable;
 
 /// A boxed error source.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -92,9 +91,9 @@ pub enum Error {
     )]
     #[non_exhaustive]
     RepeatedPage {
-        /// The page number that was requested.
+        /// The page number that was requested (the item offset, for offset-paginated lists).
         page: u64,
-        /// The earlier page it repeats.
+        /// The earlier page (or offset) it repeats.
         earlier: u64,
     },
 
@@ -244,10 +243,23 @@ impl Error {
         matches!(self, Error::Connection { .. })
     }
 
+    /// Whether the server certainly did not act on the request: no connection could be
+    /// established, or the server answered `408 Request Timeout` or `429 Too Many Requests`.
+    /// Only such failures are retried for a request that is not safe to send twice (see
+    /// [`Operation::is_replay_safe`](super::Operation::is_replay_safe)).
+    pub fn is_unprocessed(&self) -> bool {
+        match self {
+            Error::Connection { .. } => true,
+            Error::Api(api) => matches!(api.status.as_u16(), 408 | 429),
+            _ => false,
+        }
+    }
+
     /// Whether sending the same request again may succeed: connection and transport
     /// failures, timeouts, and API errors that [`ApiError::is_retryable`] accepts. The runtime
-    /// retries exactly these, as its [`RetryPolicy`](super::RetryPolicy) allows; an error
-    /// returned to the caller has already been retried.
+    /// retries these, as its [`RetryPolicy`](super::RetryPolicy) allows — those that
+    /// [`is_unprocessed`](Self::is_unprocessed) accepts only, for a request that is not safe
+    /// to send twice; an error returned to the caller has already been retried.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Timeout { .. } | Error::Connection { .. } | Error::Transport { .. } => true,
@@ -289,6 +301,8 @@ pub struct ApiError {
     pub(crate) headers: HeaderMap,
     pub(crate) body_excerpt: String,
     pub(crate) idempotency_key: Option<String>,
+    /// The code is one the API documents as transient.
+    pub(crate) transient: bool,
 }
 
 impl ApiError {
@@ -348,11 +362,12 @@ impl ApiError {
     }
 
     /// Whether the same request may succeed when sent again: status `408`, `429`, any `5xx`,
-    /// or `409` with the code `CONFLICT_001` (the same idempotent request is still being
-    /// processed). Other conflicts, such as a duplicate resource (`RESOURCE_007`), and all
-    /// other `4xx` are final.
+    /// or a code the API documents as transient (see
+    /// [`ApiDescription::transient_error_codes`](super::ApiDescription::transient_error_codes),
+    /// such as a `409` saying the same idempotent request is still being processed). Other
+    /// `4xx` errors, such as a duplicate resource, are final.
     pub fn is_retryable(&self) -> bool {
-        api_error_is_retryable(self)
+        matches!(self.status.as_u16(), 408 | 429 | 500..=599) || self.transient
     }
 }
 

@@ -4,7 +4,7 @@ use http::header::{
     AUTHORIZATION, CONNECTION, CONTENT_LENGTH, EXPECT, HOST, PROXY_AUTHORIZATION, TE, TRAILER,
     TRANSFER_ENCODING, UPGRADE,
 };
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 pub(crate) const APPLICATION_JSON: &str = "application/json";
 
@@ -16,19 +16,16 @@ pub(crate) const REPLAYED_HEADER: &str = "idempotent-replayed";
 /// Response header with the request id of the request whose response was replayed.
 pub(crate) const ORIGINAL_REQUEST_ID_HEADER: &str = "x-original-request-id";
 
-/// Header carrying the idempotency key of a mutation.
-pub(crate) const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-
 /// Hop-by-hop and framing headers with no standard constant in `http`.
 const KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
 const PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
 
 /// Why a caller may not set the header `name`, if they may not: it frames or routes the
-/// message (the HTTP client owns those), or it carries the credential (`auth_header` is the
-/// API's own credential header, when it uses one).
+/// message (the HTTP client owns those), or it carries a credential (`credentials` are the
+/// headers the API's credentials travel in).
 pub(crate) fn forbidden_header(
     name: &HeaderName,
-    auth_header: Option<&HeaderName>,
+    credentials: &[(HeaderName, HeaderValue)],
 ) -> Option<&'static str> {
     let framing = [
         HOST,
@@ -45,7 +42,10 @@ pub(crate) fn forbidden_header(
     if framing.contains(name) {
         return Some("it frames or routes the HTTP message, which the HTTP client does itself");
     }
-    if *name == AUTHORIZATION || *name == PROXY_AUTHORIZATION || Some(name) == auth_header {
+    if *name == AUTHORIZATION
+        || *name == PROXY_AUTHORIZATION
+        || credentials.iter().any(|(header, _)| header == name)
+    {
         return Some("it carries the credential; set the credential on the client builder");
     }
     None

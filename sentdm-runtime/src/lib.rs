@@ -3,7 +3,7 @@
 //! The generated code describes each API operation as a static [`Operation`] and turns a
 //! builder into an [`OperationRequest`]; everything that touches the network lives here:
 //!
-//! * [`Runtime`] holds the transport (a [`reqwest::Client`]), the base URL, the credential and
+//! * [`Runtime`] holds the transport (a [`reqwest::Client`]), the base URL, the credentials and
 //!   client-wide headers, and sends requests with [`Runtime::execute`].
 //! * [`decode`] turns a status, headers and body into a typed [`Response`] or an [`Error`],
 //!   unwrapping the API's response [`Envelope`] when it has one.
@@ -11,20 +11,36 @@
 //! * [`RetryPolicy`] says which failures are retried and how long to wait in between;
 //!   [`RateLimit`] reads the rate-limit headers of a response or error, and a
 //!   [`RateLimiter`] paces requests by them.
-//! * [`Pages`] and [`Items`] stream page-numbered lists lazily.
+//! * [`Pages`] and [`Items`] stream page-numbered and offset lists lazily.
+//! * With the `multipart` feature, [`Multipart`] forms upload files ([`Upload`]) after
+//!   checking them against the documented [`FileRules`].
 //!
-//! The runtime is independent of any particular API: an [`ApiDescription`] tells it the base
-//! URL, the authentication scheme and the envelope field names.
+//! The runtime is independent of any particular API: an [`ApiDescription`] tells it the
+//! servers, the credentials requests carry, the envelope (if any), where error bodies keep
+//! their code and message, and the idempotency header:
 //!
 //! ```no_run
-//! use sentdm_runtime::{ApiDescription, Auth, Envelope, Runtime};
+//! use sentdm_runtime::{ApiDescription, Auth, Envelope, ErrorBody, Runtime, Server};
 //!
 //! static API: ApiDescription = ApiDescription {
 //!     title: "Example",
 //!     version: "1",
-//!     default_base_url: "https://api.example.com",
-//!     auth: Auth::ApiKeyHeader { name: "x-api-key" },
-//!     envelope: Some(Envelope { data: "data", error: "error", meta: "meta", success: "success" }),
+//!     servers: &[Server {
+//!         url: "https://api.example.com",
+//!         description: "production",
+//!         key_prefix: None,
+//!     }],
+//!     auth: &[Auth::ApiKeyHeader { name: "x-api-key" }],
+//!     envelope: Some(Envelope {
+//!         data: "data",
+//!         error: Some("error"),
+//!         meta: Some("meta"),
+//!         success: Some("success"),
+//!     }),
+//!     error_body: ErrorBody { code: Some("code"), message: Some("message") },
+//!     transient_error_codes: &[],
+//!     idempotency_header: Some("Idempotency-Key"),
+//!     idempotency_key_prefix: "example-",
 //! };
 //!
 //! # fn main() -> Result<(), sentdm_runtime::Error> {
@@ -58,15 +74,17 @@ mod retry;
 mod secret;
 #[doc(hidden)]
 pub mod union;
+#[cfg(feature = "multipart")]
+mod upload;
 #[doc(hidden)]
 pub mod validate;
 
-pub use self::builder::{DEFAULT_MAX_RESPONSE_BYTES, RuntimeBuilder};
+pub use self::builder::{DEFAULT_MAX_RESPONSE_BYTES, RuntimeBuilder, read_env};
 pub use self::client::Runtime;
 pub use self::decode::{decode, deserialize_string_enum, null_as_default};
 pub use self::describe::{
-    ApiDescription, Auth, Envelope, HeaderParam, JsonBody, Operation, OperationRequest,
-    ResponseKind,
+    ApiDescription, Auth, Envelope, ErrorBody, HeaderParam, Idempotency, JsonBody, Operation,
+    OperationRequest, RequestBody, ResponseKind, Server,
 };
 pub use self::encode::encode_path_segment;
 pub use self::error::{ApiError, BoxError, DecodeError, Error};
@@ -79,6 +97,12 @@ pub use self::raw::RawRequest;
 pub use self::response::{Meta, Response};
 pub use self::retry::RetryPolicy;
 pub use self::secret::Secret;
+#[cfg(feature = "multipart")]
+pub use self::upload::{FileRules, FileType, Multipart, Upload};
+
+/// The HTTP client the runtime sends requests with, for configuring it through
+/// [`RuntimeBuilder::http_client_builder`] (proxies, TLS roots, pools).
+pub use reqwest;
 
 /// HTTP method of an operation (re-export of [`http::Method`]).
 pub type Method = http::Method;

@@ -1,4 +1,4 @@
-//! Lazy streams over the pages of a page-numbered list.
+//! Lazy streams over the pages of a list, numbered by page or by item offset.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -32,6 +32,15 @@ pub trait Page {
 
     /// Whether the server reports another page after this one.
     fn has_more(&self) -> bool;
+}
+
+/// How the position of the next page follows from this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Pages are numbered; the next is this one plus one.
+    PageNumber,
+    /// Pages start at an item offset; the next starts after this page's items.
+    Offset,
 }
 
 type Fetch<P> = Box<dyn FnMut(u64) -> BoxFuture<Result<Response<P>, Error>> + Send>;
@@ -83,8 +92,9 @@ type Fetch<P> = Box<dyn FnMut(u64) -> BoxFuture<Result<Response<P>, Error>> + Se
 #[must_use = "streams do nothing unless polled"]
 pub struct Pages<P> {
     fetch: Fetch<P>,
-    /// The page to request next; `None` once the stream has ended.
+    /// The page number or offset to request next; `None` once the stream has ended.
     next: Option<u64>,
+    step: Step,
     pending: Option<BoxFuture<Result<Response<P>, Error>>>,
     /// Fingerprints of the items of the pages yielded so far, with their page numbers.
     seen: HashMap<u64, u64>,
@@ -102,8 +112,22 @@ where
         Pages {
             fetch: Box::new(fetch),
             next: Some(first),
+            step: Step::PageNumber,
             pending: None,
             seen: HashMap::new(),
+        }
+    }
+
+    /// A stream over an offset-paginated list, starting at offset `first` (0-based), that
+    /// calls `fetch(offset)` for each page; the next offset is this one plus the number of
+    /// items the page held. The end conditions are those of [`Pages::new`].
+    pub fn offsets<F>(first: u64, fetch: F) -> Pages<P>
+    where
+        F: FnMut(u64) -> BoxFuture<Result<Response<P>, Error>> + Send + 'static,
+    {
+        Pages {
+            step: Step::Offset,
+            ..Pages::new(first, fetch)
         }
     }
 
@@ -140,7 +164,10 @@ where
                 match this.seen.insert(fingerprint, page) {
                     Some(earlier) => Err(Error::RepeatedPage { page, earlier }),
                     None => {
-                        this.next = page.checked_add(1);
+                        this.next = match this.step {
+                            Step::PageNumber => page.checked_add(1),
+                            Step::Offset => page.checked_add(response.items().len() as u64),
+                        };
                         Ok(response)
                     }
                 }
@@ -180,6 +207,7 @@ impl<P> fmt::Debug for Pages<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pages")
             .field("next", &self.next)
+            .field("step", &self.step)
             .field("fetching", &self.pending.is_some())
             .field("pages_seen", &self.seen.len())
             .finish_non_exhaustive()

@@ -7,21 +7,21 @@ use std::future::IntoFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::describe::{HeaderParam, JsonBody, Operation, OperationRequest, ResponseKind};
+use super::describe::{
+    Idempotency, JsonBody, Operation, OperationRequest, RequestBody, ResponseKind,
+};
 use super::{BoxFuture, Error, Method, RequestOptions, Response, Runtime};
 
-/// The `Idempotency-Key` of raw mutations: any valid header value.
-const IDEMPOTENCY: &[HeaderParam] = &[HeaderParam::new("Idempotency-Key")];
+/// One description per method a raw call may use; mutations carry the API's idempotency key
+/// (generated when none is given), when it documents one, so that their retries cannot apply
+/// them twice.
+static RAW_GET: Operation = raw(Method::GET, Idempotency::None);
+static RAW_POST: Operation = raw(Method::POST, Idempotency::Api);
+static RAW_PUT: Operation = raw(Method::PUT, Idempotency::Api);
+static RAW_PATCH: Operation = raw(Method::PATCH, Idempotency::Api);
+static RAW_DELETE: Operation = raw(Method::DELETE, Idempotency::Api);
 
-/// One description per method a raw call may use; mutations carry an `Idempotency-Key`
-/// (generated when none is given), so that their retries cannot apply them twice.
-static RAW_GET: Operation = raw(Method::GET, &[]);
-static RAW_POST: Operation = raw(Method::POST, IDEMPOTENCY);
-static RAW_PUT: Operation = raw(Method::PUT, IDEMPOTENCY);
-static RAW_PATCH: Operation = raw(Method::PATCH, IDEMPOTENCY);
-static RAW_DELETE: Operation = raw(Method::DELETE, IDEMPOTENCY);
-
-const fn raw(method: Method, header_params: &'static [HeaderParam]) -> Operation {
+const fn raw(method: Method, idempotency: Idempotency) -> Operation {
     Operation {
         id: "raw",
         name: "request",
@@ -30,7 +30,9 @@ const fn raw(method: Method, header_params: &'static [HeaderParam]) -> Operation
         success: &[],
         response: ResponseKind::Json,
         body_fields: &[],
-        header_params,
+        header_params: &[],
+        payload_key: None,
+        idempotency,
     }
 }
 
@@ -140,7 +142,7 @@ impl RawRequest {
                 ),
             ));
         };
-        let body = self.body.transpose()?;
+        let body = self.body.transpose()?.map(RequestBody::Json);
         let request = OperationRequest {
             operation,
             path: self.path,

@@ -2,22 +2,19 @@
 
 use std::time::Duration;
 
-use super::error::{ApiError, Error};
+use super::error::Error;
 use super::rate_limit::server_wait;
-
-/// Error codes that make a `409 Conflict` worth retrying: the same request (same
-/// `Idempotency-Key`) is still being processed, so a later attempt gets its outcome.
-/// Any other conflict, such as a duplicate resource, is final.
-pub(crate) const RETRYABLE_CONFLICT_CODES: &[&str] = &["CONFLICT_001"];
 
 /// How failed requests are retried.
 ///
 /// A request is sent again, up to [`max_retries`](Self::max_retries) times, when it fails
 /// with a connection error, a transport error (such as a connection reset while the request
-/// was in flight), a timeout, or a response with status `408`, `429` or `5xx`, or `409` with
-/// the code `CONFLICT_001`. Other `4xx` responses, undecodable bodies and invalid requests are
-/// never retried. Every attempt of a request is identical, down to its `Idempotency-Key`, so a
-/// mutation the server already applied is not applied twice.
+/// was in flight), a timeout, or a response with status `408`, `429` or `5xx`, or with an
+/// error code the API documents as transient ([`Error::is_retryable`]). Other `4xx`
+/// responses, undecodable bodies and invalid requests are never retried. Every attempt of a
+/// request is identical, down to its idempotency key, so a mutation the server already
+/// applied is not applied twice; a mutation without an idempotency key is sent again only
+/// when the server certainly did not act on it ([`Error::is_unprocessed`]).
 ///
 /// Between attempts the runtime waits for:
 ///
@@ -169,18 +166,6 @@ pub(crate) enum StopReason {
     NotRetryable,
     Exhausted,
     WaitTooLong(Duration),
-}
-
-/// Whether an error response is worth sending again: `408`, `429`, any `5xx`, and `409` whose
-/// code is one of [`RETRYABLE_CONFLICT_CODES`].
-pub(crate) fn api_error_is_retryable(error: &ApiError) -> bool {
-    match error.status().as_u16() {
-        408 | 429 | 500..=599 => true,
-        409 => error
-            .code()
-            .is_some_and(|code| RETRYABLE_CONFLICT_CODES.contains(&code)),
-        _ => false,
-    }
 }
 
 #[cfg(test)]

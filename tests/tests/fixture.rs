@@ -98,10 +98,10 @@ async fn start_with(credential: &str) -> (petstore::Client, Log) {
 
 #[test]
 fn the_description_comes_from_the_fixture() {
-    assert!(matches!(petstore::API.auth, Auth::Bearer));
+    assert!(matches!(petstore::API.auth, [Auth::Bearer]));
     assert!(petstore::API.envelope.is_none());
     assert_eq!(
-        petstore::API.default_base_url,
+        petstore::API.default_base_url(),
         "https://petstore.example.com"
     );
 }

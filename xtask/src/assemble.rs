@@ -1806,7 +1806,28 @@ impl<'a> Assembler<'a> {
                 self.conflicts
                     .push(c.taken(format!("\"{}\" ({})", first.message, first.page)));
             }
-            out.push(json!({ "code": code, "status": first.status, "message": first.message }));
+            let mut entry =
+                json!({ "code": code, "status": first.status, "message": first.message });
+            if self.facts.api.retryable_error_codes.contains(code) {
+                entry["retryable"] = Value::Bool(true);
+            }
+            out.push(entry);
+        }
+        for code in &self.facts.api.retryable_error_codes {
+            if !by_code.contains_key(code) {
+                return Err(invalid(
+                    "[api] retryable_error_codes",
+                    format!("`{code}` is not a documented error code"),
+                ));
+            }
+        }
+        if !self.facts.api.retryable_error_codes.is_empty()
+            && self.facts.api.retryable_error_codes_evidence.is_empty()
+        {
+            return Err(invalid(
+                "[api] retryable_error_codes",
+                "cite the evidence in retryable_error_codes_evidence",
+            ));
         }
         if !endpoint_only.is_empty() {
             self.conflicts.push(

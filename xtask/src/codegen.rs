@@ -10,7 +10,9 @@
 //!   spec (a package reads only files inside it);
 //! - `tests/snapshots/sentdm_client.rs` — the code the client's build script generates;
 //! - `spec/<api>/openapi.json` and `spec/<api>/conflicts.md` of every fact-driven spec
-//!   (SendSeven, Sendivent; see [`crate::factspec`]).
+//!   (SendSeven, Sendivent; see [`crate::factspec`]), the client crates' copies
+//!   (`sendseven-client/openapi.json`, `sendivent-client/openapi.json`) and the code their build
+//!   scripts generate (`tests/snapshots/sendseven_client.rs`, `…/sendivent_client.rs`).
 //!
 //! Everything is computed in memory first; files are written only when assembly succeeded,
 //! each through a temporary file and a rename, so bad docs never leave a half-written spec.
@@ -31,6 +33,19 @@ use crate::factspec;
 
 #[path = "../../sentdm-client/codegen_config.rs"]
 mod client_config;
+#[path = "../../sendivent-client/codegen_config.rs"]
+mod sendivent_config;
+#[path = "../../sendseven-client/codegen_config.rs"]
+mod sendseven_config;
+
+/// The client crate generated from the spec of `spec/<api>/`, and its generator settings.
+fn sibling_client(api: &str) -> Option<(&'static str, sentdm_generator::Config)> {
+    match api {
+        "sendseven" => Some(("sendseven-client", sendseven_config::config())),
+        "sendivent" => Some(("sendivent-client", sendivent_config::config())),
+        _ => None,
+    }
+}
 
 /// The docs snapshot label, `spec/docs/SOURCE.toml`.
 #[derive(Debug, Deserialize)]
@@ -166,6 +181,22 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
             path: built.spec_path.clone(),
             contents: built.spec_text.clone(),
         });
+        if let Some((crate_dir, config)) = sibling_client(&built.api) {
+            let spec: openapiv3::OpenAPI = serde_json::from_str(&built.spec_text)
+                .map_err(|e| Error::InvalidSpec(format!("spec/{}: {e}", built.api)))?;
+            let code = sentdm_generator::generate(&spec, &config)
+                .map_err(|e| Error::Generate(format!("spec/{}: {e}", built.api)))?;
+            outputs.push(Output {
+                path: root.join(crate_dir).join("openapi.json"),
+                contents: built.spec_text.clone(),
+            });
+            outputs.push(Output {
+                path: root
+                    .join("tests/snapshots")
+                    .join(format!("{}.rs", crate_dir.replace('-', "_"))),
+                contents: code,
+            });
+        }
         outputs.push(Output {
             path: built.report_path.clone(),
             contents: built.report.clone(),

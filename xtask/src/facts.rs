@@ -75,6 +75,12 @@ pub struct Api {
     pub security: Security,
     pub envelope: EnvelopeFact,
     pub evidence: Vec<Evidence>,
+    /// Error codes that are transient whatever their status (`"retryable": true` in
+    /// `x-error-codes`), with the evidence that says so.
+    #[serde(default)]
+    pub retryable_error_codes: Vec<String>,
+    #[serde(default)]
+    pub retryable_error_codes_evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -376,6 +382,11 @@ impl Facts {
         }
         let mut out = Vec::new();
         add(&mut out, "[api]".into(), &self.api.evidence);
+        add(
+            &mut out,
+            "[api] retryable_error_codes".into(),
+            &self.api.retryable_error_codes_evidence,
+        );
         add(
             &mut out,
             "[api.security]".into(),

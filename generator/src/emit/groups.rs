@@ -7,7 +7,7 @@ use quote::quote;
 use super::checks::FieldRef;
 use super::types::notes;
 use super::{Emitter, group_call, handle_ident, supers};
-use crate::api::{Group, Location, Op, PageRole, Param, shape_struct};
+use crate::api::{FormPart, Group, Location, Op, PageRole, Param, PartKind, shape_struct};
 use crate::docs::{Docs, code, escape};
 use crate::error::{Error, Result};
 use crate::model::{Shape, Ty};
@@ -195,6 +195,9 @@ impl Emitter<'_> {
                     self.shape_docs(&mut docs, &param_shape(param), &param_fallback(param));
                 }
                 match (param.page_role, &op.pagination) {
+                    (Some(PageRole::Page), Some(p)) if p.offset => {
+                        docs.line("Offset 0 is requested when this is not set.");
+                    }
                     (Some(PageRole::Page), _) => {
                         docs.line("Page 1 is requested when this is not set.");
                     }
@@ -226,7 +229,50 @@ impl Emitter<'_> {
             .and_then(|name| self.api.models.struct_def(name));
         let mut body_validates = false;
         let mut body_optional = false;
-        if let Some(body) = &op.body {
+        if let Some(parts) = op.body.as_ref().and_then(|b| b.form.as_ref()) {
+            for part in parts {
+                let ident = names::ident(&part.name);
+                let field = form_field(part);
+                let (stored, input_ty, value) = match &part.kind {
+                    PartKind::File(_) => (quote!(rt::Upload), quote!(rt::Upload), quote!(#ident)),
+                    PartKind::Text(shape) => {
+                        let input = self.input(shape, &types);
+                        (self.ty(shape, &types), input.ty, (input.convert)(&ident))
+                    }
+                };
+                let doc = part_doc(part);
+                if part.required {
+                    arg_names.claim(&part.name, &part.pointer, "argument")?;
+                    args.push(Arg {
+                        ident,
+                        ty: input_ty,
+                        doc: Some(doc),
+                    });
+                    members.push(Member {
+                        field,
+                        ty: stored,
+                        init: value,
+                    });
+                } else {
+                    setters.claim(&part.name, &part.pointer, "builder method")?;
+                    members.push(Member {
+                        field: field.clone(),
+                        ty: quote!(Option<#stored>),
+                        init: quote!(None),
+                    });
+                    let mut docs = Docs::new();
+                    docs.text(&doc);
+                    let docs = docs.attrs();
+                    builder_methods.push(quote! {
+                        #docs
+                        pub fn #ident(mut self, #ident: #input_ty) -> Self {
+                            self.#field = Some(#value);
+                            self
+                        }
+                    });
+                }
+            }
+        } else if let Some(body) = &op.body {
             let body_ty = self.ty(&body.shape, &types);
             match body_struct {
                 Some(def) => {
@@ -537,13 +583,34 @@ impl Emitter<'_> {
             .zip(field_names)
             .find(|(param, _)| param.page_role == Some(PageRole::Page))
             .map(|(_, field)| names::ident(field));
-        let (Some(_), true, Some(page)) = (&op.pagination, payload_is_page, page_field) else {
+        let (Some(pagination), true, Some(page)) = (&op.pagination, payload_is_page, page_field)
+        else {
             return Vec::new();
         };
-        vec![
+        let pages = if pagination.offset {
+            let doc = format!(
+                " Streams the pages of the list, starting at the offset set with `{page}` (0 when \
+                 unset), each starting after the items of the one before, with every other \
+                 setting of this builder; see [`rt::Pages`]."
+            );
             quote! {
-                /// Streams the pages of the list, starting at the page set with `page` (page 1
-                /// when unset), with every other setting of this builder; see [`rt::Pages`].
+                #[doc = #doc]
+                pub fn pages(self) -> rt::Pages<#output> {
+                    let first = self.#page.unwrap_or(0);
+                    rt::Pages::offsets(first, move |offset| {
+                        let mut request = self.clone();
+                        request.#page = Some(offset);
+                        Box::pin(request.send())
+                    })
+                }
+            }
+        } else {
+            let doc = format!(
+                " Streams the pages of the list, starting at the page set with `{page}` (page 1 \
+                 when unset), with every other setting of this builder; see [`rt::Pages`]."
+            );
+            quote! {
+                #[doc = #doc]
                 pub fn pages(self) -> rt::Pages<#output> {
                     let first = self.#page.unwrap_or(1);
                     rt::Pages::new(first, move |page| {
@@ -552,7 +619,10 @@ impl Emitter<'_> {
                         Box::pin(request.send())
                     })
                 }
-            },
+            }
+        };
+        vec![
+            pages,
             quote! {
                 /// Streams the items of every page, fetching pages lazily as `pages` does.
                 pub fn items(self) -> rt::Items<#output> {
@@ -684,11 +754,21 @@ impl Emitter<'_> {
 
         let body = match &op.body {
             None => quote!(body: None),
+            Some(body) if body.form.is_some() => {
+                let parts = body.form.as_deref().unwrap_or_default();
+                statements.extend(self.form_statements(op, parts));
+                quote!(body: Some(rt::RequestBody::Multipart(form)))
+            }
             Some(_) => {
                 let serialize = if body_optional {
-                    quote!(self.body.as_ref().map(rt::JsonBody::new).transpose()?)
+                    quote! {
+                        self.body
+                            .as_ref()
+                            .map(|body| rt::JsonBody::new(body).map(rt::RequestBody::Json))
+                            .transpose()?
+                    }
                 } else {
-                    quote!(Some(rt::JsonBody::new(&self.body)?))
+                    quote!(Some(rt::RequestBody::Json(rt::JsonBody::new(&self.body)?)))
                 };
                 statements.push(quote! {
                     let body = #serialize;
@@ -709,6 +789,61 @@ impl Emitter<'_> {
             };
             self.client.runtime().execute(request).await
         })
+    }
+
+    /// Statements checking the parts of a form and adding them to `form`, in document order.
+    fn form_statements(&self, op: &Op, parts: &[FormPart]) -> Vec<TokenStream> {
+        let types = quote!(types::);
+        let mut statements = vec![quote!(let mut form = rt::Multipart::new();)];
+        for part in parts {
+            let field = form_field(part);
+            let wire = &part.wire;
+            let value = quote!(value);
+            let add = match &part.kind {
+                PartKind::File(_) => {
+                    let rules = super::operations::file_rules_ident(op, part);
+                    quote!(form = form.file(#wire, #value, &operations::#rules)?;)
+                }
+                PartKind::Text(shape) => {
+                    let checks = if self.api.models.has_checks(shape) {
+                        let checks = self.checks(
+                            &quote!(checked),
+                            shape,
+                            &FieldRef::Literal(wire.clone()),
+                            &types,
+                        );
+                        quote! {
+                            {
+                                let checked = &#value;
+                                #(#checks)*
+                            }
+                        }
+                    } else {
+                        quote!()
+                    };
+                    let text = self.wire_text(&value, shape, wire);
+                    quote! {
+                        #checks
+                        form = form.text(#wire, #text);
+                    }
+                }
+            };
+            if part.required {
+                statements.push(quote! {
+                    {
+                        let #value = self.#field;
+                        #add
+                    }
+                });
+            } else {
+                statements.push(quote! {
+                    if let Some(#value) = self.#field {
+                        #add
+                    }
+                });
+            }
+        }
+        statements
     }
 
     /// `&str` text of a path parameter.
@@ -754,7 +889,8 @@ impl Emitter<'_> {
                 _ => param.shape.clone(),
             };
             let default = match (param.page_role, &op.pagination) {
-                (Some(PageRole::Page), _) => Some(1),
+                (Some(PageRole::Page), Some(p)) => Some(p.first()),
+                (Some(PageRole::Page), None) => Some(1),
                 (Some(PageRole::PageSize), Some(p)) => p.default_page_size,
                 _ => None,
             };
@@ -851,6 +987,63 @@ impl Emitter<'_> {
             Ty::DateTime => date_time(value, wire),
             _ => quote!(#value.to_string()),
         }
+    }
+}
+
+/// The builder field holding a form part (prefixed, so it cannot meet a parameter's).
+fn form_field(part: &FormPart) -> Ident {
+    names::ident(&format!("part_{}", part.name))
+}
+
+/// What a form part is, and for a file the formats and sizes it accepts.
+fn part_doc(part: &FormPart) -> String {
+    let mut doc = part
+        .description
+        .as_deref()
+        .map(sentence)
+        .unwrap_or_else(|| format!("The `{}` part of the form.", part.wire));
+    if let PartKind::File(rules) = &part.kind {
+        doc.push_str(" A file from memory, disk or a stream (see `Upload`)");
+        if rules.types.is_empty() {
+            doc.push('.');
+        } else {
+            let accepted: Vec<String> = rules
+                .types
+                .iter()
+                .map(|ty| {
+                    let mut text = format!("`{}`", ty.content_type);
+                    let mut notes = Vec::new();
+                    if !ty.extensions.is_empty() {
+                        notes.push(ty.extensions.join(", "));
+                    }
+                    if let Some(max) = ty.max_bytes {
+                        notes.push(format!("up to {}", size_text(max)));
+                    }
+                    if !notes.is_empty() {
+                        text.push_str(&format!(" ({})", notes.join("; ")));
+                    }
+                    text
+                })
+                .collect();
+            doc.push_str(&format!("; accepted: {}.", accepted.join(", ")));
+        }
+        if let Some(max) = rules.max_bytes {
+            doc.push_str(&format!(" At most {} in any case.", size_text(max)));
+        }
+        doc.push_str(" Files outside these limits are refused before anything is sent.");
+    }
+    doc
+}
+
+/// `16 MiB`, `100 MiB`, `512 KiB` or a byte count.
+fn size_text(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes % 1024 == 0 {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

@@ -1,5 +1,6 @@
 //! Rust code for an analysed document.
 
+mod builder;
 mod checks;
 mod groups;
 mod operations;
@@ -37,6 +38,7 @@ impl<'a> Emitter<'a> {
     pub(crate) fn file(&self) -> Result<TokenStream> {
         let api = self.api_const();
         let client = self.client();
+        let client_builder = self.client_builder();
         let error_code = self.error_code();
         let types = self.types_module()?;
         let operations = self.operations_module()?;
@@ -48,6 +50,7 @@ impl<'a> Emitter<'a> {
         Ok(quote! {
             #api
             #client
+            #client_builder
             #error_code
             #types
             #operations
@@ -194,20 +197,30 @@ impl<'a> Emitter<'a> {
         let api = self.api;
         let title = &api.title;
         let version = &api.version;
-        let base_url = &api.base_url;
-        let auth = match &api.auth {
-            Auth::None => quote!(#rt::Auth::None),
+        let servers = api.servers.iter().map(|server| {
+            let url = &server.url;
+            let description = &server.description;
+            let key_prefix = option_str(server.key_prefix.as_deref());
+            quote! {
+                #rt::Server {
+                    url: #url,
+                    description: #description,
+                    key_prefix: #key_prefix,
+                }
+            }
+        });
+        let auth = api.auth.iter().map(|auth| match auth {
             Auth::Header(name) => quote!(#rt::Auth::ApiKeyHeader { name: #name }),
             Auth::Query(name) => quote!(#rt::Auth::ApiKeyQuery { name: #name }),
             Auth::Bearer => quote!(#rt::Auth::Bearer),
             Auth::Basic => quote!(#rt::Auth::Basic),
-        };
+        });
         let envelope = match &api.envelope {
             Some(envelope) => {
                 let data = &envelope.data;
-                let error = &envelope.error;
-                let meta = &envelope.meta;
-                let success = &envelope.success;
+                let error = option_str(envelope.error.as_deref());
+                let meta = option_str(envelope.meta.as_deref());
+                let success = option_str(envelope.success.as_deref());
                 quote! {
                     Some(#rt::Envelope {
                         data: #data,
@@ -219,10 +232,23 @@ impl<'a> Emitter<'a> {
             }
             None => quote!(None),
         };
+        let error_code = option_str(api.error_body.code.as_deref());
+        let error_message = option_str(api.error_body.message.as_deref());
+        let transient = api
+            .error_codes
+            .iter()
+            .filter(|c| c.retryable)
+            .map(|c| c.code.as_str());
+        let idempotency_header = option_str(
+            api.ops
+                .iter()
+                .find_map(|op| op.idempotency_header.as_deref()),
+        );
+        let key_prefix = &api.idempotency_key_prefix;
         let mut docs = Docs::new();
         docs.line(format!(
-            "What the runtime needs to know about {} {}: base URL, authentication and \
-             response envelope.",
+            "What the runtime needs to know about {} {}: servers, authentication, response \
+             envelope, error bodies and idempotency keys.",
             code(title),
             code(version)
         ));
@@ -233,9 +259,16 @@ impl<'a> Emitter<'a> {
             pub const API: #rt::ApiDescription = #rt::ApiDescription {
                 title: #title,
                 version: #version,
-                default_base_url: #base_url,
-                auth: #auth,
+                servers: &[#(#servers),*],
+                auth: &[#(#auth),*],
                 envelope: #envelope,
+                error_body: #rt::ErrorBody {
+                    code: #error_code,
+                    message: #error_message,
+                },
+                transient_error_codes: &[#(#transient),*],
+                idempotency_header: #idempotency_header,
+                idempotency_key_prefix: #key_prefix,
             };
         }
     }
@@ -335,6 +368,7 @@ impl<'a> Emitter<'a> {
             }
         });
         let common = string_enum_impls(&quote!(ErrorCode), from, &self.rt);
+        let rt = &self.rt;
         quote! {
             /// Error codes the API documents, as found in the `code` of an error response.
             ///
@@ -375,6 +409,37 @@ impl<'a> Emitter<'a> {
             }
 
             #common
+
+            /// `error_code()` on the runtime's errors: the code as an [`ErrorCode`], for
+            /// matching. In the prelude, and at the crate root.
+            pub trait ErrorCodeExt {
+                /// What `error_code` gives: an [`ErrorCode`], or an `Option` of one where the
+                /// error may not come from the API.
+                type Code;
+
+                /// The error code as a documented entry, for matching.
+                fn error_code(&self) -> Self::Code;
+            }
+
+            impl ErrorCodeExt for #rt::ApiError {
+                type Code = ErrorCode;
+
+                /// The error code as a documented entry. A code this version of the client
+                /// does not know is kept in `ErrorCode::Unknown`; a response without a code
+                /// gives `ErrorCode::Unknown("")`.
+                fn error_code(&self) -> ErrorCode {
+                    ErrorCode::from(self.code().unwrap_or_default())
+                }
+            }
+
+            impl ErrorCodeExt for #rt::Error {
+                type Code = Option<ErrorCode>;
+
+                /// The error code as a documented entry, for API errors that carry one.
+                fn error_code(&self) -> Option<ErrorCode> {
+                    self.code().map(ErrorCode::from)
+                }
+            }
         }
     }
 }
@@ -476,4 +541,12 @@ pub(crate) fn mentions(tokens: &TokenStream, name: &str) -> bool {
         proc_macro2::TokenTree::Group(group) => mentions(&group.stream(), name),
         _ => false,
     })
+}
+
+/// `Some("text")` or `None`, as tokens.
+fn option_str(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) => quote!(Some(#text)),
+        None => quote!(None),
+    }
 }

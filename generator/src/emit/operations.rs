@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::Emitter;
 use super::checks::FieldRef;
-use crate::api::{Location, Param, shape_struct};
+use crate::api::{FormPart, Location, Op, Param, PartKind, shape_struct};
 use crate::docs::{Docs, code};
 use crate::error::Result;
 use crate::model::Ty;
@@ -35,19 +35,28 @@ impl Emitter<'_> {
             } else {
                 quote!(rt::ResponseKind::Empty)
             };
-            let body_fields: Vec<String> = op
-                .body
-                .as_ref()
-                .and_then(|b| shape_struct(&b.shape))
-                .and_then(|name| self.api.models.struct_def(name))
-                .map(|def| {
-                    def.fields
-                        .iter()
-                        .filter(|f| def.settable(f))
-                        .map(|f| f.json.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let form = op.body.as_ref().and_then(|b| b.form.as_deref());
+            for part in form.unwrap_or_default() {
+                if let PartKind::File(rules) = &part.kind {
+                    statics.push(file_rules_static(op, part, rules));
+                }
+            }
+            let body_fields: Vec<String> = match form {
+                Some(parts) => parts.iter().map(|p| p.wire.clone()).collect(),
+                None => op
+                    .body
+                    .as_ref()
+                    .and_then(|b| shape_struct(&b.shape))
+                    .and_then(|name| self.api.models.struct_def(name))
+                    .map(|def| {
+                        def.fields
+                            .iter()
+                            .filter(|f| def.settable(f))
+                            .map(|f| f.json.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
             let mut headers = Vec::new();
             for param in op.params.iter().filter(|p| p.location == Location::Header) {
                 let wire = &param.wire;
@@ -91,6 +100,14 @@ impl Emitter<'_> {
                 }
             }
             let docs = docs.attrs();
+            let payload_key = match &op.responses.payload_key {
+                Some(key) => quote!(Some(#key)),
+                None => quote!(None),
+            };
+            let idempotency = match &op.idempotency_header {
+                Some(header) => quote!(rt::Idempotency::Header(#header)),
+                None => quote!(rt::Idempotency::None),
+            };
             statics.push(quote! {
                 #docs
                 pub static #name: rt::Operation = rt::Operation {
@@ -102,6 +119,8 @@ impl Emitter<'_> {
                     response: #response,
                     body_fields: &[#(#body_fields),*],
                     header_params: &[#(#headers),*],
+                    payload_key: #payload_key,
+                    idempotency: #idempotency,
                 };
             });
             all.push(quote!(&#name));
@@ -146,7 +165,7 @@ impl Emitter<'_> {
                     where
                         T: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
                     {
-                        rt::decode::<T>(operation, super::API.envelope.as_ref(), status, headers, body)
+                        rt::decode::<T>(&super::API, operation, status, headers, body)
                             .map(|response| response.map(|data| Box::new(data) as Payload))
                     }
 
@@ -223,5 +242,52 @@ impl Emitter<'_> {
         } else {
             Some(quote!(#(#statements)*))
         }
+    }
+}
+
+/// The name of the static holding a file part's rules: `ATTACHMENTS_CREATE_FILE`.
+pub(crate) fn file_rules_ident(op: &Op, part: &FormPart) -> proc_macro2::Ident {
+    let part = names::screaming(&part.name).unwrap_or_else(|| "FILE".to_owned());
+    names::ident(&format!("{}_{part}", op.static_name()))
+}
+
+/// The static holding what a file part accepts, which the runtime checks before sending.
+fn file_rules_static(op: &Op, part: &FormPart, rules: &crate::api::FileRulesDef) -> TokenStream {
+    let name = file_rules_ident(op, part);
+    let doc = format!(
+        " Formats and sizes the `{}` part of `{} {}` accepts.",
+        part.wire, op.http_method, op.path
+    );
+    let types = rules.types.iter().map(|ty| {
+        let content_type = &ty.content_type;
+        let extensions = &ty.extensions;
+        let max = match ty.max_bytes {
+            Some(n) => {
+                let n = Literal::u64_unsuffixed(n);
+                quote!(Some(#n))
+            }
+            None => quote!(None),
+        };
+        quote! {
+            rt::FileType {
+                content_type: #content_type,
+                extensions: &[#(#extensions),*],
+                max_bytes: #max,
+            }
+        }
+    });
+    let max = match rules.max_bytes {
+        Some(n) => {
+            let n = Literal::u64_unsuffixed(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        #[doc = #doc]
+        pub static #name: rt::FileRules = rt::FileRules {
+            types: &[#(#types),*],
+            max_bytes: #max,
+        };
     }
 }

@@ -146,7 +146,11 @@ impl Emitter<'_> {
                     )
                 })?;
             if let Some(existing) = pages.get(name) {
-                if existing.items != pagination.items || existing.has_more != pagination.has_more {
+                if existing.items != pagination.items
+                    || existing.has_more != pagination.has_more
+                    || existing.total != pagination.total
+                    || existing.offset != pagination.offset
+                {
                     return Err(Error::invalid(
                         &pagination.pointer,
                         format!("`{name}` is paginated differently by {}", existing.pointer),
@@ -614,10 +618,11 @@ impl Emitter<'_> {
             let ident = names::ident(&variant.name);
             let ty = self.nullable_ty(&variant.shape, &types);
             let mut docs = Docs::new();
-            if let Some(value) = &variant.tag_value {
+            if !variant.tag_values.is_empty() {
+                let values: Vec<String> = variant.tag_values.iter().map(|v| code(v)).collect();
                 docs.line(format!(
                     "{} {}.",
-                    code(value),
+                    values.join(", "),
                     def.tag
                         .as_deref()
                         .map_or_else(String::new, |tag| format!("(`{tag}`)"))
@@ -640,8 +645,18 @@ impl Emitter<'_> {
                         }
                     }
                 });
+                // A text variant takes string literals too.
+                if !variant.shape.nullable && variant.shape.target().ty == Ty::String {
+                    froms.push(quote! {
+                        impl From<&str> for #name {
+                            fn from(value: &str) -> Self {
+                                Self::#ident(value.to_owned())
+                            }
+                        }
+                    });
+                }
             }
-            serialize_arms.push(match (&def.tag, &variant.tag_value) {
+            serialize_arms.push(match (&def.tag, variant.written_tag()) {
                 (Some(tag), Some(value)) => {
                     quote!(Self::#ident(inner) => rt::union::serialize_tagged(serializer, #tag, #value, inner),)
                 }
@@ -663,8 +678,11 @@ impl Emitter<'_> {
             Some(tag) => {
                 let arms = def.variants.iter().filter_map(|v| {
                     let ident = names::ident(&v.name);
-                    let value = v.tag_value.as_ref()?;
-                    Some(quote!(Some(#value) => rt::union::variant(value).map(Self::#ident),))
+                    if v.tag_values.is_empty() {
+                        return None;
+                    }
+                    let values = &v.tag_values;
+                    Some(quote!(#(Some(#values))|* => rt::union::variant(value).map(Self::#ident),))
                 });
                 quote! {
                     let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
@@ -702,7 +720,7 @@ impl Emitter<'_> {
             let documented: Vec<&str> = def
                 .variants
                 .iter()
-                .filter_map(|v| v.tag_value.as_deref())
+                .flat_map(|v| v.tag_values.iter().map(String::as_str))
                 .collect();
             validate_arms.push(quote! {
                 Self::Unknown(_) => return Err(rt::validate::unknown_variant(at, &[#(#documented),*])),
@@ -742,9 +760,11 @@ impl Emitter<'_> {
         } else {
             quote!()
         };
+        // Variants hold values as users build and match them, unboxed, whatever their sizes.
         Ok(quote! {
             #docs
             #[derive(Clone, Debug, PartialEq)]
+            #[allow(clippy::large_enum_variant)]
             #non_exhaustive
             pub enum #name {
                 #(#variants)*
@@ -989,7 +1009,11 @@ impl Emitter<'_> {
         } else {
             (quote!(&self.#items), quote!(self.#items))
         };
-        let has_more = self.has_more(def, pagination)?;
+        let has_more = if pagination.offset {
+            self.offset_has_more(def, pagination, &quote!(rt::Page::items(self)))?
+        } else {
+            self.has_more(def, pagination)?
+        };
         Ok(quote! {
             impl rt::Page for #name {
                 type Item = #item_ty;
@@ -1005,6 +1029,62 @@ impl Emitter<'_> {
                 fn has_more(&self) -> bool {
                     #has_more
                 }
+            }
+        })
+    }
+
+    /// Offset pages: whether the items before and on this page are fewer than the total.
+    /// Absent counts mean no further page.
+    fn offset_has_more(
+        &self,
+        def: &StructDef,
+        pagination: &Pagination,
+        items: &TokenStream,
+    ) -> Result<TokenStream> {
+        let count = |member: &str, key: &str| -> Result<TokenStream> {
+            let at = pagination.pointer.join(key);
+            let field = def
+                .fields
+                .iter()
+                .find(|f| f.json == member)
+                .ok_or_else(|| {
+                    Error::invalid(&at, format!("`{}` has no property {member:?}", def.name))
+                })?;
+            let ident = names::ident(&field.name);
+            let value = quote!(value);
+            let convert = match &field.shape.target().ty {
+                Ty::U64 => quote!(Some(#value)),
+                Ty::U32 => quote!(Some(u64::from(#value))),
+                Ty::I32 | Ty::I64 => quote!(u64::try_from(#value).ok()),
+                _ => {
+                    return Err(Error::invalid(
+                        &at,
+                        format!("`{}.{member}` is not an integer", def.name),
+                    ));
+                }
+            };
+            Ok(if def.optional(field) {
+                quote!(self.#ident.and_then(|#value| #convert))
+            } else {
+                quote!({
+                    let #value = self.#ident;
+                    #convert
+                })
+            })
+        };
+        let total = count(pagination.total.as_deref().unwrap_or("total"), "total")?;
+        // The payload must repeat the offset: a page alone cannot say where it is otherwise.
+        let offset = count(
+            pagination.offset_member.as_deref().unwrap_or("offset"),
+            "offset",
+        )?;
+        Ok(quote! {
+            match (#offset, #total) {
+                (Some(offset), Some(total)) => {
+                    let seen = u64::try_from(#items.len()).unwrap_or(u64::MAX);
+                    !#items.is_empty() && offset.saturating_add(seen) < total
+                }
+                _ => false,
             }
         })
     }
