@@ -98,6 +98,12 @@ pub trait Api: Send + Sync + 'static {
     /// The spec the API is served from.
     fn spec(&self) -> &Spec;
 
+    /// The path the spec's paths are under (`/api/v1` when the spec's server URL has it), or
+    /// `""`.
+    fn base_path(&self) -> &str {
+        ""
+    }
+
     /// The faults registered with the server.
     fn faults(&self) -> &FaultRegistry;
 
@@ -304,8 +310,9 @@ async fn respond<A: Api>(
     request: Request,
 ) -> Result<Response<MockBody>, Aborted> {
     let mut record = record_of(&request);
-    let template = match api.spec().route(&request.method, &request.path) {
-        RouteMatch::Found(op, _) => Some(op.template.clone()),
+    let routed = request.path.strip_prefix(api.base_path());
+    let template = match routed.map(|p| api.spec().route(&request.method, p)) {
+        Some(RouteMatch::Found(op, _)) => Some(op.template.clone()),
         _ => None,
     };
     let fault = api

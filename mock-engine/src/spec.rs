@@ -56,7 +56,7 @@ pub struct ErrorDoc {
 pub struct ResponseDoc {
     /// The JSON `example` of the whole body, when the response has one.
     pub example: Option<Value>,
-    /// The named JSON `examples` (their `value`s), in the spec's order.
+    /// The JSON examples: `example` (named `example`), then the named `examples`' values.
     pub examples: Vec<(String, Value)>,
     /// The body's schema, unresolved.
     pub schema: Option<Value>,
@@ -88,6 +88,8 @@ pub struct RequestBody {
     pub json: Value,
     /// The schema of its `multipart/form-data` form, when it has one.
     pub multipart: Option<Value>,
+    /// The JSON examples: `example` (named `example`) and the named `examples`' values.
+    pub examples: Vec<(String, Value)>,
 }
 
 /// One operation of the spec.
@@ -310,6 +312,7 @@ impl Spec {
                     .cloned()
                     .unwrap_or(Value::Null),
                 multipart: b.pointer("/content/multipart~1form-data/schema").cloned(),
+                examples: self.examples_of(b.pointer("/content/application~1json")),
             }
         });
         let body = request_body
@@ -323,18 +326,7 @@ impl Spec {
                 let r = self.resolve(r);
                 let media = r.pointer("/content/application~1json");
                 let example = media.and_then(|m| m.get("example"));
-                let examples = media
-                    .and_then(|m| m.get("examples"))
-                    .and_then(Value::as_object)
-                    .map(|named| {
-                        named
-                            .iter()
-                            .filter_map(|(name, e)| {
-                                Some((name.clone(), self.resolve(e).get("value")?.clone()))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let examples = self.examples_of(media);
                 let error = example.and_then(|e| e.get("error")).and_then(|e| {
                     Some(ErrorDoc {
                         code: e.get("code")?.as_str()?.to_owned(),
@@ -412,6 +404,26 @@ impl Spec {
             pagination,
             secured,
         }
+    }
+
+    /// The examples of a media type object: its `example` (named `example`), then the values of
+    /// its named `examples`.
+    fn examples_of(&self, media: Option<&Value>) -> Vec<(String, Value)> {
+        let Some(media) = media else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if let Some(example) = media.get("example") {
+            out.push(("example".to_owned(), example.clone()));
+        }
+        if let Some(named) = media.get("examples").and_then(Value::as_object) {
+            for (name, e) in named {
+                if let Some(value) = self.resolve(e).get("value") {
+                    out.push((name.clone(), value.clone()));
+                }
+            }
+        }
+        out
     }
 
     /// The schema of `data` inside an envelope response schema.
