@@ -16,10 +16,12 @@
 //!   ([`RecordedRequest`]).
 //! - [`idempotency`]: responses kept per idempotency key and replayed for repeats.
 //! - [`reply`]: the response being built, and ids and timestamps.
+//! - [`cli`]: what the mocks' binaries share (option values, serving until Ctrl-C).
 //!
 //! An API plugs in by implementing [`Api`]: its error body, how it handles a routed request, and
 //! the headers every response carries.
 
+pub mod cli;
 pub mod fault;
 pub mod idempotency;
 pub mod pipeline;

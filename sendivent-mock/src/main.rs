@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use sentdm_mock_engine::cli;
+
 use sendivent_mock::{Environment, MockServer};
 
 const USAGE: &str = "\
@@ -45,43 +47,25 @@ Options:
   --empty                       start without the docs' examples
   -h, --help                    print this help";
 
-fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String, String> {
-    args.next().ok_or_else(|| format!("{flag} needs a value"))
-}
-
-/// `KEY=VALUE`, both non-empty.
-fn pair(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<(String, String), String> {
-    let v = value(args, flag)?;
-    match v.split_once('=') {
-        Some((key, value)) if !key.is_empty() && !value.is_empty() => {
-            Ok((key.to_owned(), value.to_owned()))
-        }
-        _ => Err(format!("{flag}: expected KEY=VALUE, got {v}")),
-    }
-}
-
 fn run() -> Result<(), String> {
     let mut builder = MockServer::builder();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--port" => {
-                let v = value(&mut args, "--port")?;
-                builder = builder.port(v.parse().map_err(|_| format!("--port: not a port: {v}"))?);
-            }
+            "--port" => builder = builder.port(cli::port(&mut args)?),
             "--sandbox" => builder = builder.environment(Environment::Sandbox),
-            "--api-key" => builder = builder.api_key(value(&mut args, "--api-key")?),
+            "--api-key" => builder = builder.api_key(cli::value(&mut args, "--api-key")?),
             "--event" => {
-                let (id, channels) = pair(&mut args, "--event")?;
+                let (id, channels) = cli::pair(&mut args, "--event")?;
                 let channels: Vec<&str> = channels.split(',').map(str::trim).collect();
                 builder = builder.event(&id, &id, &channels);
             }
             "--integration" => {
-                let (channel, provider) = pair(&mut args, "--integration")?;
+                let (channel, provider) = cli::pair(&mut args, "--integration")?;
                 builder = builder.integration(&channel, &provider);
             }
             "--verified-sender" => {
-                builder = builder.verified_sender(value(&mut args, "--verified-sender")?);
+                builder = builder.verified_sender(cli::value(&mut args, "--verified-sender")?);
             }
             "--any-event" => builder = builder.require_known_events(false),
             "--no-rate-limit" => builder = builder.unlimited(),
@@ -96,20 +80,7 @@ fn run() -> Result<(), String> {
     let server = builder
         .start()
         .map_err(|e| format!("cannot start the mock: {e}"))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start a runtime: {e}"))?;
-    runtime.block_on(async {
-        // Listen for Ctrl-C before telling anyone where the mock is, so that a test suite that
-        // interrupts it as soon as it has read the URL stops it cleanly.
-        let interrupted = tokio::signal::ctrl_c();
-        tokio::pin!(interrupted);
-        tokio::select! {
-            biased;
-            _ = &mut interrupted => return,
-            () = std::future::ready(()) => {}
-        }
+    cli::serve_until_interrupted(|| {
         println!("sendivent-mock listening on {}", server.url());
         println!("api key: {}", server.api_key());
         println!("environment: {}", server.environment().name());
@@ -119,8 +90,7 @@ fn run() -> Result<(), String> {
         } else {
             println!("events: {}", events.join(", "));
         }
-        let _ = interrupted.await;
-    });
+    })?;
     server.shutdown();
     Ok(())
 }

@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use sentdm_mock_engine::cli;
+
 use sendseven_mock::MockServer;
 
 const USAGE: &str = "\
@@ -37,23 +39,18 @@ Options:
   --empty              start without the docs' examples
   -h, --help           print this help";
 
-fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String, String> {
-    args.next().ok_or_else(|| format!("{flag} needs a value"))
-}
-
 fn run() -> Result<(), String> {
     let mut builder = MockServer::builder();
     let mut tokens = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--port" => {
-                let v = value(&mut args, "--port")?;
-                builder = builder.port(v.parse().map_err(|_| format!("--port: not a port: {v}"))?);
+            "--port" => builder = builder.port(cli::port(&mut args)?),
+            "--api-token" => tokens.push(cli::value(&mut args, "--api-token")?),
+            "--tenant-id" => builder = builder.tenant_id(cli::value(&mut args, "--tenant-id")?),
+            "--conversation" => {
+                builder = builder.conversation(cli::value(&mut args, "--conversation")?)
             }
-            "--api-token" => tokens.push(value(&mut args, "--api-token")?),
-            "--tenant-id" => builder = builder.tenant_id(value(&mut args, "--tenant-id")?),
-            "--conversation" => builder = builder.conversation(value(&mut args, "--conversation")?),
             "--empty" => builder = builder.seeded(false),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -69,20 +66,7 @@ fn run() -> Result<(), String> {
     let server = builder
         .start()
         .map_err(|e| format!("cannot start the mock: {e}"))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start a runtime: {e}"))?;
-    runtime.block_on(async {
-        // Listen for Ctrl-C before telling anyone where the mock is, so that a test suite that
-        // interrupts it as soon as it has read the URL stops it cleanly.
-        let interrupted = tokio::signal::ctrl_c();
-        tokio::pin!(interrupted);
-        tokio::select! {
-            biased;
-            _ = &mut interrupted => return,
-            () = std::future::ready(()) => {}
-        }
+    cli::serve_until_interrupted(|| {
         println!("sendseven-mock listening on {}", server.url());
         println!("api token: {}", server.api_token());
         println!("tenant id: {}", server.tenant_id());
@@ -96,8 +80,7 @@ fn run() -> Result<(), String> {
         } else {
             println!("conversations: {}", conversations.join(", "));
         }
-        let _ = interrupted.await;
-    });
+    })?;
     server.shutdown();
     Ok(())
 }
