@@ -93,7 +93,6 @@
 mod account;
 mod behaviour;
 mod envelope;
-mod fault;
 mod pipeline;
 mod ratelimit;
 mod schema;
@@ -103,12 +102,12 @@ mod spec;
 mod state;
 mod webhook;
 
-pub use fault::{Fault, FaultRule};
 pub use ratelimit::AccountTier;
+pub use sentdm_mock_engine::{Fault, FaultRule, RecordedRequest};
 pub use server::{
     DEFAULT_API_KEY, DEFAULT_RATE_LIMIT, DEFAULT_WINDOW, MockServer, MockServerBuilder,
 };
-pub use state::{RecordedRequest, RecordedSend};
+pub use state::RecordedSend;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

@@ -3,6 +3,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use sentdm_mock_engine::cli;
+
 use sentdm_mock::{AccountTier, DEFAULT_RATE_LIMIT, DEFAULT_WINDOW, MockServer};
 
 const USAGE: &str = "\
@@ -49,21 +51,6 @@ Options:
   --any-template              accept sends naming templates that were never created
   -h, --help                  print this help";
 
-fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String, String> {
-    args.next().ok_or_else(|| format!("{flag} needs a value"))
-}
-
-/// `KEY=VALUE`, both non-empty.
-fn pair(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<(String, String), String> {
-    let v = value(args, flag)?;
-    match v.split_once('=') {
-        Some((key, value)) if !key.is_empty() && !value.is_empty() => {
-            Ok((key.to_owned(), value.to_owned()))
-        }
-        _ => Err(format!("{flag}: expected KEY=VALUE, got {v}")),
-    }
-}
-
 fn tier(v: &str) -> Result<AccountTier, String> {
     match v.to_ascii_lowercase().as_str() {
         "starter" => Ok(AccountTier::Starter),
@@ -99,32 +86,29 @@ fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--port" => {
-                let v = value(&mut args, "--port")?;
-                builder = builder.port(v.parse().map_err(|_| format!("--port: not a port: {v}"))?);
-            }
-            "--api-key" => builder = builder.api_key(value(&mut args, "--api-key")?),
+            "--port" => builder = builder.port(cli::port(&mut args)?),
+            "--api-key" => builder = builder.api_key(cli::value(&mut args, "--api-key")?),
             "--organization-key" => {
-                let (key, organization) = pair(&mut args, "--organization-key")?;
+                let (key, organization) = cli::pair(&mut args, "--organization-key")?;
                 builder = builder.organization_api_key(key, organization);
             }
             "--profile-key" => {
-                let (key, profile) = pair(&mut args, "--profile-key")?;
+                let (key, profile) = cli::pair(&mut args, "--profile-key")?;
                 builder = builder.profile_api_key(key, profile);
             }
             "--empty" => builder = builder.seeded(false),
             "--account-tier" => {
-                builder = builder.account_tier(tier(&value(&mut args, "--account-tier")?)?);
+                builder = builder.account_tier(tier(&cli::value(&mut args, "--account-tier")?)?);
             }
             "--rate-limit" => {
-                let v = value(&mut args, "--rate-limit")?;
+                let v = cli::value(&mut args, "--rate-limit")?;
                 limit = Some(
                     v.parse()
                         .map_err(|_| format!("--rate-limit: not a count: {v}"))?,
                 );
             }
             "--window-secs" => {
-                let v = value(&mut args, "--window-secs")?;
+                let v = cli::value(&mut args, "--window-secs")?;
                 window = Some(
                     v.parse::<f64>()
                         .ok()
@@ -153,23 +137,7 @@ fn run() -> Result<(), String> {
     let server = builder
         .start()
         .map_err(|e| format!("cannot start the mock: {e}"))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start a runtime: {e}"))?;
-    runtime.block_on(async {
-        // Listen for Ctrl-C before telling anyone where the mock is, so that a test suite that
-        // interrupts it as soon as it has read the URL stops it cleanly.
-        let interrupted = tokio::signal::ctrl_c();
-        tokio::pin!(interrupted);
-        tokio::select! {
-            biased;
-            _ = &mut interrupted => return,
-            () = std::future::ready(()) => {}
-        }
-        announce(&server);
-        let _ = interrupted.await;
-    });
+    cli::serve_until_interrupted(|| announce(&server))?;
     server.shutdown();
     Ok(())
 }

@@ -1,29 +1,20 @@
 //! The server: its configuration, its own thread and runtime, and the connections it serves.
 
-use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use sentdm_mock_engine::idempotency::IdempotencyCache;
+use sentdm_mock_engine::{Fault, FaultRegistry, FaultRule, RecordedRequest, RequestLog, Server};
 
 use crate::account::{ApiKey, Principal};
 use crate::behaviour::Options;
-use crate::fault::{Fault, FaultRegistry, FaultRule};
-use crate::pipeline::{Shared, handle, lock};
+use crate::pipeline::{IDEMPOTENCY_TTL, Shared, lock};
 use crate::ratelimit::{AccountTier, Limits, RateLimiter};
 use crate::seed;
 use crate::spec::spec;
-use crate::state::{RecordedRequest, RecordedSend, Store};
+use crate::state::{RecordedSend, Store};
 
 /// The API key a server accepts when no other is configured.
 pub const DEFAULT_API_KEY: &str = "5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c";
@@ -169,9 +160,6 @@ impl MockServerBuilder {
     ///
     /// When the port cannot be bound or the thread or its runtime cannot be started.
     pub fn start(self) -> io::Result<MockServer> {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", self.port))?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
         let spec = spec();
         let organization = seed::organization(spec);
         let mut given = self.api_keys;
@@ -212,30 +200,17 @@ impl MockServerBuilder {
             store: Mutex::new(initial.clone()),
             initial,
             limiter: Mutex::new(RateLimiter::new(self.limits)),
-            idempotency: Mutex::new(HashMap::new()),
+            idempotency: IdempotencyCache::new(Some(IDEMPOTENCY_TTL)),
             faults: FaultRegistry::default(),
-            requests: Mutex::new(Vec::new()),
+            requests: RequestLog::default(),
             http,
             options: Options {
                 require_known_templates: self.require_known_templates,
             },
             allow_external_webhooks: self.allow_external_webhooks,
         });
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let (stop, stopped) = oneshot::channel();
-        let serving = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(format!("sentdm-mock-{}", addr.port()))
-            .spawn(move || runtime.block_on(serve(listener, serving, stopped)))?;
-        Ok(MockServer {
-            shared,
-            addr,
-            url: format!("http://{addr}"),
-            stop: Some(stop),
-            thread: Some(thread),
-        })
+        let server = Server::start(Arc::clone(&shared), self.port, "sentdm-mock")?;
+        Ok(MockServer { shared, server })
     }
 }
 
@@ -246,10 +221,7 @@ impl MockServerBuilder {
 #[derive(Debug)]
 pub struct MockServer {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    url: String,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    server: Server,
 }
 
 impl MockServer {
@@ -270,12 +242,12 @@ impl MockServer {
 
     /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn url(&self) -> &str {
-        &self.url
+        self.server.url()
     }
 
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The first accepted API key of the mock's organization.
@@ -343,7 +315,7 @@ impl MockServer {
     /// The requests received so far, in the order they were answered (or dropped): the last
     /// 100 000 at least.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.shared.requests).clone()
+        self.shared.requests.all()
     }
 
     /// Goes back to the resources the server started with (the docs' examples, unless it
@@ -351,115 +323,15 @@ impl MockServer {
     /// windows. Faults and API keys stay.
     pub fn reset(&self) {
         *lock(&self.shared.store) = self.shared.initial.clone();
-        lock(&self.shared.requests).clear();
-        lock(&self.shared.idempotency).clear();
+        self.shared.requests.clear();
+        self.shared.idempotency.clear();
         let mut limiter = lock(&self.shared.limiter);
         *limiter = limiter.emptied();
     }
 
     /// Stops the server and waits for its thread to end.
-    pub fn shutdown(mut self) {
-        self.stop_now();
-    }
-
-    fn stop_now(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        self.stop_now();
-    }
-}
-
-async fn serve(
-    listener: std::net::TcpListener,
-    shared: Arc<Shared>,
-    mut stopped: oneshot::Receiver<()>,
-) {
-    let Ok(listener) = TcpListener::from_std(listener) else {
-        return;
-    };
-    loop {
-        tokio::select! {
-            _ = &mut stopped => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let _ = stream.set_nodelay(true);
-                let reset = Arc::new(AtomicBool::new(false));
-                let io = TokioIo::new(ResetOnDrop { stream, reset: Arc::clone(&reset) });
-                let shared = Arc::clone(&shared);
-                let service = service_fn(move |req| handle(Arc::clone(&shared), Arc::clone(&reset), req));
-                tokio::spawn(async move {
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(io, service)
-                        .await;
-                });
-            }
-        }
-    }
-}
-
-/// A TCP stream that, when a fault asked for it, is closed with a reset (RST) instead of the
-/// orderly close.
-#[derive(Debug)]
-struct ResetOnDrop {
-    stream: TcpStream,
-    reset: Arc<AtomicBool>,
-}
-
-impl Drop for ResetOnDrop {
-    fn drop(&mut self) {
-        if self.reset.load(Ordering::SeqCst) {
-            let _ = self.stream.set_zero_linger();
-        }
-    }
-}
-
-impl AsyncRead for ResetOnDrop {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for ResetOnDrop {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
+    pub fn shutdown(self) {
+        self.server.shutdown();
     }
 }
 

@@ -1,10 +1,9 @@
 //! In-memory state: collections of resources keyed by the spec's path templates, webhook
-//! secrets, template definitions and the log of sends and requests.
+//! secrets, template definitions and the log of sends.
 
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-use bytes::Bytes;
 use serde_json::Value;
 
 /// A message send the mock accepted (`POST /v3/messages`, not in sandbox mode, not a replay).
@@ -22,44 +21,6 @@ pub struct RecordedSend {
     pub message_ids: Vec<String>,
     /// When the send was accepted.
     pub at: SystemTime,
-}
-
-/// A request the mock received, with what it did about it.
-#[derive(Debug, Clone)]
-pub struct RecordedRequest {
-    /// The request id the mock gave it (`X-Request-Id`).
-    pub request_id: String,
-    /// The HTTP method.
-    pub method: String,
-    /// The path, without the query.
-    pub path: String,
-    /// The query string, without `?`.
-    pub query: Option<String>,
-    /// Header names (lower case) and values.
-    pub headers: Vec<(String, String)>,
-    /// The body as received.
-    pub body: Bytes,
-    /// The status answered, or `None` when the connection was reset.
-    pub status: Option<u16>,
-    /// The injected fault, described, if one applied.
-    pub fault: Option<String>,
-    /// When the request arrived.
-    pub at: SystemTime,
-}
-
-impl RecordedRequest {
-    /// The value of a request header (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body parsed as JSON, when it is JSON.
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
 }
 
 /// Whose resources a request sees: an organization's own, or those of one of its profiles.

@@ -10,8 +10,8 @@
 //!   spec (a package reads only files inside it);
 //! - `tests/snapshots/sentdm_client.rs` — the code the client's build script generates;
 //! - `spec/<api>/openapi.json` and `spec/<api>/conflicts.md` of every fact-driven spec
-//!   (SendSeven, Sendivent; see [`crate::factspec`]), the client crates' copies
-//!   (`sendseven-client/openapi.json`, `sendivent-client/openapi.json`) and the code their build
+//!   (SendSeven, Sendivent; see [`crate::factspec`]), the client and mock crates' copies
+//!   (`sendseven-client/openapi.json`, `sendseven-mock/openapi.json`, …) and the code their build
 //!   scripts generate (`tests/snapshots/sendseven_client.rs`, `…/sendivent_client.rs`).
 //!
 //! Everything is computed in memory first; files are written only when assembly succeeded,
@@ -186,10 +186,12 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
                 .map_err(|e| Error::InvalidSpec(format!("spec/{}: {e}", built.api)))?;
             let code = sentdm_generator::generate(&spec, &config)
                 .map_err(|e| Error::Generate(format!("spec/{}: {e}", built.api)))?;
-            outputs.push(Output {
-                path: root.join(crate_dir).join("openapi.json"),
-                contents: built.spec_text.clone(),
-            });
+            for package in [crate_dir.to_owned(), format!("{}-mock", built.api)] {
+                outputs.push(Output {
+                    path: root.join(package).join("openapi.json"),
+                    contents: built.spec_text.clone(),
+                });
+            }
             outputs.push(Output {
                 path: root
                     .join("tests/snapshots")

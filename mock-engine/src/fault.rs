@@ -1,22 +1,24 @@
 //! Scripted faults: responses, delays, dropped connections and broken bodies that a test asks
 //! for, request by request.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::Value;
 
+use crate::lock;
+
 /// A fault the mock injects into a request instead of (or on top of) its normal handling.
 ///
-/// Build one with a constructor, refine it with the builder methods, and register it with
-/// [`MockServer::fault`](crate::MockServer::fault), which says how often and on which requests
-/// it applies.
+/// Build one with a constructor, refine it with the builder methods, and register it with the
+/// mock's `fault` method (`MockServer::fault` in each mock crate), which says how often and on
+/// which requests it applies.
 ///
 /// | Constructor | What the client sees | Request processed? |
 /// |---|---|---|
-/// | [`Fault::status`] | that status, with an error envelope (or [`json`](Fault::json) / [`html`](Fault::html) / [`body`](Fault::body)) | no |
-/// | [`Fault::unsuccessful_envelope`] | `200` with `success: false` | no |
+/// | [`Fault::status`] | that status, with the API's error body (or [`json`](Fault::json) / [`html`](Fault::html) / [`body`](Fault::body)) | no |
+/// | [`Fault::unsuccessful_envelope`] | `200` with the API's error body (`success: false` in an envelope) | no |
 /// | [`Fault::invalid_json`] | `200`, `application/json`, a body that is not JSON | no |
 /// | [`Fault::delay`] | the normal response, late | yes |
 /// | [`Fault::reset_before_processing`] | the connection reset, no response | no |
@@ -53,8 +55,8 @@ pub(crate) enum Action {
 /// The body of a [`Action::Respond`] fault.
 #[derive(Debug, Clone)]
 pub(crate) enum FaultBody {
-    /// An error envelope with the documented code for the status.
-    Envelope,
+    /// The API's error body for the status, with the documented code for it.
+    ApiError,
     Json(Value),
     Raw {
         content_type: String,
@@ -64,21 +66,23 @@ pub(crate) enum FaultBody {
 }
 
 impl Fault {
-    /// Answers with `status` and an error envelope carrying the code documented for that status
-    /// (`503` → `INTERNAL_005`, `500` → `INTERNAL_001`, `429` → `BUSINESS_002`, …; a `2xx`
-    /// gets `INTERNAL_001` inside a `success: false` envelope). The request is not processed.
+    /// Answers with `status` and the API's error body carrying the code documented for that
+    /// status (for Sent.dm: `503` → `INTERNAL_005`, `500` → `INTERNAL_001`, `429` →
+    /// `BUSINESS_002`, …; a `2xx` gets `INTERNAL_001` inside a `success: false` envelope). The
+    /// request is not processed.
     pub fn status(status: u16) -> Fault {
         Fault {
             action: Action::Respond {
                 status,
-                body: FaultBody::Envelope,
+                body: FaultBody::ApiError,
                 headers: Vec::new(),
             },
             delay: None,
         }
     }
 
-    /// `200 OK` with a `success: false` error envelope. The request is not processed.
+    /// `200 OK` with the API's error body (for an envelope API, `success: false`). The request
+    /// is not processed.
     pub fn unsuccessful_envelope() -> Fault {
         Fault::status(200)
     }
@@ -221,10 +225,6 @@ struct RuleState {
     inner: Mutex<RuleInner>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// A registered fault: by default it applies once, to the next request of any route. Narrow it
 /// with [`on`](FaultRule::on), widen it with [`times`](FaultRule::times) or
 /// [`always`](FaultRule::always). Changes take effect at once; dropping the handle keeps the
@@ -282,11 +282,12 @@ impl FaultRule {
 
 /// The faults registered with a server.
 #[derive(Debug, Default)]
-pub(crate) struct FaultRegistry {
+pub struct FaultRegistry {
     rules: Mutex<Vec<Arc<RuleState>>>,
 }
 
 impl FaultRegistry {
+    /// Registers a fault that applies once, to the next request of any route.
     pub fn add(&self, fault: Fault) -> FaultRule {
         let rule = Arc::new(RuleState {
             fault,
@@ -302,6 +303,7 @@ impl FaultRegistry {
         FaultRule { rule }
     }
 
+    /// Withdraws every registered fault.
     pub fn clear(&self) {
         let mut rules = lock(&self.rules);
         for r in rules.iter() {
@@ -311,7 +313,7 @@ impl FaultRegistry {
     }
 
     /// Takes one use of the first rule matching the request.
-    pub fn take(&self, method: &str, path: &str, template: Option<&str>) -> Option<Fault> {
+    pub(crate) fn take(&self, method: &str, path: &str, template: Option<&str>) -> Option<Fault> {
         let mut rules = lock(&self.rules);
         rules.retain(|r| {
             let inner = lock(&r.inner);
