@@ -60,6 +60,8 @@ mod secret;
 pub mod union;
 #[doc(hidden)]
 pub mod validate;
+#[cfg(feature = "webhooks")]
+pub mod webhook;
 
 pub use self::builder::{DEFAULT_MAX_RESPONSE_BYTES, RuntimeBuilder};
 pub use self::client::Runtime;
