@@ -78,6 +78,8 @@ pub mod union;
 mod upload;
 #[doc(hidden)]
 pub mod validate;
+#[cfg(feature = "webhooks")]
+pub mod webhook;
 
 pub use self::builder::{DEFAULT_MAX_RESPONSE_BYTES, RuntimeBuilder, read_env};
 pub use self::client::Runtime;

@@ -1,12 +1,11 @@
 //! axum extractors for verified deliveries (feature `axum`).
 
-use std::time::SystemTime;
-
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRef, FromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use sentdm_runtime::webhook;
 
 use super::event::{EventError, WebhookEvent, decode_body};
 use super::verify::{Delivery, Verifier, VerifyError};
@@ -108,20 +107,21 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let verifier = Verifier::from_ref(state);
-        let (mut parts, body) = req.into_parts();
-        let headers = std::mem::take(&mut parts.headers);
-        let body = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|rejection| {
-                tracing::debug!(error = %rejection, "webhook delivery rejected: unreadable body");
-                WebhookRejection::Body(rejection)
-            })?;
-        match verifier.verify_at(&headers, &body, SystemTime::now()) {
-            Ok(delivery) => Ok(VerifiedWebhook { delivery, body }),
-            Err(err) => {
-                tracing::debug!(error = %err, "webhook delivery rejected");
-                Err(WebhookRejection::Verification(err))
+        match webhook::axum::VerifiedWebhook::verify_request(req, verifier.runtime()).await {
+            Ok(verified) => Ok(VerifiedWebhook {
+                delivery: verified.delivery.into(),
+                body: verified.body,
+            }),
+            Err(webhook::axum::WebhookRejection::Body(rejection)) => {
+                Err(WebhookRejection::Body(rejection))
             }
+            Err(webhook::axum::WebhookRejection::Verification(err)) => {
+                Err(WebhookRejection::Verification(err.into()))
+            }
+            // The runtime's extractor decodes nothing, so it has no other rejection.
+            Err(_) => Err(WebhookRejection::Verification(
+                VerifyError::NoMatchingSignature,
+            )),
         }
     }
 }

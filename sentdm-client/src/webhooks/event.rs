@@ -1,5 +1,6 @@
 //! Typed events decoded from verified delivery bodies.
 
+use sentdm_runtime::webhook::Payload;
 use serde::de::Error as _;
 use serde_json::{Map, Value};
 
@@ -42,6 +43,17 @@ impl Event {
             Event::Template(_) => Some(WebhookEventKind::Templates),
             Event::Unknown { field, .. } => field.as_deref().map(WebhookEventKind::from),
         }
+    }
+}
+
+/// Decodes with [`Event::from_slice`], for the runtime's generic
+/// [`Verifier::verify_payload`](sentdm_runtime::webhook::Verifier::verify_payload) and
+/// extractors.
+impl Payload for Event {
+    type Error = EventError;
+
+    fn from_body(body: &[u8]) -> Result<Self, Self::Error> {
+        Event::from_slice(body)
     }
 }
 

@@ -1,7 +1,9 @@
 //! Reading the signature headers from whatever a web framework provides.
 
 use std::fmt;
-use std::marker::PhantomData;
+
+use sentdm_runtime::webhook::{self, HeaderRole};
+pub use sentdm_runtime::webhook::{FnHeaders, WebhookHeaders};
 
 /// Name of the header carrying the webhook's id (`X-Webhook-ID`), in lowercase.
 pub const ID_HEADER: &str = "x-webhook-id";
@@ -43,82 +45,21 @@ impl WebhookHeader {
             WebhookHeader::Signature => SIGNATURE_HEADER,
         }
     }
+
+    /// The header a runtime error names.
+    pub(crate) fn from_runtime(header: webhook::Header) -> Self {
+        match header.role() {
+            HeaderRole::Id => WebhookHeader::Id,
+            HeaderRole::Timestamp => WebhookHeader::Timestamp,
+            // The scheme has no other headers.
+            _ => WebhookHeader::Signature,
+        }
+    }
 }
 
 impl fmt::Display for WebhookHeader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-/// Request headers a delivery can be verified from.
-///
-/// Implemented for [`http::HeaderMap`] (axum, hyper, reqwest, …), for lists of
-/// `(name, value)` pairs (slices, arrays and vectors, matched ignoring ASCII case), for
-/// [`SignedHeaders`](super::SignedHeaders), and for a lookup function wrapped with
-/// [`from_fn`].
-///
-/// HTTP allows a header line to be repeated, the values forming a list, so an implementation
-/// returns every value. The verifier considers every `X-Webhook-Signature` value, and refuses
-/// a delivery whose repeated `X-Webhook-ID` or `X-Webhook-Timestamp` lines differ.
-pub trait WebhookHeaders {
-    /// Every value of the header `name` (given in lowercase, for example [`ID_HEADER`]),
-    /// found ignoring ASCII case, in the order received; empty when the header is absent.
-    fn header_values(&self, name: &str) -> Vec<&[u8]>;
-}
-
-impl<T: WebhookHeaders + ?Sized> WebhookHeaders for &T {
-    fn header_values(&self, name: &str) -> Vec<&[u8]> {
-        (**self).header_values(name)
-    }
-}
-
-impl WebhookHeaders for http::HeaderMap {
-    fn header_values(&self, name: &str) -> Vec<&[u8]> {
-        const ID: http::HeaderName = http::HeaderName::from_static(ID_HEADER);
-        const TIMESTAMP: http::HeaderName = http::HeaderName::from_static(TIMESTAMP_HEADER);
-        const SIGNATURE: http::HeaderName = http::HeaderName::from_static(SIGNATURE_HEADER);
-        // The three names are prepared; others are parsed (and lowercased) by `HeaderMap`.
-        let values = match name {
-            ID_HEADER => self.get_all(&ID),
-            TIMESTAMP_HEADER => self.get_all(&TIMESTAMP),
-            SIGNATURE_HEADER => self.get_all(&SIGNATURE),
-            other => self.get_all(other),
-        };
-        values.iter().map(http::HeaderValue::as_bytes).collect()
-    }
-}
-
-impl<K: AsRef<str>, V: AsRef<[u8]>> WebhookHeaders for [(K, V)] {
-    fn header_values(&self, name: &str) -> Vec<&[u8]> {
-        self.iter()
-            .filter(|(key, _)| key.as_ref().eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_ref())
-            .collect()
-    }
-}
-
-impl<K: AsRef<str>, V: AsRef<[u8]>, const N: usize> WebhookHeaders for [(K, V); N] {
-    fn header_values(&self, name: &str) -> Vec<&[u8]> {
-        self.as_slice().header_values(name)
-    }
-}
-
-impl<K: AsRef<str>, V: AsRef<[u8]>> WebhookHeaders for Vec<(K, V)> {
-    fn header_values(&self, name: &str) -> Vec<&[u8]> {
-        self.as_slice().header_values(name)
-    }
-}
-
-/// Headers read through a lookup function; see [`from_fn`].
-pub struct FnHeaders<'h, F> {
-    lookup: F,
-    values: PhantomData<&'h str>,
-}
-
-impl<F> fmt::Debug for FnHeaders<'_, F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FnHeaders").finish_non_exhaustive()
     }
 }
 
@@ -153,17 +94,30 @@ pub fn from_fn<'h, F>(lookup: F) -> FnHeaders<'h, F>
 where
     F: Fn(&str) -> Option<&'h str>,
 {
-    FnHeaders {
-        lookup,
-        values: PhantomData,
-    }
+    webhook::from_fn(lookup)
 }
 
-impl<'h, F> WebhookHeaders for FnHeaders<'h, F>
-where
-    F: Fn(&str) -> Option<&'h str>,
-{
-    fn header_values(&self, name: &str) -> Vec<&[u8]> {
-        (self.lookup)(name).map(str::as_bytes).into_iter().collect()
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::super::SENT;
+    use super::*;
+
+    #[test]
+    fn names_are_the_scheme_s() {
+        let headers = [
+            (WebhookHeader::Id, SENT.id().unwrap()),
+            (WebhookHeader::Timestamp, SENT.timestamp()),
+            (WebhookHeader::Signature, SENT.signature()),
+        ];
+        for (header, runtime) in headers {
+            assert_eq!(header.as_str(), runtime.name());
+            assert_eq!(header.lowercase(), runtime.name().to_ascii_lowercase());
+            assert_eq!(WebhookHeader::from_runtime(runtime), header);
+        }
+        assert_eq!(
+            Some(EVENT_TYPE_HEADER.to_owned()),
+            SENT.event_type().map(str::to_ascii_lowercase)
+        );
     }
 }

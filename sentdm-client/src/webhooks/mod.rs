@@ -55,6 +55,10 @@ mod secret;
 mod sign;
 mod verify;
 
+use sentdm_runtime::webhook::{
+    Scheme, SecretFormat, SignatureFormat, SignatureScheme, SignedPart, TagEncoding, TimestampUnit,
+};
+
 pub use self::event::{Event, EventError, WebhookError, WebhookEvent};
 pub use self::headers::{
     EVENT_TYPE_HEADER, FnHeaders, ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookHeader,
@@ -65,3 +69,47 @@ pub use self::secret::{
 };
 pub use self::sign::{SignedHeaders, Signer};
 pub use self::verify::{DEFAULT_TOLERANCE, Delivery, Verifier, VerifyError};
+
+/// Sent.dm's webhook signature scheme, as the SDK pages document it; the types of this module
+/// use it through [`SentScheme`].
+///
+/// | Part | Sent.dm |
+/// |---|---|
+/// | Signature header | `X-Webhook-Signature`: space-separated `v1,<base64>` entries |
+/// | Signed content | `{X-Webhook-ID}.{X-Webhook-Timestamp}.{raw body}`, HMAC-SHA256 |
+/// | Tag | padded standard base64 |
+/// | Id header | `X-Webhook-ID`: the webhook's id (signed, so required) |
+/// | Timestamp header | `X-Webhook-Timestamp`: seconds since the unix epoch |
+/// | Event-type header | `X-Webhook-Event-Type`: `messages` or `templates` (not signed) |
+/// | Secret | [`SECRET_PREFIX`] (`whsec_`), optional, then the base64 key |
+/// | Tolerance | five minutes ([`DEFAULT_TOLERANCE`]) |
+/// | Environment | [`SECRET_ENV`], then [`SECRET_ENV_FALLBACK`] |
+///
+/// The TypeScript SDK page: "`X-Webhook-Signature` | `v1,{base64}` — HMAC-SHA256 of
+/// `{webhookId}.{timestamp}.{rawBody}`", and of the secret: "has a `whsec_` prefix. Strip it
+/// and **base64-decode** the remainder to obtain the raw HMAC key."
+pub const SENT: SignatureScheme =
+    SignatureScheme::new("X-Webhook-Signature", "X-Webhook-Timestamp")
+        .id_header("X-Webhook-ID")
+        .event_type_header("X-Webhook-Event-Type")
+        .signed_content(&[SignedPart::Id, SignedPart::Timestamp, SignedPart::Body])
+        .signature_format(SignatureFormat::Versioned { version: "v1" })
+        .tag_encoding(TagEncoding::Base64)
+        .secret_format(SecretFormat::Base64 {
+            prefix: SECRET_PREFIX,
+        })
+        .timestamp_unit(TimestampUnit::Seconds)
+        .tolerance(DEFAULT_TOLERANCE)
+        .secret_env(&[SECRET_ENV, SECRET_ENV_FALLBACK]);
+
+const _: () = assert!(SENT.is_valid());
+
+/// Sent.dm, as a [`Scheme`]: the runtime's generic webhook types for Sent.dm deliveries are
+/// `sentdm_client::runtime::webhook::Verifier<SentScheme>` and so on, which this module's
+/// types convert to and from.
+#[derive(Debug)]
+pub enum SentScheme {}
+
+impl Scheme for SentScheme {
+    const SCHEME: SignatureScheme = SENT;
+}

@@ -1,14 +1,11 @@
 //! Signing deliveries, for tests and for anything that sends deliveries of its own.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use sentdm_runtime::webhook;
 
-use super::headers::{
-    ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookHeader, WebhookHeaders,
-};
+use super::SentScheme;
+use super::headers::WebhookHeaders;
 use super::secret::{SecretError, SigningSecret};
 
 /// Signs deliveries the way Sent.dm does, producing headers a [`Verifier`](super::Verifier)
@@ -26,20 +23,20 @@ use super::secret::{SecretError, SigningSecret};
 /// ```
 #[derive(Clone)]
 pub struct Signer {
-    secret: SigningSecret,
+    inner: webhook::Signer<SentScheme>,
 }
 
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signer")
-            .field("secret", &self.secret)
-            .finish()
+        fmt::Debug::fmt(&self.inner, f)
     }
 }
 
 impl From<SigningSecret> for Signer {
     fn from(secret: SigningSecret) -> Self {
-        Signer { secret }
+        Signer {
+            inner: webhook::Signer::from(webhook::SigningSecret::from(secret)),
+        }
     }
 }
 
@@ -52,35 +49,22 @@ impl Signer {
     /// Signs `body` as sent by webhook `webhook_id` at `timestamp` (seconds since the unix
     /// epoch).
     pub fn sign(&self, webhook_id: &str, timestamp: i64, body: &[u8]) -> SignedHeaders {
-        let timestamp = timestamp.to_string();
-        let signature = self.signature(webhook_id, &timestamp, body);
         SignedHeaders {
-            webhook_id: webhook_id.to_owned(),
-            timestamp,
-            signature,
+            inner: self.inner.sign(Some(webhook_id), timestamp, body),
         }
     }
 
     /// Signs `body` as sent by webhook `webhook_id` now.
     pub fn sign_now(&self, webhook_id: &str, body: &[u8]) -> SignedHeaders {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| {
-                i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
-            });
-        self.sign(webhook_id, now, body)
+        SignedHeaders {
+            inner: self.inner.sign_now(Some(webhook_id), body),
+        }
     }
 
     /// The `X-Webhook-Signature` value (`v1,<base64>`) for a delivery, with the timestamp as
     /// its header text.
     pub fn signature(&self, webhook_id: &str, timestamp: &str, body: &[u8]) -> String {
-        let tag = self
-            .secret
-            .tag(webhook_id.as_bytes(), timestamp.as_bytes(), body);
-        let mut signature = String::with_capacity(47);
-        signature.push_str("v1,");
-        STANDARD.encode_string(tag, &mut signature);
-        signature
+        self.inner.signature(Some(webhook_id), timestamp, body)
     }
 }
 
@@ -88,27 +72,32 @@ impl Signer {
 ///
 /// They can be verified directly (`SignedHeaders` implements [`WebhookHeaders`]) or put on a
 /// request with [`to_header_map`](Self::to_header_map) or [`iter`](Self::iter).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignedHeaders {
-    webhook_id: String,
-    timestamp: String,
-    signature: String,
+    inner: webhook::SignedHeaders,
+}
+
+impl fmt::Debug for SignedHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
 }
 
 impl SignedHeaders {
     /// The `X-Webhook-ID` value.
     pub fn webhook_id(&self) -> &str {
-        &self.webhook_id
+        // A Sent.dm signer is always given the id.
+        self.inner.id().unwrap_or_default()
     }
 
     /// The `X-Webhook-Timestamp` value.
     pub fn timestamp(&self) -> &str {
-        &self.timestamp
+        self.inner.timestamp()
     }
 
     /// The `X-Webhook-Signature` value.
     pub fn signature(&self) -> &str {
-        &self.signature
+        self.inner.signature()
     }
 
     /// Replaces the signature header's value, for example to add a signature made with
@@ -116,27 +105,19 @@ impl SignedHeaders {
     /// in a test.
     pub fn with_signature(self, signature: impl Into<String>) -> Self {
         SignedHeaders {
-            signature: signature.into(),
-            ..self
+            inner: self.inner.with_signature(signature),
         }
     }
 
     /// `(name, value)` pairs, with the names as the docs spell them.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
-        [
-            (WebhookHeader::Id.as_str(), self.webhook_id.as_str()),
-            (WebhookHeader::Timestamp.as_str(), self.timestamp.as_str()),
-            (WebhookHeader::Signature.as_str(), self.signature.as_str()),
-        ]
-        .into_iter()
+        self.inner.iter()
     }
 
     /// The headers as a [`http::HeaderMap`]. Fails when the webhook id is not a valid header
     /// value (control characters).
     pub fn to_header_map(&self) -> Result<http::HeaderMap, http::header::InvalidHeaderValue> {
-        let mut map = http::HeaderMap::with_capacity(3);
-        self.insert_into(&mut map)?;
-        Ok(map)
+        self.inner.to_header_map()
     }
 
     /// Adds (replacing) the three headers to `map`. Fails when the webhook id is not a valid
@@ -145,30 +126,12 @@ impl SignedHeaders {
         &self,
         map: &mut http::HeaderMap,
     ) -> Result<(), http::header::InvalidHeaderValue> {
-        map.insert(ID_HEADER, http::HeaderValue::from_str(&self.webhook_id)?);
-        map.insert(
-            TIMESTAMP_HEADER,
-            http::HeaderValue::from_str(&self.timestamp)?,
-        );
-        map.insert(
-            SIGNATURE_HEADER,
-            http::HeaderValue::from_str(&self.signature)?,
-        );
-        Ok(())
+        self.inner.insert_into(map)
     }
 }
 
 impl WebhookHeaders for SignedHeaders {
     fn header_values(&self, name: &str) -> Vec<&[u8]> {
-        let value = if name.eq_ignore_ascii_case(ID_HEADER) {
-            &self.webhook_id
-        } else if name.eq_ignore_ascii_case(TIMESTAMP_HEADER) {
-            &self.timestamp
-        } else if name.eq_ignore_ascii_case(SIGNATURE_HEADER) {
-            &self.signature
-        } else {
-            return Vec::new();
-        };
-        vec![value.as_bytes()]
+        self.inner.header_values(name)
     }
 }
