@@ -33,7 +33,13 @@
 //!   `429`); see [`RetryPolicy`].
 //! - **Errors** are the runtime's [`Error`]; an API error keeps the status and the body's
 //!   `detail` as its message.
-//! - The token and tenant id never appear in `Debug` output, error messages or logs.
+//! - **Webhooks**: deliveries signed with `X-Sendseven-Signature: sha256=<hex>` over
+//!   `{timestamp}.{body}` are verified by [`webhooks::Verifier`]; the documentation does not
+//!   describe the events, so their bodies are JSON for you to decode.
+//! - The token, tenant id and webhook secrets never appear in `Debug` output, error messages or
+//!   logs.
+
+pub mod webhooks;
 
 /// The runtime the client is built on (the `sentdm-runtime` crate): transport, retries,
 /// errors, uploads, limits, validation.
