@@ -788,7 +788,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ContactListResponse {
-        /// The `success` field.
+        /// Whether the request succeeded: `true` on every success response.
         pub success: bool,
         /// A page of contacts.
         pub data: ContactPage,
@@ -798,7 +798,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ContactPage {
-        /// The `contacts` field.
+        /// The contacts on this page.
         #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
         pub contacts: Vec<Contact>,
         /// How many contacts match, in all.
@@ -845,7 +845,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ContactResponse {
-        /// The `success` field.
+        /// Whether the request succeeded: `true` on every success response.
         pub success: bool,
         /// A contact. The document shows `uuid`, `email`, `name` and `meta`; other members a contact may have are allowed.
         pub data: Contact,
@@ -855,9 +855,9 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct DeleteResponse {
-        /// The `success` field.
+        /// Whether the request succeeded: `true` on every success response.
         pub success: bool,
-        /// The `deleted` field.
+        /// Whether the contact was deleted.
         pub deleted: bool,
     }
 
@@ -906,7 +906,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct DeliveryListResponse {
-        /// The `success` field.
+        /// Whether the request succeeded: `true` on every success response.
         pub success: bool,
         /// A page of deliveries.
         pub data: DeliveryPage,
@@ -1135,7 +1135,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct EventList {
-        /// The `events` field.
+        /// The application's events.
         #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
         pub events: Vec<Event>,
     }
@@ -1144,7 +1144,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct EventListResponse {
-        /// The `success` field.
+        /// Whether the request succeeded: `true` on every success response.
         pub success: bool,
         /// The application's events.
         pub data: EventList,
@@ -1169,7 +1169,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct IntegrationList {
-        /// The `integrations` field.
+        /// The application's channel integrations.
         #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
         pub integrations: Vec<Integration>,
     }
@@ -1178,7 +1178,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct IntegrationListResponse {
-        /// The `success` field.
+        /// Whether the request succeeded: `true` on every success response.
         pub success: bool,
         /// The application's integrations.
         pub data: IntegrationList,
@@ -1438,7 +1438,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct SendResult {
-        /// The `success` field.
+        /// Whether the request succeeded: `true` on every success response.
         pub success: bool,
         /// The deliveries created.
         #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
@@ -1720,7 +1720,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct WebhookResponse {
-        /// The `success` field.
+        /// Whether the request succeeded: `true` on every success response.
         pub success: bool,
         /// The application's webhook endpoint.
         pub webhook: Webhook,
