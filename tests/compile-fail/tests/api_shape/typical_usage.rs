@@ -40,3 +40,34 @@ async fn run(client: Client) -> Result<(), Error> {
     let _ = client.webhooks().rotate_secret(id).await?;
     Ok(())
 }
+
+/// The SendSeven and Sendivent shapes the `sendseven_*` and `sendivent_*` cases guard.
+#[expect(dead_code, reason = "compiled, never run: compiling is the check")]
+async fn siblings(
+    sendseven: sendseven_client::Client,
+    sendivent: sendivent_client::Client,
+) -> Result<(), sendseven_client::Error> {
+    use sendseven_client::types::{MediaMessageRequest, MediaMessageType, TextMessageRequest};
+
+    let _ = TextMessageRequest::new("conv_1", "Hello!");
+    let photo = sendseven
+        .attachments()
+        .upload(sendseven_client::Upload::path("photo.jpg"))
+        .await?;
+    let media = MediaMessageRequest::new("conv_1", MediaMessageType::Image, [photo.id.clone()]);
+    sendseven.messages().send(media).await?;
+
+    sendivent
+        .notifications()
+        .send("order.confirmed", "ada@example.com")
+        .await?;
+    sendivent
+        .notifications()
+        .send_to_channel(
+            "order.confirmed",
+            sendivent_client::types::Channel::Sms,
+            "+14155550123",
+        )
+        .await?;
+    Ok(())
+}
