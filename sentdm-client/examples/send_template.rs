@@ -1,7 +1,7 @@
 //! Sends a templated message and reads its status back.
 //!
 //! ```sh
-//! cargo run -p sentdm-client --example send_message
+//! cargo run -p sentdm-client --example send_template
 //! ```
 //!
 //! Without `SENT_DM_API_KEY` it runs against a mock of the API started in-process and creates
