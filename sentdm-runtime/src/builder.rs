@@ -11,11 +11,12 @@ use http::HeaderMap;
 use http::header::{ACCEPT, AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::Url;
 
-use super::client::{Inner, Runtime};
+use super::client::Runtime;
 use super::error::Error;
-use super::headers::{APPLICATION_JSON, forbidden_header};
+use super::headers::APPLICATION_JSON;
 use super::limiter::RateLimiter;
 use super::retry::RetryPolicy;
+use super::state::{AppliedAuth, Inner, body_default_names, default_header};
 use super::{ApiDescription, Auth, Secret};
 
 /// Timeout of each attempt of a request unless configured otherwise.
@@ -34,19 +35,18 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 /// `User-Agent` sent unless configured otherwise.
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-/// The credentials in the form they are sent.
-#[derive(Clone, Default)]
-pub(crate) struct AppliedAuth {
-    /// Headers carrying a credential, with their values (marked sensitive).
-    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    /// Query parameters carrying a credential.
-    pub(crate) query: Vec<(&'static str, Secret)>,
-}
+impl Runtime {
+    /// Starts configuring a runtime for the API described by `description`.
+    pub fn builder(description: &'static ApiDescription) -> RuntimeBuilder {
+        RuntimeBuilder::new(description)
+    }
 
-impl AppliedAuth {
-    /// Whether any credential is attached.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.headers.is_empty() && self.query.is_empty()
+    /// A runtime with default settings and the given credential.
+    pub fn new(
+        description: &'static ApiDescription,
+        credential: impl Into<Secret>,
+    ) -> Result<Runtime, Error> {
+        Runtime::builder(description).credential(credential).build()
     }
 }
 
@@ -382,10 +382,6 @@ fn redact_url(raw: &str) -> String {
     }
 }
 
-pub(crate) fn body_default_names(defaults: &[(String, serde_json::Value)]) -> Vec<&str> {
-    defaults.iter().map(|(name, _)| name.as_str()).collect()
-}
-
 /// Parses and checks a base URL. Error messages never repeat the URL's userinfo, query or
 /// fragment.
 fn parse_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url, Error> {
@@ -526,32 +522,6 @@ fn apply_one(auth: &Auth, credential: &Secret, applied: &mut AppliedAuth) -> Res
             Ok(())
         }
     }
-}
-
-/// A header sent with every request, checked: a valid name and value, and not one that frames
-/// or routes the message or carries the credential.
-pub(crate) fn default_header(
-    name: &str,
-    value: &str,
-    auth: &AppliedAuth,
-) -> Result<(HeaderName, HeaderValue), Error> {
-    let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-        Error::config(format!(
-            "default header name `{name}` is not a valid header name"
-        ))
-    })?;
-    if let Some(why) = forbidden_header(&header_name, &auth.headers) {
-        return Err(Error::config(format!(
-            "default header `{name}` cannot be set: {why}"
-        )));
-    }
-    let mut header_value = HeaderValue::from_str(value).map_err(|_| {
-        Error::config(format!(
-            "the value of default header `{name}` is not a valid HTTP header value"
-        ))
-    })?;
-    header_value.set_sensitive(header_name == http::header::COOKIE);
-    Ok((header_name, header_value))
 }
 
 /// The HTTP client: rustls with the platform's certificate verifier (reqwest's `rustls`

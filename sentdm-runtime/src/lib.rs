@@ -62,16 +62,19 @@ mod decode;
 mod describe;
 mod encode;
 mod error;
+mod exchange;
 mod headers;
 mod id;
 mod limiter;
 mod options;
 mod paginate;
+mod prepare;
 mod rate_limit;
 mod raw;
 mod response;
 mod retry;
 mod secret;
+mod state;
 #[doc(hidden)]
 pub mod union;
 #[cfg(feature = "multipart")]

@@ -40,9 +40,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
+use super::delivery::{Delivery, VerifyError};
 use super::payload::Payload;
 use super::scheme::Scheme;
-use super::verify::{Delivery, Verifier, VerifyError};
+use super::verify::Verifier;
 
 /// Body of every 401 response: the same whatever the reason.
 const UNAUTHORIZED_BODY: &str = "webhook signature verification failed";

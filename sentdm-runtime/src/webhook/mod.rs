@@ -60,6 +60,7 @@
 
 #[cfg(feature = "axum")]
 pub mod axum;
+mod delivery;
 mod headers;
 mod payload;
 mod scheme;
@@ -67,6 +68,7 @@ mod secret;
 mod sign;
 mod verify;
 
+pub use self::delivery::{Delivery, VerifyError};
 pub use self::headers::{FnHeaders, WebhookHeaders, from_fn};
 pub use self::payload::{Json, Payload, Verified, WebhookError};
 pub use self::scheme::{
@@ -75,4 +77,4 @@ pub use self::scheme::{
 };
 pub use self::secret::{SecretError, SigningSecret};
 pub use self::sign::{SignedHeaders, Signer};
-pub use self::verify::{Delivery, Verifier, VerifyError};
+pub use self::verify::Verifier;

@@ -2,7 +2,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::verify::{Delivery, VerifyError};
+use super::delivery::{Delivery, VerifyError};
 
 /// What a verified delivery body decodes into: a client crate's event type, or [`Json`].
 ///
