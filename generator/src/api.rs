@@ -345,7 +345,7 @@ impl<'a> Api<'a> {
             version: spec.info.version.clone(),
             description: spec.info.description.clone(),
             servers: servers(spec)?,
-            auth: auth(spec)?,
+            auth: Vec::new(),
             credentials: Vec::new(),
             env: Vec::new(),
             envelope,
@@ -357,6 +357,7 @@ impl<'a> Api<'a> {
             models,
         };
         api.credentials = credentials(spec, config)?;
+        api.auth = api.credentials.iter().map(|c| c.auth.clone()).collect();
         api.env = env_vars(spec, &api.credentials)?;
         api.operations(spec)?;
         api.groups()?;

@@ -122,7 +122,7 @@ impl ClientBuilder {
         }
     }
 
-    /// The `ApiKey` credential (required), sent as `Authorization: Bearer …`.
+    /// The `ApiKey` credential, sent as `Authorization: Bearer …`; every request carries it.
     ///
     /// The application's API key. Its prefix picks the server: `live_` keys belong to production, `test_` keys to the sandbox (see each server's `x-key-prefix`).
     ///

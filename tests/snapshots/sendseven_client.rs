@@ -124,7 +124,7 @@ impl ClientBuilder {
         Ok(builder)
     }
 
-    /// The `BearerToken` credential (required), sent as `Authorization: Bearer …`.
+    /// The `BearerToken` credential, sent as `Authorization: Bearer …`; every request carries it.
     ///
     /// An API token created under Settings \> API Tokens, with the scopes the operations need (`messages:create`, `attachments:create`). Format: `msgapi_` followed by 64 hex characters.
     ///
@@ -136,7 +136,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The `TenantId` credential (required too), sent in the `X-Tenant-ID` header.
+    /// The `TenantId` credential, sent in the `X-Tenant-ID` header; every request carries it.
     ///
     /// The tenant the request acts for. Required on every request, together with the bearer token.
     ///

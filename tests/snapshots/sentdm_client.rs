@@ -140,7 +140,7 @@ impl ClientBuilder {
         }
     }
 
-    /// The `CustomerApiKey` credential (required), sent in the `x-api-key` header.
+    /// The `CustomerApiKey` credential, sent in the `x-api-key` header; every request carries it.
     ///
     /// Your API key. The account is identified from the key alone.
     ///

@@ -27,12 +27,8 @@ impl Emitter<'_> {
                 Auth::Basic => "`username:password`, sent as HTTP basic authentication".to_owned(),
             };
             docs.line(format!(
-                "The {} credential ({}), {how}.",
-                code(&credential.scheme),
-                match index {
-                    0 => "required",
-                    _ => "required too",
-                }
+                "The {} credential, {how}; every request carries it.",
+                code(&credential.scheme)
             ));
             docs.opt_text(credential.description.as_deref());
             if let Some(format) = &credential.format {
