@@ -164,14 +164,14 @@ impl Runtime {
     /// hex). The request is built once, so every attempt carries the same key and body;
     /// [`Response::idempotency_key`] and [`Error::idempotency_key`] tell which key was used,
     /// whatever the outcome. A request that is not safe to send twice (a `POST` or `PATCH`
-    /// without an idempotency key, see [`Operation::is_replay_safe`]) is retried only after
+    /// without an idempotency key, see [`Operation::is_replay_safe`](super::Operation::is_replay_safe)) is retried only after
     /// failures that show the server did not act on it ([`Error::is_unprocessed`]).
     ///
-    /// The body defaults set with [`RuntimeBuilder::body_default`] are added to the JSON body of
+    /// The body defaults set with [`RuntimeBuilder::body_default`](super::RuntimeBuilder::body_default) are added to the JSON body of
     /// operations whose body has that field, unless the body already sets it.
     ///
     /// Each attempt has its timeout; the whole call — attempts, waits between them and for a
-    /// [`RateLimiter`] — has its deadline (see [`RuntimeBuilder::deadline`]). Response bodies
+    /// [`RateLimiter`] — has its deadline (see [`RuntimeBuilder::deadline`](super::RuntimeBuilder::deadline)). Response bodies
     /// longer than the size limit fail with [`Error::ResponseTooLarge`] as soon as that is
     /// known.
     ///
