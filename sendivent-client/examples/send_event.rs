@@ -48,7 +48,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{} SMS delivery(ies)", sms.deliveries.len());
 
     let ada = client.contacts().get("ada@example.com").await?;
-    println!("contact {:?} <{:?}>", ada.uuid, ada.email);
+    println!(
+        "contact {} <{}>",
+        ada.uuid,
+        ada.email.as_deref().unwrap_or("no email")
+    );
     let deliveries = client.deliveries().list().event("order.confirmed").await?;
     println!("{} deliveries of order.confirmed in all", deliveries.total);
     Ok(())

@@ -146,13 +146,13 @@ async fn contacts_from_upsert_to_delete() {
         body.unwrap(),
         json!({"email": "ada@example.com", "name": "Ada", "plan": "pro"})
     );
-    let uuid = ada.uuid.clone().unwrap();
+    let uuid = ada.uuid.clone();
     assert_eq!(ada.meta.get("plan"), Some(&json!("pro")));
 
     let got = client.contacts().get("ada@example.com").await.unwrap();
     // The identifier is one path segment: `@` is percent-encoded.
     last(&server, "GET", "/v1/contacts/ada%40example.com");
-    assert_eq!(got.uuid.as_deref(), Some(uuid.as_str()));
+    assert_eq!(got.uuid, uuid);
 
     let updated = client
         .contacts()
@@ -280,7 +280,7 @@ async fn deliveries_events_and_integrations() {
         events
             .events
             .iter()
-            .any(|e| e.identifier.as_deref() == Some("order.confirmed"))
+            .any(|e| e.identifier == "order.confirmed")
     );
     client.events().get("order.confirmed").await.unwrap();
     last(&server, "GET", "/v1/events/order.confirmed");
@@ -314,7 +314,7 @@ async fn the_one_webhook_endpoint() {
         body.unwrap(),
         json!({"url": "https://example.com/hooks/sendivent", "enabled_events": ["delivery.sent", "delivery.failed"]})
     );
-    let uuid: uuid::Uuid = created.uuid.clone().unwrap().parse().unwrap();
+    let uuid: uuid::Uuid = created.uuid.parse().unwrap();
 
     let again = client
         .webhooks()

@@ -648,8 +648,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct Contact {
         /// The contact's UUID.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub uuid: Option<String>,
+        pub uuid: String,
         /// Email address.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
@@ -862,18 +861,15 @@ pub mod types {
     }
 
     /// A delivery, as the webhook payload shows it. The list of deliveries elides its items; they are taken to be deliveries of this shape.
-    #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Delivery {
         /// The delivery's UUID.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub uuid: Option<String>,
+        pub uuid: String,
         /// The channel delivered on.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub channel: Option<Channel>,
+        pub channel: Channel,
         /// Where the delivery stands (`sent`). The deliveries filter takes `pending`, `sent`, `delivered` and `failed`; the webhook event types also name bounces and complaints, so this is a plain string.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub status: Option<String>,
+        pub status: String,
         /// The event sent.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub event_name: Option<String>,
@@ -1117,11 +1113,9 @@ pub mod types {
     #[non_exhaustive]
     pub struct Event {
         /// The event's identifier, used in `POST /v1/send/{event}`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub identifier: Option<String>,
+        pub identifier: String,
         /// Display name.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
+        pub name: String,
         /// The channels the event delivers on.
         #[serde(
             default,
@@ -1498,11 +1492,9 @@ pub mod types {
     #[non_exhaustive]
     pub struct Webhook {
         /// The endpoint's UUID.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub uuid: Option<String>,
+        pub uuid: String,
         /// Where deliveries are posted.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub url: Option<String>,
+        pub url: String,
         /// The event types delivered.
         #[serde(
             default,
@@ -1511,8 +1503,7 @@ pub mod types {
         )]
         pub enabled_events: Vec<WebhookEventType>,
         /// Whether deliveries are made.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_active: Option<bool>,
+        pub is_active: bool,
         /// The description given.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
