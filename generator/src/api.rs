@@ -1603,13 +1603,7 @@ fn envelope(spec: &OpenAPI) -> Result<Option<Envelope>> {
             .map(str::to_owned)
             .ok_or_else(|| Error::invalid(&at.join(key), "expected a string"))
     };
-    let optional = |key: &str| -> Result<Option<String>> {
-        match object.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(name)) => Ok(Some(name.clone())),
-            Some(_) => Err(Error::invalid(&at.join(key), "expected a string")),
-        }
-    };
+    let optional = |key: &str| optional_name(object, key, &at);
     Ok(Some(Envelope {
         schema: text("schema")?,
         data: text("data")?,
@@ -1617,6 +1611,19 @@ fn envelope(spec: &OpenAPI) -> Result<Option<Envelope>> {
         meta: optional("meta")?,
         success: optional("success")?,
     }))
+}
+
+/// The member name under `key` of an extension object, if it names one.
+fn optional_name(
+    object: &serde_json::Map<String, Value>,
+    key: &str,
+    at: &Pointer,
+) -> Result<Option<String>> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(name)) => Ok(Some(name.clone())),
+        Some(_) => Err(Error::invalid(&at.join(key), "expected a string")),
+    }
 }
 
 /// `x-error-body`: the members of an error body holding its code and message.
@@ -1628,13 +1635,7 @@ fn error_body(spec: &OpenAPI) -> Result<ErrorBodyDef> {
     let Value::Object(object) = value else {
         return Err(Error::invalid(&at, "expected an object"));
     };
-    let optional = |key: &str| -> Result<Option<String>> {
-        match object.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(name)) => Ok(Some(name.clone())),
-            Some(_) => Err(Error::invalid(&at.join(key), "expected a string")),
-        }
-    };
+    let optional = |key: &str| optional_name(object, key, &at);
     Ok(ErrorBodyDef {
         code: optional("code")?,
         message: optional("message")?,
