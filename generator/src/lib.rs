@@ -87,6 +87,25 @@ impl Config {
     }
 }
 
+/// What a client crate's build script does: reads the OpenAPI document (JSON) at `spec_path`,
+/// generates the client with `config` and writes it to `$OUT_DIR/out_file`, for the crate to
+/// `include!`. Cargo is told to run the script again when the document changes.
+///
+/// # Errors
+///
+/// A message naming the document or the output file, for the build script to print.
+pub fn build_script(spec_path: &str, config: &Config, out_file: &str) -> Result<(), String> {
+    println!("cargo:rerun-if-changed={spec_path}");
+    let text =
+        std::fs::read_to_string(spec_path).map_err(|e| format!("reading {spec_path}: {e}"))?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_str(&text).map_err(|e| format!("{spec_path} is not OpenAPI 3.0: {e}"))?;
+    let code = generate(&spec, config).map_err(|e| format!("{spec_path}: {e}"))?;
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?)
+        .join(out_file);
+    std::fs::write(&out, code).map_err(|e| format!("writing {}: {e}", out.display()))
+}
+
 /// Generates the client for `spec`.
 ///
 /// The output depends only on `spec` and `config`: the same input always gives the same bytes.

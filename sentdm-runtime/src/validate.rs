@@ -259,17 +259,7 @@ pub fn range_i64(
     min: Option<i64>,
     max: Option<i64>,
 ) -> Result<(), Error> {
-    match (min, max) {
-        (Some(min), _) if value < min => Err(Error::invalid_request(
-            field.to_string(),
-            format!("must be at least {min}"),
-        )),
-        (_, Some(max)) if value > max => Err(Error::invalid_request(
-            field.to_string(),
-            format!("must be at most {max}"),
-        )),
-        _ => Ok(()),
-    }
+    within(field, value, min, max)
 }
 
 /// A non-negative integer must lie between `min` and `max`, inclusive.
@@ -279,17 +269,7 @@ pub fn range_u64(
     min: Option<u64>,
     max: Option<u64>,
 ) -> Result<(), Error> {
-    match (min, max) {
-        (Some(min), _) if value < min => Err(Error::invalid_request(
-            field.to_string(),
-            format!("must be at least {min}"),
-        )),
-        (_, Some(max)) if value > max => Err(Error::invalid_request(
-            field.to_string(),
-            format!("must be at most {max}"),
-        )),
-        _ => Ok(()),
-    }
+    within(field, value, min, max)
 }
 
 /// A number must be finite and lie between `min` and `max`, inclusive.
@@ -305,6 +285,16 @@ pub fn range_f64(
             "must be a finite number",
         ));
     }
+    within(field, value, min, max)
+}
+
+/// `value` lies between `min` and `max`, inclusive.
+fn within<T: PartialOrd + fmt::Display>(
+    field: impl fmt::Display,
+    value: T,
+    min: Option<T>,
+    max: Option<T>,
+) -> Result<(), Error> {
     match (min, max) {
         (Some(min), _) if value < min => Err(Error::invalid_request(
             field.to_string(),

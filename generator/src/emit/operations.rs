@@ -261,13 +261,7 @@ fn file_rules_static(op: &Op, part: &FormPart, rules: &crate::api::FileRulesDef)
     let types = rules.types.iter().map(|ty| {
         let content_type = &ty.content_type;
         let extensions = &ty.extensions;
-        let max = match ty.max_bytes {
-            Some(n) => {
-                let n = Literal::u64_unsuffixed(n);
-                quote!(Some(#n))
-            }
-            None => quote!(None),
-        };
+        let max = option_bytes(ty.max_bytes);
         quote! {
             rt::FileType {
                 content_type: #content_type,
@@ -276,18 +270,23 @@ fn file_rules_static(op: &Op, part: &FormPart, rules: &crate::api::FileRulesDef)
             }
         }
     });
-    let max = match rules.max_bytes {
-        Some(n) => {
-            let n = Literal::u64_unsuffixed(n);
-            quote!(Some(#n))
-        }
-        None => quote!(None),
-    };
+    let max = option_bytes(rules.max_bytes);
     quote! {
         #[doc = #doc]
         pub static #name: rt::FileRules = rt::FileRules {
             types: &[#(#types),*],
             max_bytes: #max,
         };
+    }
+}
+
+/// `Some(n)` or `None`, as tokens.
+fn option_bytes(bytes: Option<u64>) -> TokenStream {
+    match bytes {
+        Some(n) => {
+            let n = Literal::u64_unsuffixed(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
     }
 }
