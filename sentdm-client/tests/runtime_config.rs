@@ -5,34 +5,13 @@
 use std::time::Duration;
 
 use sentdm_client::runtime::{
-    ApiDescription, Auth, Envelope, Error, ErrorBody, RequestOptions, Runtime, Secret, Server,
+    ApiDescription, Auth, Error, ErrorBody, RequestOptions, Runtime, Secret, Server,
 };
 
 const KEY: &str = "sk_live_0d9c8b7a-very-secret";
 
-static SENT: ApiDescription = ApiDescription {
-    title: "Sent",
-    version: "3.0.0",
-    servers: &[Server {
-        url: "https://api.sent.dm",
-        description: "",
-        key_prefix: None,
-    }],
-    auth: &[Auth::ApiKeyHeader { name: "x-api-key" }],
-    envelope: Some(Envelope {
-        data: "data",
-        error: Some("error"),
-        meta: Some("meta"),
-        success: Some("success"),
-    }),
-    error_body: ErrorBody {
-        code: None,
-        message: None,
-    },
-    transient_error_codes: &["CONFLICT_001"],
-    idempotency_header: Some("Idempotency-Key"),
-    idempotency_key_prefix: "sentdm-",
-};
+/// The description the Sent client ships, generated from the spec.
+static SENT: &ApiDescription = &sentdm_client::API;
 
 static PLAIN: ApiDescription = ApiDescription {
     title: "Petstore",
@@ -101,10 +80,10 @@ fn config_message(result: Result<Runtime, Error>) -> String {
 
 #[test]
 fn defaults_come_from_the_description() {
-    let runtime = Runtime::builder(&SENT).credential(KEY).build().unwrap();
+    let runtime = Runtime::builder(SENT).credential(KEY).build().unwrap();
     assert_eq!(runtime.base_url(), "https://api.sent.dm/");
     assert_eq!(runtime.timeout(), Duration::from_secs(60));
-    assert_eq!(runtime.description().title, "Sent");
+    assert_eq!(runtime.description().title, "Sent.dm API");
 
     // A plain-http default to a host that is not loopback needs the explicit opt-in.
     assert!(config_message(Runtime::new(&PLAIN, "tok")).contains("allow_insecure_http(true)"));
@@ -121,7 +100,7 @@ fn defaults_come_from_the_description() {
 #[test]
 fn plain_http_is_refused_unless_loopback_or_allowed() {
     let build = |url: &str, allow: bool| {
-        Runtime::builder(&SENT)
+        Runtime::builder(SENT)
             .credential(KEY)
             .base_url(url)
             .allow_insecure_http(allow)
@@ -157,12 +136,7 @@ fn plain_http_is_refused_unless_loopback_or_allowed() {
 
 #[test]
 fn base_url_errors_never_repeat_query_or_userinfo() {
-    let build = |url: &str| {
-        Runtime::builder(&SENT)
-            .credential(KEY)
-            .base_url(url)
-            .build()
-    };
+    let build = |url: &str| Runtime::builder(SENT).credential(KEY).base_url(url).build();
     for url in [
         "https://api.sent.dm/?api_key=hunter2",
         "https://api.sent.dm/#hunter2",
@@ -174,7 +148,7 @@ fn base_url_errors_never_repeat_query_or_userinfo() {
         let text = format!("{error} {error:?}");
         assert!(!text.contains("hunter2"), "{url}: {text}");
     }
-    let builder = Runtime::builder(&SENT).base_url("https://u:hunter2@api.sent.dm/?key=hunter2");
+    let builder = Runtime::builder(SENT).base_url("https://u:hunter2@api.sent.dm/?key=hunter2");
     let debug = format!("{builder:?}");
     assert!(!debug.contains("hunter2"), "{debug}");
     assert!(debug.contains("https://api.sent.dm/"), "{debug}");
@@ -182,12 +156,7 @@ fn base_url_errors_never_repeat_query_or_userinfo() {
 
 #[test]
 fn base_url_must_be_http_or_https() {
-    let build = |url: &str| {
-        Runtime::builder(&SENT)
-            .credential(KEY)
-            .base_url(url)
-            .build()
-    };
+    let build = |url: &str| Runtime::builder(SENT).credential(KEY).base_url(url).build();
     assert_eq!(
         config_message(build("ftp://api.sent.dm")),
         "the base URL must use https (or http to a loopback host), not `ftp`"
@@ -206,17 +175,17 @@ fn base_url_must_be_http_or_https() {
 #[test]
 fn credential_is_required_and_checked_without_being_echoed() {
     assert_eq!(
-        config_message(Runtime::builder(&SENT).build()),
-        "no credential set; Sent authenticates with an API key in the `x-api-key` header \
+        config_message(Runtime::builder(SENT).build()),
+        "no credential set; Sent.dm API authenticates with an API key in the `x-api-key` header \
          (call `credential` on the builder)"
     );
     assert_eq!(
-        config_message(Runtime::builder(&SENT).credential("  ").build()),
+        config_message(Runtime::builder(SENT).credential("  ").build()),
         "the credential for `x-api-key` is empty"
     );
 
     let bad = "sk_live_secret\n";
-    let error = Runtime::builder(&SENT).credential(bad).build().unwrap_err();
+    let error = Runtime::builder(SENT).credential(bad).build().unwrap_err();
     let text = format!("{error} {error:?}");
     assert!(text.contains("not a valid HTTP header value"), "{text}");
     assert!(!text.contains("sk_live_secret"), "{text}");
@@ -241,7 +210,7 @@ fn credential_is_required_and_checked_without_being_echoed() {
 
 #[test]
 fn headers_user_agent_and_timeouts_are_validated() {
-    let builder = || Runtime::builder(&SENT).credential(KEY);
+    let builder = || Runtime::builder(SENT).credential(KEY);
     assert_eq!(
         config_message(builder().default_header("bad header", "v").build()),
         "default header name `bad header` is not a valid header name"
@@ -267,7 +236,7 @@ fn headers_user_agent_and_timeouts_are_validated() {
 
 #[test]
 fn debug_output_never_contains_the_credential() {
-    let builder = Runtime::builder(&SENT)
+    let builder = Runtime::builder(SENT)
         .credential(KEY)
         .default_header("x-profile-id", "11111111-2222-3333-4444-555555555555")
         .timeout(Duration::from_secs(5));
@@ -310,7 +279,7 @@ fn request_options_debug_hides_header_values() {
 
 #[test]
 fn runtime_clones_share_state() {
-    let runtime = Runtime::builder(&SENT)
+    let runtime = Runtime::builder(SENT)
         .credential(KEY)
         .base_url("http://127.0.0.1:1")
         .build()

@@ -12,38 +12,16 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use sentdm_client::runtime::Server as ApiServer;
 use sentdm_client::runtime::{
-    ApiDescription, Auth, Envelope, Error, ErrorBody, HeaderParam, Idempotency, JsonBody, Method,
-    Operation, OperationRequest, RequestOptions, Response, ResponseKind, Runtime,
-    encode_path_segment,
+    ApiDescription, Auth, Error, ErrorBody, HeaderParam, Idempotency, JsonBody, Method, Operation,
+    OperationRequest, RequestOptions, Response, ResponseKind, Runtime, encode_path_segment,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 const KEY: &str = "sk_live_7c1f4e0b-secret";
 
-static SENT: ApiDescription = ApiDescription {
-    title: "Sent",
-    version: "3.0.0",
-    servers: &[ApiServer {
-        url: "https://api.sent.dm",
-        description: "",
-        key_prefix: None,
-    }],
-    auth: &[Auth::ApiKeyHeader { name: "x-api-key" }],
-    envelope: Some(Envelope {
-        data: "data",
-        error: Some("error"),
-        meta: Some("meta"),
-        success: Some("success"),
-    }),
-    error_body: ErrorBody {
-        code: None,
-        message: None,
-    },
-    transient_error_codes: &["CONFLICT_001"],
-    idempotency_header: Some("Idempotency-Key"),
-    idempotency_key_prefix: "sentdm-",
-};
+/// The description the Sent client ships, generated from the spec.
+static SENT: &ApiDescription = &sentdm_client::API;
 
 static PLAIN: ApiDescription = ApiDescription {
     title: "Petstore",
@@ -308,7 +286,7 @@ impl Drop for Server {
 /// A runtime for `server` that sends every request once (retries are covered by
 /// `runtime_retry.rs`).
 fn sent_runtime(server: &Server) -> Runtime {
-    Runtime::builder(&SENT)
+    Runtime::builder(SENT)
         .base_url(&server.base)
         .credential(KEY)
         .max_retries(0)
@@ -746,7 +724,7 @@ async fn wrong_typed_field_without_envelope_reports_its_path() {
 async fn slow_server_times_out() {
     let server =
         Server::start(Reply::json(200, contact_envelope()).delayed(Duration::from_secs(5))).await;
-    let runtime = Runtime::builder(&SENT)
+    let runtime = Runtime::builder(SENT)
         .base_url(&server.base)
         .credential(KEY)
         .timeout(Duration::from_millis(200))
@@ -784,7 +762,7 @@ async fn refused_connection_is_a_connection_error() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let runtime = Runtime::builder(&SENT)
+    let runtime = Runtime::builder(SENT)
         .base_url(format!("http://127.0.0.1:{port}"))
         .credential(KEY)
         .max_retries(0)
@@ -841,7 +819,7 @@ async fn headers_layer_default_then_parameter_then_options() {
         json!({"success": true, "data": {"message_id": "m_1"}, "error": null, "meta": {}}),
     ))
     .await;
-    let runtime = Runtime::builder(&SENT)
+    let runtime = Runtime::builder(SENT)
         .base_url(&server.base)
         .credential(KEY)
         .user_agent("my-app/2.0")
@@ -886,7 +864,7 @@ async fn headers_layer_default_then_parameter_then_options() {
 #[tokio::test]
 async fn default_header_applies_without_parameter() {
     let server = Server::start(Reply::json(200, contact_envelope())).await;
-    let runtime = Runtime::builder(&SENT)
+    let runtime = Runtime::builder(SENT)
         .base_url(&server.base)
         .credential(KEY)
         .default_header("x-profile-id", "profile-default")
@@ -978,7 +956,7 @@ async fn redirects_are_not_followed() {
 #[tokio::test]
 async fn execute_future_is_send() {
     fn assert_send<T: Send>(_: &T) {}
-    let runtime = Runtime::builder(&SENT).credential(KEY).build().unwrap();
+    let runtime = Runtime::builder(SENT).credential(KEY).build().unwrap();
     let future = runtime.execute::<Contact>(OperationRequest::new(&GET_CONTACT, "/v3/contacts/x"));
     assert_send(&future);
     let boxed: sentdm_client::runtime::BoxFuture<Result<Response<Contact>, Error>> = Box::pin({
@@ -997,7 +975,7 @@ async fn execute_future_is_send() {
 async fn supplied_http_client_is_used() {
     let server = Server::start(Reply::json(200, contact_envelope())).await;
     let client = reqwest::Client::builder().tls_backend_preconfigured(rustls_config());
-    let runtime = Runtime::builder(&SENT)
+    let runtime = Runtime::builder(SENT)
         .base_url(&server.base)
         .credential(KEY)
         .http_client_builder(client)

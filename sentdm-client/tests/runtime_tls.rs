@@ -11,8 +11,8 @@ use axum::Router;
 use axum::extract::Request;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sentdm_client::runtime::{
-    ApiDescription, Auth, Envelope, Error, ErrorBody, Idempotency, Method, Operation,
-    OperationRequest, Response, ResponseKind, Runtime, Server,
+    ApiDescription, Error, Idempotency, Method, Operation, OperationRequest, Response,
+    ResponseKind, Runtime,
 };
 use serde::Deserialize;
 use tokio::net::{TcpListener, TcpStream};
@@ -20,29 +20,8 @@ use tokio_rustls::TlsAcceptor;
 
 const KEY: &str = "sk_test_tls-secret";
 
-static SENT: ApiDescription = ApiDescription {
-    title: "Sent",
-    version: "3.0.0",
-    servers: &[Server {
-        url: "https://api.sent.dm",
-        description: "",
-        key_prefix: None,
-    }],
-    auth: &[Auth::ApiKeyHeader { name: "x-api-key" }],
-    envelope: Some(Envelope {
-        data: "data",
-        error: Some("error"),
-        meta: Some("meta"),
-        success: Some("success"),
-    }),
-    error_body: ErrorBody {
-        code: None,
-        message: None,
-    },
-    transient_error_codes: &["CONFLICT_001"],
-    idempotency_header: Some("Idempotency-Key"),
-    idempotency_key_prefix: "sentdm-",
-};
+/// The description the Sent client ships, generated from the spec.
+static SENT: &ApiDescription = &sentdm_client::API;
 
 static GET_ME: Operation = Operation {
     id: "GetAccount",
@@ -170,7 +149,7 @@ fn error_chain(error: &Error) -> String {
 #[tokio::test]
 async fn builtin_client_rejects_an_untrusted_certificate() {
     let server = tls_server().await;
-    let runtime = Runtime::builder(&SENT)
+    let runtime = Runtime::builder(SENT)
         .base_url(&server.base)
         .credential(KEY)
         .build()
@@ -200,7 +179,7 @@ async fn supplied_client_with_a_private_root_completes_the_exchange() {
         .with_root_certificates(roots)
         .with_no_client_auth();
     let client = reqwest::Client::builder().tls_backend_preconfigured(tls);
-    let runtime = Runtime::builder(&SENT)
+    let runtime = Runtime::builder(SENT)
         .base_url(&server.base)
         .credential(KEY)
         .http_client_builder(client)
@@ -222,7 +201,7 @@ async fn https_to_a_plain_http_port_fails_cleanly() {
     let task = tokio::spawn(async move {
         axum::serve(tcp, Router::new()).await.unwrap();
     });
-    let runtime = Runtime::builder(&SENT)
+    let runtime = Runtime::builder(SENT)
         .base_url(format!("https://{addr}"))
         .credential(KEY)
         .build()
