@@ -58,8 +58,6 @@ async fn keys_must_belong_to_the_environment_the_mock_plays() {
     let live = MockServer::start().unwrap();
     assert_eq!(live.environment(), Environment::Production);
     assert_eq!(live.api_key(), DEFAULT_LIVE_KEY);
-    let get = |server: &'static str, auth: &'static str| (server, auth);
-    let _ = get;
     let cases = [
         (None, "Missing API key"),
         (Some("Basic abc"), "Missing API key"),
