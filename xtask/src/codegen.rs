@@ -1,7 +1,7 @@
-//! `cargo xtask codegen [--check] [--docs PATH] [--report FILE] [--report-json FILE]`:
+//! `cargo xtask codegen [--check] [--api NAME] [--docs PATH] [--report FILE] [--report-json FILE]`:
 //! refreshes every generated file, or checks that none is stale. With new docs, or when a
-//! report file is asked for, it also reports how the assembled spec differs from the committed
-//! one (see [`crate::changes`]).
+//! report file is asked for, it also reports how the assembled spec of one API (`--api`: Sent.dm
+//! by default, or a fact-driven one) differs from the committed one (see [`crate::changes`]).
 //!
 //! Generated files:
 //! - `spec/openapi.json` — the assembled spec;
@@ -77,6 +77,9 @@ impl Label {
 #[derive(Debug, Default)]
 pub struct Options {
     pub check: bool,
+    /// The API whose docs `docs` replaces and whose spec the change report compares: `sentdm`
+    /// (the default) or one of [`factspec::APIS`].
+    pub api: Option<String>,
     pub docs: Option<PathBuf>,
     /// Where to write the change report as Markdown, and as JSON.
     pub report: Option<PathBuf>,
@@ -96,19 +99,32 @@ struct Output {
     contents: String,
 }
 
+/// The API the Sent.dm docs export describes, as `--api` names it.
+const SENT: &str = "sentdm";
+
 pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
     let started = Instant::now();
+    let api = options.api.as_deref().unwrap_or(SENT);
+    if api != SENT && !factspec::APIS.contains(&api) {
+        return Err(Error::Usage(format!(
+            "unknown API `{api}` for --api; one of {SENT}, {}",
+            factspec::APIS.join(", ")
+        )));
+    }
+    // New docs and the change report are of one API.
+    let sent_docs = options.docs.as_ref().filter(|_| api == SENT);
+    let sent_compares = options.compares() && api == SENT;
     let label_path = root.join("spec/docs/SOURCE.toml");
     let label_text = read(&label_path)?;
     let mut label: Label = toml::from_str(&label_text)
         .map_err(|e| Error::Usage(format!("{}: {e}", label_path.display())))?;
     let vendored = root.join("spec/docs").join(&label.file);
-    let docs_path = options.docs.clone().unwrap_or_else(|| vendored.clone());
+    let docs_path = sent_docs.cloned().unwrap_or_else(|| vendored.clone());
     let docs_bytes = fs::read(&docs_path).map_err(|e| Error::io(&docs_path, e))?;
     let docs_text = String::from_utf8(docs_bytes.clone())
         .map_err(|e| Error::Usage(format!("{}: not UTF-8: {e}", docs_path.display())))?;
     let sha = hex(&Sha256::digest(&docs_bytes));
-    let docs_changed = options.docs.is_some() && sha != label.sha256;
+    let docs_changed = sent_docs.is_some() && sha != label.sha256;
     if docs_changed {
         label.sha256 = sha.clone();
         label.retrieved = today();
@@ -121,7 +137,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
         retrieved: label.retrieved.clone(),
     };
     let committed = root.join("spec/openapi.json");
-    let comparison = options.compares().then(|| changes::Context {
+    let comparison = sent_compares.then(|| changes::Context {
         committed: &committed,
         facts: &facts,
         label: &source,
@@ -152,7 +168,17 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
     let code = sentdm_generator::generate(&spec, &client_config::config())
         .map_err(|e| Error::Generate(e.to_string()))?;
     let generated_at = started.elapsed();
-    let siblings = factspec::assemble_all(root)?;
+    let sibling_docs = options
+        .docs
+        .as_deref()
+        .filter(|_| api != SENT)
+        .map(|path| (api, path));
+    let siblings = factspec::assemble_all(root, sibling_docs)?;
+    if options.compares() && api != SENT {
+        if let Some(built) = siblings.iter().find(|b| b.api == api) {
+            compare_sibling(root, built, options)?;
+        }
+    }
 
     let mut outputs = vec![
         Output {
@@ -203,15 +229,21 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
             path: built.report_path.clone(),
             contents: built.report.clone(),
         });
+        for (path, contents) in &built.vendored {
+            outputs.push(Output {
+                path: path.clone(),
+                contents: contents.clone(),
+            });
+        }
     }
-    if options.docs.is_some() {
+    if sent_docs.is_some() {
         outputs.push(Output {
             path: vendored,
             contents: String::from_utf8(docs_bytes).unwrap_or_default(),
         });
     }
     // The label always states the snapshot's hash.
-    if sha != label.sha256 && options.docs.is_none() {
+    if sha != label.sha256 && sent_docs.is_none() {
         return Err(Error::Usage(format!(
             "{} was edited without updating {} (sha256 {sha}); take docs in with `cargo xtask codegen --docs PATH`",
             docs_path.display(),
@@ -241,6 +273,26 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
     report(&assembly, assembled_at, generated_at, "written");
     report_siblings(&siblings);
     Ok(())
+}
+
+/// Prints (and writes, when asked) the change report from the committed spec of a
+/// fact-driven API to the one just assembled.
+fn compare_sibling(root: &Path, built: &factspec::Built, options: &Options) -> Result<(), Error> {
+    let started = Instant::now();
+    let Some(committed) = changes::committed_spec(&built.spec_path)? else {
+        return Ok(());
+    };
+    let new: Value = serde_json::from_str(&built.spec_text)
+        .map_err(|e| Error::InvalidSpec(format!("spec/{}: {e}", built.api)))?;
+    let version = sibling_client(&built.api)
+        .and_then(|(crate_dir, _)| changes::crate_version(root, crate_dir));
+    changes::publish(
+        changes::Report::compare(&committed, &new),
+        version.as_deref(),
+        started,
+        options.report.as_deref(),
+        options.report_json.as_deref(),
+    )
 }
 
 fn report_siblings(siblings: &[factspec::Built]) {

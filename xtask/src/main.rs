@@ -1,7 +1,7 @@
 //! Maintainer tasks for the sentdm workspace.
 //!
 //! ```text
-//! cargo xtask codegen [--check] [--docs PATH] [--report FILE] [--report-json FILE]
+//! cargo xtask codegen [--check] [--api NAME] [--docs PATH] [--report FILE] [--report-json FILE]
 //! ```
 //!
 //! `codegen` assembles `spec/openapi.json` from the vendored docs snapshot and
@@ -11,7 +11,9 @@
 //! committed file is stale. `--docs PATH` assembles from another copy of the docs (and, without
 //! `--check`, vendors it), and prints how the API changes: every difference from the committed
 //! spec, whether it breaks code written against the generated client, and the semver bump.
-//! `--report FILE` / `--report-json FILE` also write that report as Markdown / JSON.
+//! `--report FILE` / `--report-json FILE` also write that report as Markdown / JSON. `--api`
+//! picks the API (`sentdm`, the default, `sendseven` or `sendivent`) whose docs `--docs` takes
+//! and whose spec the report compares.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,8 +34,7 @@ mod ts;
 
 use error::Error;
 
-const USAGE: &str =
-    "usage: cargo xtask codegen [--check] [--docs PATH] [--report FILE] [--report-json FILE]";
+const USAGE: &str = "usage: cargo xtask codegen [--check] [--api NAME] [--docs PATH] [--report FILE] [--report-json FILE]";
 
 const HELP: &str = "\
 cargo xtask codegen: assemble spec/openapi.json from the docs and spec/facts.toml, and refresh
@@ -43,17 +44,22 @@ from their vendored docs and facts.toml.
 
 Options:
   --check             write nothing; fail, naming what differs, when a generated file is stale
-  --docs PATH         assemble from another copy of the Sent.dm docs (vendored unless --check) and print
-                      a change report: what differs from the committed spec, per operation,
-                      whether each change breaks code using the generated client, and the
-                      semver bump it calls for
+  --api NAME          the API --docs and the change report are about: sentdm (the default),
+                      sendseven or sendivent
+  --docs PATH         assemble from another copy of the API's docs (vendored unless --check) and
+                      print a change report: what differs from the committed spec, per
+                      operation, whether each change breaks code using the generated client,
+                      and the semver bump it calls for. For sentdm, PATH is a copy of the docs
+                      export; for sendseven and sendivent, a directory holding new copies of
+                      their documents named as in spec/<api>/docs/SOURCE.toml (documents it
+                      lacks stay as vendored), or one such file
   --report FILE       also write the change report as Markdown to FILE
   --report-json FILE  also write the change report as JSON to FILE
   -h, --help          print this help
 
-Without --docs, --report and --report-json compare the committed spec with the one assembled
-from the vendored docs (after an edit of spec/facts.toml, say). Report files are written even
-when the run then fails, and are never among the generated files.";
+Without --docs, --report and --report-json compare the API's committed spec with the one
+assembled from its vendored docs (after an edit of its facts.toml, say). Report files are
+written even when the run then fails, and are never among the generated files.";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -78,6 +84,12 @@ fn run(args: Vec<String>) -> Result<(), Error> {
                 };
                 match arg.as_str() {
                     "--check" => options.check = true,
+                    "--api" => {
+                        let name = args.next().ok_or_else(|| {
+                            Error::Usage(format!("--api needs an API name\n{USAGE}"))
+                        })?;
+                        options.api = Some(name);
+                    }
                     "--docs" => options.docs = Some(path("--docs")?),
                     "--report" => options.report = Some(path("--report")?),
                     "--report-json" => options.report_json = Some(path("--report-json")?),

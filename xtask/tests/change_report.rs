@@ -103,6 +103,7 @@ fn help_describes_the_report_flags() {
     assert!(out.status.success());
     let help = text(&out.stdout);
     for flag in [
+        "--api NAME",
         "--docs PATH",
         "--report FILE",
         "--report-json FILE",
@@ -235,4 +236,145 @@ fn malformed_docs_name_the_page_and_position_and_write_nothing() {
     assert!(stderr.contains("unknown type `Set`"), "{stderr}");
     assert!(!Path::new(&run.path("report.json")).exists());
     assert_eq!(committed(), before);
+}
+
+/// The files `codegen` owns for the fact-driven API `api`, with their contents.
+fn committed_sibling(api: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = root().join("spec").join(api);
+    let mut paths = vec![
+        dir.join("openapi.json"),
+        dir.join("conflicts.md"),
+        root().join(format!("{api}-client/openapi.json")),
+        root().join(format!("{api}-mock/openapi.json")),
+        root().join(format!("tests/snapshots/{api}_client.rs")),
+    ];
+    for entry in std::fs::read_dir(dir.join("docs")).expect("docs") {
+        paths.push(entry.expect("entry").path());
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).expect("committed file");
+            (path, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_sibling_api_takes_new_documents_and_reports_what_they_change() {
+    let before = committed_sibling("sendivent");
+    let mut guide = std::fs::read_to_string(root().join("spec/sendivent/docs/api-guide.md"))
+        .expect("vendored guide");
+    for (from, to) in [
+        (
+            "| `delivery.complained` | Recipient marked as spam |\n",
+            "| `delivery.complained` | Recipient marked as spam |\n| `delivery.opened` | Recipient opened the email |\n",
+        ),
+        ("| `delivery.bounced` | Email bounced |\n", ""),
+        (
+            "| 502 | `PROVIDER_ERROR` | Third-party provider failed |\n",
+            "| 502 | `PROVIDER_ERROR` | Third-party provider failed |\n| 503 | `MAINTENANCE` | Down for maintenance |\n",
+        ),
+    ] {
+        assert_eq!(guide.matches(from).count(), 1, "{from}");
+        guide = guide.replace(from, to);
+    }
+    let run = Run::new("");
+    std::fs::write(run.path("api-guide.md"), guide).expect("new copy");
+    let (docs, json) = (run.path(""), run.path("report.json"));
+    let out = xtask(&[
+        "codegen",
+        "--api",
+        "sendivent",
+        "--docs",
+        &docs,
+        "--check",
+        "--report-json",
+        &json,
+    ]);
+    assert!(!out.status.success(), "the spec differs, so --check fails");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("API changes: Sendivent API v1 → Sendivent API v1\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "POST /v1/webhooks (webhooks.create)\n  not breaking  request body `enabled_events[]`: value added (`delivery.opened`)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "breaking      request body `enabled_events[]`: value removed (`delivery.bounced`) — the enum loses the variant"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("not breaking  `ErrorCode`: error code added (`MAINTENANCE` (503))"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Semver: major (breaking changes), 0.1.0 → 0.2.0"),
+        "{stdout}"
+    );
+    let stderr = text(&out.stderr);
+    for stale in [
+        "spec/sendivent/openapi.json: differs",
+        "spec/sendivent/docs/api-guide.md: differs",
+        "spec/sendivent/docs/SOURCE.toml: differs",
+        "tests/snapshots/sendivent_client.rs: differs",
+    ] {
+        assert!(stderr.contains(stale), "{stale} in {stderr}");
+    }
+    let json = run.json();
+    assert_eq!(json["summary"]["breaking"], 4);
+    assert_eq!(json["summary"]["next_version"], "0.2.0");
+    assert_eq!(committed_sibling("sendivent"), before);
+}
+
+#[test]
+fn an_identical_sibling_document_reports_no_change() {
+    let before = committed_sibling("sendseven");
+    let run = Run::new("");
+    let copy = run.path("media-attachments.md");
+    std::fs::copy(
+        root().join("spec/sendseven/docs/media-attachments.md"),
+        &copy,
+    )
+    .expect("copy");
+    let out = xtask(&["codegen", "--api", "sendseven", "--docs", &copy, "--check"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(
+            "API changes: SendSeven API v1 → SendSeven API v1\nNo changes in the API."
+        ),
+        "{stdout}"
+    );
+    assert_eq!(committed_sibling("sendseven"), before);
+}
+
+#[test]
+fn an_unknown_api_or_a_copy_of_no_document_is_refused() {
+    let out = xtask(&["codegen", "--api", "sendgrid", "--check"]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("unknown API `sendgrid` for --api; one of sentdm, sendseven, sendivent"),
+        "{stderr}"
+    );
+
+    let run = Run::new("# Readme");
+    let docs = run.path("docs.txt");
+    let out = xtask(&["codegen", "--api", "sendseven", "--docs", &docs, "--check"]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "is not a copy of any of its documents; the documents of spec/sendseven/docs are examples.md, send-message.md, media-attachments.md"
+        ),
+        "{stderr}"
+    );
 }

@@ -362,7 +362,48 @@ pub fn crate_version(root: &Path, dir: &str) -> Option<String> {
     )
 }
 
-/// What `cargo xtask codegen` needs to compare the committed spec with a new one.
+/// The committed spec at `path`, or `None` (saying so) when there is none to compare with.
+pub fn committed_spec(path: &Path) -> Result<Option<Value>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| Error::Usage(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            println!(
+                "change report: no committed spec at {} to compare with",
+                path.display()
+            );
+            Ok(None)
+        }
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Prints `report` (with the client's `version` and the time since `started`) and writes it to
+/// the Markdown and JSON files asked for.
+pub fn publish(
+    mut report: Report,
+    version: Option<&str>,
+    started: Instant,
+    markdown: Option<&Path>,
+    json: Option<&Path>,
+) -> Result<(), Error> {
+    if let Some(v) = version {
+        report.version(v);
+    }
+    let elapsed = started.elapsed();
+    print!("{}", report.text());
+    println!("change report: compared in {elapsed:.0?}");
+    if let Some(path) = markdown {
+        crate::codegen::write_atomic(path, &report.markdown())?;
+    }
+    if let Some(path) = json {
+        crate::codegen::write_atomic(path, &report.json()?)?;
+    }
+    Ok(())
+}
+
+/// What `cargo xtask codegen` needs to compare the committed Sent.dm spec with a new one.
 #[derive(Debug)]
 pub struct Context<'a> {
     /// The committed spec.
@@ -380,43 +421,23 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn committed(&self) -> Result<Option<Value>, Error> {
-        match std::fs::read_to_string(self.committed) {
-            Ok(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| Error::Usage(format!("{}: {e}", self.committed.display()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(self.committed, e)),
-        }
-    }
-
     /// Prints the change report between the committed spec and `new`, the assembly of
     /// `docs`, and writes the files asked for.
     pub fn run(&self, new: Result<&Assembly, &Error>, docs: &str) -> Result<(), Error> {
         let started = Instant::now();
-        let Some(old) = self.committed()? else {
-            println!(
-                "change report: no committed spec at {} to compare with",
-                self.committed.display()
-            );
+        let Some(old) = committed_spec(self.committed)? else {
             return Ok(());
         };
-        let Some(mut report) = self.report(&old, new, docs) else {
+        let Some(report) = self.report(&old, new, docs) else {
             return Ok(());
         };
-        if let Some(v) = &self.version {
-            report.version(v);
-        }
-        let elapsed = started.elapsed();
-        print!("{}", report.text());
-        println!("change report: compared in {elapsed:.0?}");
-        if let Some(path) = self.markdown {
-            crate::codegen::write_atomic(path, &report.markdown())?;
-        }
-        if let Some(path) = self.json {
-            crate::codegen::write_atomic(path, &report.json()?)?;
-        }
-        Ok(())
+        publish(
+            report,
+            self.version.as_deref(),
+            started,
+            self.markdown,
+            self.json,
+        )
     }
 
     /// The change report from `old` to the spec `docs` assemble to. When they failed to

@@ -306,26 +306,63 @@ fn is_rule(cell: &str) -> bool {
     !cell.is_empty() && cell.chars().all(|c| c == '-' || c == ':')
 }
 
-/// Reads `docs/SOURCE.toml` and every document it lists, checking each one's hash.
-pub fn load(dir: &Path, shown_dir: &str) -> Result<(Label, Vec<Doc>), SpecError> {
+/// The vendored documents of one API, as `cargo xtask codegen` reads them.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The label, stating the hashes of the documents read (new copies included).
+    pub label: Label,
+    /// `docs/SOURCE.toml` as it is to be written: the committed text, relabelled for the
+    /// replaced documents.
+    pub label_text: String,
+    pub docs: Vec<Doc>,
+    /// Documents a new copy replaces (their copies differ from the vendored ones).
+    pub replaced: Vec<Replaced>,
+}
+
+/// A new copy of a vendored document.
+#[derive(Debug)]
+pub struct Replaced {
+    /// The document's file name in `docs/`.
+    pub file: String,
+    pub text: String,
+    pub sha256: String,
+}
+
+/// Reads `docs/SOURCE.toml` and every document it lists, checking each one's hash; or, for
+/// the documents `new_docs` has a copy of (a directory holding copies named like the
+/// documents, or one such file), reads the copy instead and records it as replacing the
+/// document when it differs.
+pub fn load(dir: &Path, shown_dir: &str, new_docs: Option<&Path>) -> Result<Loaded, SpecError> {
     let label_shown = format!("{shown_dir}/docs/SOURCE.toml");
     let label_text = read(&dir.join("docs/SOURCE.toml"), &label_shown)?;
     let label: Label = super::parse_toml(&label_text, &label_shown)?;
+    let copies = match new_docs {
+        Some(path) => new_copies(path, &label, shown_dir)?,
+        None => Vec::new(),
+    };
     let mut docs = Vec::new();
+    let mut replaced = Vec::new();
     for entry in &label.documents {
-        let shown = format!("{shown_dir}/docs/{}", entry.file);
-        let bytes =
-            std::fs::read(dir.join("docs").join(&entry.file)).map_err(|e| SpecError::File {
-                file: shown.clone(),
-                message: e.to_string(),
-            })?;
+        let copy = copies.iter().find(|(file, _)| *file == entry.file);
+        let (path, shown) = match copy {
+            Some((_, path)) => (path.clone(), path.display().to_string()),
+            None => (
+                dir.join("docs").join(&entry.file),
+                format!("{shown_dir}/docs/{}", entry.file),
+            ),
+        };
+        let bytes = std::fs::read(&path).map_err(|e| SpecError::File {
+            file: shown.clone(),
+            message: e.to_string(),
+        })?;
         let sha = crate::codegen::hex(&Sha256::digest(&bytes));
-        if sha != entry.sha256 {
+        if sha != entry.sha256 && copy.is_none() {
             return Err(SpecError::File {
                 file: shown,
                 message: format!(
-                    "its sha256 is {sha}, not the {} that {label_shown} states; review the new copy and update the label",
-                    entry.sha256
+                    "its sha256 is {sha}, not the {} that {label_shown} states; take a new copy in with `cargo xtask codegen --api {api} --docs PATH`",
+                    entry.sha256,
+                    api = shown_dir.rsplit('/').next().unwrap_or(shown_dir),
                 ),
             });
         }
@@ -333,9 +370,115 @@ pub fn load(dir: &Path, shown_dir: &str) -> Result<(Label, Vec<Doc>), SpecError>
             file: shown.clone(),
             message: format!("not UTF-8: {e}"),
         })?;
+        if sha != entry.sha256 {
+            replaced.push(Replaced {
+                file: entry.file.clone(),
+                text: text.clone(),
+                sha256: sha,
+            });
+        }
         docs.push(Doc::new(&entry.file, shown, text));
     }
-    Ok((label, docs))
+    if replaced.is_empty() {
+        return Ok(Loaded {
+            label,
+            label_text,
+            docs,
+            replaced,
+        });
+    }
+    let label_text = relabel(&label_text, &replaced, &label_shown)?;
+    Ok(Loaded {
+        label: super::parse_toml(&label_text, &label_shown)?,
+        label_text,
+        docs,
+        replaced,
+    })
+}
+
+/// The documents `path` has new copies of, by file name: every document with a namesake in
+/// the directory `path`, or the one document the file `path` is named like.
+fn new_copies(
+    path: &Path,
+    label: &Label,
+    shown_dir: &str,
+) -> Result<Vec<(String, std::path::PathBuf)>, SpecError> {
+    let copies: Vec<(String, std::path::PathBuf)> = if path.is_dir() {
+        label
+            .documents
+            .iter()
+            .map(|d| (d.file.clone(), path.join(&d.file)))
+            .filter(|(_, p)| p.is_file())
+            .collect()
+    } else {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        label
+            .documents
+            .iter()
+            .filter(|d| d.file == name)
+            .map(|d| (d.file.clone(), path.to_path_buf()))
+            .collect()
+    };
+    if copies.is_empty() {
+        let names: Vec<&str> = label.documents.iter().map(|d| d.file.as_str()).collect();
+        let what = if path.exists() {
+            "is not a copy of any of its documents"
+        } else {
+            "does not exist"
+        };
+        return Err(SpecError::File {
+            file: path.display().to_string(),
+            message: format!(
+                "{what}; the documents of {shown_dir}/docs are {}: give a directory holding new copies named like them, or one such file",
+                names.join(", ")
+            ),
+        });
+    }
+    Ok(copies)
+}
+
+/// `docs/SOURCE.toml` with each replaced document's new hash. Its `revision`, the commit the
+/// old copy came from, is dropped; the rest of the label (comments, order) stays as it is.
+fn relabel(
+    label_text: &str,
+    replaced: &[Replaced],
+    label_shown: &str,
+) -> Result<String, SpecError> {
+    let mut out = String::with_capacity(label_text.len());
+    let mut current: Option<&Replaced> = None;
+    let mut rewritten = 0;
+    for line in label_text.split_inclusive('\n') {
+        let key = line.split('=').next().unwrap_or_default().trim();
+        if line.trim_start().starts_with('[') {
+            current = None;
+        } else if key == "file" {
+            let value = line
+                .split_once('=')
+                .map(|(_, v)| v.trim().trim_matches('"'));
+            current = replaced.iter().find(|r| Some(r.file.as_str()) == value);
+        } else if let Some(r) = current {
+            match key {
+                "revision" => continue,
+                "sha256" => {
+                    out.push_str(&format!("sha256 = \"{}\"\n", r.sha256));
+                    rewritten += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push_str(line);
+    }
+    if rewritten != replaced.len() {
+        return Err(SpecError::File {
+            file: label_shown.to_string(),
+            message: "each document needs its `file` before its `sha256` to be relabelled".into(),
+        });
+    }
+    Ok(out)
 }
 
 pub fn read(path: &Path, shown: &str) -> Result<String, SpecError> {

@@ -76,16 +76,27 @@ pub struct Built {
     pub report: String,
     pub stats: Stats,
     pub findings: usize,
+    /// New copies of documents to vendor, with the label stating their hashes: empty unless
+    /// new docs were given and differ from the vendored ones.
+    pub vendored: Vec<(PathBuf, String)>,
 }
 
-/// Assembles the spec of `spec/<api>/` under `root`.
-pub fn assemble_dir(root: &Path, api: &str) -> Result<Built, SpecError> {
+/// Assembles the spec of `spec/<api>/` under `root`, from new copies of its documents where
+/// `new_docs` has them (a directory of copies named like the documents, or one such file).
+pub fn assemble_dir(root: &Path, api: &str, new_docs: Option<&Path>) -> Result<Built, SpecError> {
     let dir = root.join("spec").join(api);
     let shown = format!("spec/{api}");
-    let (label, documents) = docs::load(&dir, &shown)?;
+    let loaded = docs::load(&dir, &shown, new_docs)?;
     let facts_shown = format!("{shown}/facts.toml");
     let facts_text = docs::read(&dir.join("facts.toml"), &facts_shown)?;
-    let assembled = build::assemble(&facts_text, &facts_shown, &label, &documents)?;
+    let assembled = build::assemble(&facts_text, &facts_shown, &loaded.label, &loaded.docs)?;
+    let mut vendored = Vec::new();
+    if !loaded.replaced.is_empty() {
+        vendored.push((dir.join("docs/SOURCE.toml"), loaded.label_text));
+        for r in loaded.replaced {
+            vendored.push((dir.join("docs").join(r.file), r.text));
+        }
+    }
     let mut spec_text =
         serde_json::to_string_pretty(&assembled.spec).map_err(|e| SpecError::File {
             file: format!("{shown}/openapi.json"),
@@ -106,12 +117,21 @@ pub fn assemble_dir(root: &Path, api: &str) -> Result<Built, SpecError> {
         spec_text,
         report_path: dir.join("conflicts.md"),
         stats: assembled.stats,
+        vendored,
     })
 }
 
-/// Assembles every API's spec; the first failure stops.
-pub fn assemble_all(root: &Path) -> Result<Vec<Built>, SpecError> {
-    APIS.iter().map(|api| assemble_dir(root, api)).collect()
+/// Assembles every API's spec, the one `new_docs` names from its new documents; the first
+/// failure stops.
+pub fn assemble_all(root: &Path, new_docs: Option<(&str, &Path)>) -> Result<Vec<Built>, SpecError> {
+    APIS.iter()
+        .map(|api| {
+            let docs = new_docs
+                .filter(|(name, _)| name == api)
+                .map(|(_, path)| path);
+            assemble_dir(root, api, docs)
+        })
+        .collect()
 }
 
 /// Parses a TOML file, reporting a syntax error or an unknown key at its line and column.

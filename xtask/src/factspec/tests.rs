@@ -130,7 +130,7 @@ fn fixture(facts: &str, doc: &str) -> tempfile::TempDir {
 }
 
 fn build(root: &Path) -> Result<Built, SpecError> {
-    assemble_dir(root, "demo")
+    assemble_dir(root, "demo", None)
 }
 
 /// The error of assembling the fixture with `facts` and `doc`, which must fail.
@@ -284,6 +284,10 @@ fn an_edited_document_stops_on_its_hash() {
         err.starts_with("spec/demo/docs/demo.md: its sha256 is "),
         "{err}"
     );
+    assert!(
+        err.contains("`cargo xtask codegen --api demo --docs PATH`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -323,9 +327,111 @@ fn an_unmapped_status_or_bad_confidence_is_refused() {
 fn committed_specs_are_deterministic() {
     let root = crate::workspace_root();
     for api in APIS {
-        let first = assemble_dir(&root, api).expect("assembles");
-        let second = assemble_dir(&root, api).expect("assembles");
+        let first = assemble_dir(&root, api, None).expect("assembles");
+        let second = assemble_dir(&root, api, None).expect("assembles");
         assert_eq!(first.spec_text, second.spec_text, "{api}");
         serde_json::from_str::<openapiv3::OpenAPI>(&first.spec_text).expect("openapiv3");
     }
+}
+
+/// A directory holding `files`, as new copies of documents.
+fn copies(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("copy");
+    }
+    dir
+}
+
+#[test]
+fn a_new_copy_is_assembled_from_and_vendored_with_its_hash() {
+    let root = fixture(FACTS, DOC);
+    let label_path = root.path().join("spec/demo/docs/SOURCE.toml");
+    let label = std::fs::read_to_string(&label_path).expect("label");
+    let label = label.replace("sha256", "revision = \"e86283d\"\nsha256");
+    std::fs::write(&label_path, label).expect("label with a revision");
+    let new = DOC.replace(
+        "| 400 | `BAD` | Invalid widget |",
+        "| 400 | `BAD` | Invalid widget |\n| 404 | `MISSING` | No such widget |",
+    );
+    let dir = copies(&[("demo.md", &new)]);
+
+    let built = assemble_dir(root.path(), "demo", Some(dir.path())).expect("assembles");
+    let spec: Value = serde_json::from_str(&built.spec_text).expect("JSON");
+    let codes: Vec<&str> = spec["x-error-codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["BAD", "MISSING"]);
+    let sha = crate::codegen::hex(&Sha256::digest(new.as_bytes()));
+    assert_eq!(spec["info"]["x-docs-sources"][0]["sha256"], sha.as_str());
+
+    let [(label_at, label), (doc_at, doc)] = &built.vendored[..] else {
+        panic!("the label and the copy are vendored: {:?}", built.vendored);
+    };
+    assert_eq!(label_at, &label_path);
+    assert!(label.contains(&format!("sha256 = \"{sha}\"\n")), "{label}");
+    assert!(
+        !label.contains("revision"),
+        "the old copy's revision goes: {label}"
+    );
+    assert!(label.contains("title = \"Demo\"\n"), "{label}");
+    assert_eq!(doc_at, &root.path().join("spec/demo/docs/demo.md"));
+    assert_eq!(doc, &new);
+
+    // A single file named like the document does the same.
+    let file = dir.path().join("demo.md");
+    let built = assemble_dir(root.path(), "demo", Some(&file)).expect("assembles");
+    assert_eq!(built.vendored.len(), 2);
+}
+
+#[test]
+fn an_identical_copy_vendors_nothing() {
+    let root = fixture(FACTS, DOC);
+    let dir = copies(&[("demo.md", DOC)]);
+    let built = assemble_dir(root.path(), "demo", Some(dir.path())).expect("assembles");
+    assert!(built.vendored.is_empty());
+    assert_eq!(
+        built.spec_text,
+        build(root.path()).expect("assembles").spec_text
+    );
+}
+
+#[test]
+fn copies_named_like_no_document_are_refused() {
+    let root = fixture(FACTS, DOC);
+    let dir = copies(&[("other.md", DOC)]);
+    for path in [dir.path().to_path_buf(), dir.path().join("other.md")] {
+        let error = assemble_dir(root.path(), "demo", Some(&path))
+            .expect_err("refused")
+            .to_string();
+        assert!(error.starts_with(&path.display().to_string()), "{error}");
+        assert!(
+            error.contains("the documents of spec/demo/docs are demo.md"),
+            "{error}"
+        );
+    }
+    let missing = dir.path().join("gone");
+    let error = assemble_dir(root.path(), "demo", Some(&missing))
+        .expect_err("refused")
+        .to_string();
+    assert!(error.contains("does not exist"), "{error}");
+}
+
+#[test]
+fn a_malformed_copy_is_named_with_the_position() {
+    let root = fixture(FACTS, DOC);
+    let new = DOC.replace(
+        "{ \"id\": \"w_1\", \"name\": \"spanner\" }",
+        "{ \"id\": \"w_1\" \"name\": \"spanner\" }",
+    );
+    let dir = copies(&[("demo.md", &new)]);
+    let error = assemble_dir(root.path(), "demo", Some(dir.path()))
+        .expect_err("stops")
+        .to_string();
+    let shown = dir.path().join("demo.md").display().to_string();
+    assert!(error.contains(&format!("{shown}:19:15:")), "{error}");
+    assert!(error.contains("is not JSON"), "{error}");
 }
