@@ -173,7 +173,15 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
         .as_deref()
         .filter(|_| api != SENT)
         .map(|path| (api, path));
-    let siblings = factspec::assemble_all(root, sibling_docs)?;
+    let siblings = match factspec::assemble_all(root, sibling_docs) {
+        Ok(siblings) => siblings,
+        Err(e) => {
+            if options.compares() && api != SENT {
+                compare_unquoted(root, api, options)?;
+            }
+            return Err(e.into());
+        }
+    };
     if options.compares() && api != SENT {
         if let Some(built) = siblings.iter().find(|b| b.api == api) {
             compare_sibling(root, built, options)?;
@@ -284,15 +292,77 @@ fn compare_sibling(root: &Path, built: &factspec::Built, options: &Options) -> R
     };
     let new: Value = serde_json::from_str(&built.spec_text)
         .map_err(|e| Error::InvalidSpec(format!("spec/{}: {e}", built.api)))?;
-    let version = sibling_client(&built.api)
-        .and_then(|(crate_dir, _)| changes::crate_version(root, crate_dir));
-    changes::publish(
+    publish_sibling(
+        root,
+        &built.api,
         changes::Report::compare(&committed, &new),
+        started,
+        options,
+    )
+}
+
+/// Prints the change report of a fact-driven API, with its client's version, and writes the
+/// report files asked for.
+fn publish_sibling(
+    root: &Path,
+    api: &str,
+    report: changes::Report,
+    started: Instant,
+    options: &Options,
+) -> Result<(), Error> {
+    let version =
+        sibling_client(api).and_then(|(crate_dir, _)| changes::crate_version(root, crate_dir));
+    changes::publish(
+        report,
         version.as_deref(),
         started,
         options.report.as_deref(),
         options.report_json.as_deref(),
     )
+}
+
+/// When the documents of a fact-driven API no longer have quotes its facts cite, prints (and
+/// writes, when asked) the change report of the spec assembled without those facts' say:
+/// operations none of whose own quotes are left count as removed, with the facts citing them
+/// listed as stale, and the other facts whose quotes are gone are listed in the notes.
+fn compare_unquoted(root: &Path, api: &str, options: &Options) -> Result<(), Error> {
+    let started = Instant::now();
+    let Ok(lenient) = factspec::assemble_dir_leniently(root, api, options.docs.as_deref()) else {
+        return Ok(());
+    };
+    if lenient.unquoted.is_empty() {
+        return Ok(());
+    }
+    let Some(committed) =
+        changes::committed_spec(&root.join("spec").join(api).join("openapi.json"))?
+    else {
+        return Ok(());
+    };
+    let mut report = changes::Report::compare(&committed, &lenient.assembled.spec);
+    let mut stale = Vec::new();
+    for u in &lenient.unquoted {
+        let cites = format!("{}: \"{}\"", u.doc, u.quote);
+        let removed = lenient.removed.iter().find(|id| {
+            let own = format!("[[operation]] {id}");
+            u.context == own || u.context.starts_with(&format!("{own} "))
+        });
+        match removed {
+            Some(id) => stale.push(changes::StaleFact {
+                operation_id: id.clone(),
+                fact: u.context.clone(),
+                cites,
+            }),
+            None => report.notes.push(format!(
+                "stale fact: {} — its quote is no longer in {cites}",
+                u.context
+            )),
+        }
+    }
+    report.stale(&stale);
+    report.notes.push(format!(
+        "the new documents no longer have quotes spec/{api}/facts.toml cites: the spec cannot be written until the facts listed are edited"
+    ));
+    publish_sibling(root, api, report, started, options)
 }
 
 fn report_siblings(siblings: &[factspec::Built]) {

@@ -91,6 +91,22 @@ impl Run {
         xtask(&args)
     }
 
+    /// `codegen --api api --docs <docs in the run's directory> --report-json …` and `extra`.
+    fn codegen_api(&self, api: &str, docs: &str, extra: &[&str]) -> Output {
+        let (docs, json) = (self.path(docs), self.path("report.json"));
+        let mut args = vec![
+            "codegen",
+            "--api",
+            api,
+            "--docs",
+            &docs,
+            "--report-json",
+            &json,
+        ];
+        args.extend_from_slice(extra);
+        xtask(&args)
+    }
+
     fn json(&self) -> Value {
         let text = std::fs::read_to_string(self.path("report.json")).expect("JSON report written");
         serde_json::from_str(&text).expect("JSON report parses")
@@ -238,6 +254,12 @@ fn malformed_docs_name_the_page_and_position_and_write_nothing() {
     assert_eq!(committed(), before);
 }
 
+/// Sendivent's vendored API guide.
+fn sendivent_guide() -> String {
+    std::fs::read_to_string(root().join("spec/sendivent/docs/api-guide.md"))
+        .expect("vendored guide")
+}
+
 /// The files `codegen` owns for the fact-driven API `api`, with their contents.
 fn committed_sibling(api: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = root().join("spec").join(api);
@@ -264,8 +286,7 @@ fn committed_sibling(api: &str) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn a_sibling_api_takes_new_documents_and_reports_what_they_change() {
     let before = committed_sibling("sendivent");
-    let mut guide = std::fs::read_to_string(root().join("spec/sendivent/docs/api-guide.md"))
-        .expect("vendored guide");
+    let mut guide = sendivent_guide();
     for (from, to) in [
         (
             "| `delivery.complained` | Recipient marked as spam |\n",
@@ -282,17 +303,7 @@ fn a_sibling_api_takes_new_documents_and_reports_what_they_change() {
     }
     let run = Run::new("");
     std::fs::write(run.path("api-guide.md"), guide).expect("new copy");
-    let (docs, json) = (run.path(""), run.path("report.json"));
-    let out = xtask(&[
-        "codegen",
-        "--api",
-        "sendivent",
-        "--docs",
-        &docs,
-        "--check",
-        "--report-json",
-        &json,
-    ]);
+    let out = run.codegen_api("sendivent", "", &["--check"]);
     assert!(!out.status.success(), "the spec differs, so --check fails");
     let stdout = text(&out.stdout);
     assert!(
@@ -377,4 +388,55 @@ fn an_unknown_api_or_a_copy_of_no_document_is_refused() {
         ),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_section_dropped_from_a_sibling_document_is_a_removed_operation_with_stale_facts() {
+    let before = committed_sibling("sendivent");
+    let guide = sendivent_guide();
+    let section = "### POST /v1/send/{event}/{channel}\n\nForce delivery to a specific channel. Channels: `email`, `sms`, `slack`, `push`, `telegram`, `whatsapp`, `discord`.\n\n";
+    assert_eq!(guide.matches(section).count(), 1);
+    let run = Run::new("");
+    std::fs::write(run.path("api-guide.md"), guide.replace(section, "")).expect("new copy");
+    // Without --check: the run must stop before writing anything.
+    let out = run.codegen_api("sendivent", "api-guide.md", &[]);
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "POST /v1/send/{event}/{channel} (notifications.send_to_channel)\n  breaking      operation: removed"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("stale fact: [[operation]] sendEventToChannel parameter channel ("),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Note: stale fact: [[schema]] Channel — its quote is no longer in"),
+        "{stdout}"
+    );
+    let stderr = text(&out.stderr);
+    // The fact is named with its line and column.
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" [[operation]] sendEventToChannel: the evidence quote is not in"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let at = line
+        .split_once("spec/sendivent/facts.toml:")
+        .and_then(|(_, rest)| rest.split_once(": "))
+        .map(|(at, _)| at)
+        .unwrap_or_default();
+    let numbers: Vec<&str> = at.split(':').collect();
+    assert!(
+        numbers.len() == 2 && numbers.iter().all(|n| n.parse::<u32>().is_ok()),
+        "{line}"
+    );
+    let json = run.json();
+    assert_eq!(json["changes"][0]["kind"], "operation-removed");
+    assert_eq!(
+        json["changes"][0]["stale_facts"].as_array().map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(committed_sibling("sendivent"), before);
 }

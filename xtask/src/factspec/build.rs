@@ -74,6 +74,41 @@ struct Cx<'a> {
     findings: Vec<Finding>,
 }
 
+impl<'a> Cx<'a> {
+    fn new(file: &'a str, text: &'a str, docs: &'a [Doc]) -> Cx<'a> {
+        Cx {
+            file,
+            text,
+            docs,
+            names: BTreeSet::new(),
+            file_members: BTreeMap::new(),
+            examples: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+}
+
+/// A fact citing a quote its document no longer has.
+#[derive(Debug, Clone)]
+pub struct Unquoted {
+    /// The fact, as the facts file names it (`[[operation]] sendEvent parameter event`).
+    pub context: String,
+    /// The document, as shown in messages.
+    pub doc: String,
+    pub quote: String,
+}
+
+/// A spec assembled in spite of quotes the documents no longer have.
+#[derive(Debug)]
+pub struct Lenient {
+    pub assembled: Assembled,
+    /// Every fact whose quote is gone.
+    pub unquoted: Vec<Unquoted>,
+    /// The operations left out because none of the quotes of the `[[operation]]` itself is
+    /// left: the documents no longer describe them.
+    pub removed: Vec<String>,
+}
+
 /// Assembles the spec of one API.
 pub fn assemble(
     facts_text: &str,
@@ -82,16 +117,62 @@ pub fn assemble(
     docs: &[Doc],
 ) -> Result<Assembled, SpecError> {
     let facts: Facts = super::parse_toml(facts_text, shown)?;
-    let mut cx = Cx {
-        file: shown,
-        text: facts_text,
-        docs,
-        names: BTreeSet::new(),
-        file_members: BTreeMap::new(),
-        examples: Vec::new(),
-        findings: Vec::new(),
-    };
-    cx.check_evidence(&facts)?;
+    let cx = Cx::new(shown, facts_text, docs);
+    match cx.evidence_errors(&facts) {
+        mut errors if errors.len() == 1 => Err(errors.remove(0)),
+        errors if !errors.is_empty() => Err(SpecError::Many(errors)),
+        _ => build(cx, facts, label),
+    }
+}
+
+/// Assembles the spec of one API, for a change report, when facts cite quotes the documents
+/// no longer have: those facts are listed instead of stopping the run, and operations with no
+/// quote of their own left are left out. Any other problem stops it as [`assemble`] does.
+pub fn assemble_leniently(
+    facts_text: &str,
+    shown: &str,
+    label: &Label,
+    docs: &[Doc],
+) -> Result<Lenient, SpecError> {
+    let mut facts: Facts = super::parse_toml(facts_text, shown)?;
+    let cx = Cx::new(shown, facts_text, docs);
+    let mut unquoted = Vec::new();
+    for error in cx.evidence_errors(&facts) {
+        match error {
+            SpecError::MissingEvidence {
+                context,
+                doc,
+                quote,
+                ..
+            } => unquoted.push(Unquoted {
+                context,
+                doc,
+                quote,
+            }),
+            other => return Err(other),
+        }
+    }
+    let mut removed = Vec::new();
+    facts.operations.retain(|o| {
+        let op = o.get_ref();
+        let own = format!("[[operation]] {}", op.id);
+        let gone = unquoted.iter().filter(|u| u.context == own).count();
+        let keep = gone == 0 || gone < op.evidence.len();
+        if !keep {
+            removed.push(op.id.clone());
+        }
+        keep
+    });
+    Ok(Lenient {
+        assembled: build(cx, facts, label)?,
+        unquoted,
+        removed,
+    })
+}
+
+/// Builds the spec from facts whose evidence has been checked.
+fn build(mut cx: Cx<'_>, facts: Facts, label: &Label) -> Result<Assembled, SpecError> {
+    let shown = cx.file;
     for s in &facts.schemas {
         if !cx.names.insert(s.get_ref().name.clone()) {
             return Err(cx.at(s, format!("[[schema]] {}: named twice", s.get_ref().name)));
@@ -163,7 +244,7 @@ pub fn assemble(
     })?;
     Ok(Assembled {
         stats: Stats {
-            documents: docs.len(),
+            documents: cx.docs.len(),
             operations,
             schemas: schemas.len(),
             examples: checked,
@@ -240,8 +321,9 @@ impl Cx<'_> {
         }
     }
 
-    /// Checks every evidence quote, and that every fact that must cite evidence does.
-    fn check_evidence(&self, facts: &Facts) -> Result<(), SpecError> {
+    /// Every evidence quote not in its document, and every fact that must cite evidence and
+    /// does not.
+    fn evidence_errors(&self, facts: &Facts) -> Vec<SpecError> {
         let mut cited: Vec<(String, &Spanned<Evidence>)> = Vec::new();
         // Facts that must cite evidence: context, position, whether the list is empty.
         let mut required: Vec<(String, std::ops::Range<usize>, bool)> = Vec::new();
@@ -355,11 +437,7 @@ impl Cx<'_> {
                 }
             }
         }
-        match errors.len() {
-            0 => Ok(()),
-            1 => Err(errors.remove(0)),
-            _ => Err(SpecError::Many(errors)),
-        }
+        errors
     }
 
     fn quote_error(

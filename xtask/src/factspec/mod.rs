@@ -29,7 +29,7 @@ mod types;
 #[cfg(test)]
 mod tests;
 
-pub use build::Stats;
+pub use build::{Lenient, Stats};
 
 /// The APIs with a fact-driven spec, by directory under `spec/`.
 pub const APIS: [&str; 2] = ["sendseven", "sendivent"];
@@ -84,11 +84,13 @@ pub struct Built {
 /// Assembles the spec of `spec/<api>/` under `root`, from new copies of its documents where
 /// `new_docs` has them (a directory of copies named like the documents, or one such file).
 pub fn assemble_dir(root: &Path, api: &str, new_docs: Option<&Path>) -> Result<Built, SpecError> {
-    let dir = root.join("spec").join(api);
-    let shown = format!("spec/{api}");
-    let loaded = docs::load(&dir, &shown, new_docs)?;
-    let facts_shown = format!("{shown}/facts.toml");
-    let facts_text = docs::read(&dir.join("facts.toml"), &facts_shown)?;
+    let Inputs {
+        dir,
+        shown,
+        loaded,
+        facts_text,
+        facts_shown,
+    } = Inputs::read(root, api, new_docs)?;
     let assembled = build::assemble(&facts_text, &facts_shown, &loaded.label, &loaded.docs)?;
     let mut vendored = Vec::new();
     if !loaded.replaced.is_empty() {
@@ -119,6 +121,49 @@ pub fn assemble_dir(root: &Path, api: &str, new_docs: Option<&Path>) -> Result<B
         stats: assembled.stats,
         vendored,
     })
+}
+
+/// What assembling one API reads: its label and documents (new copies included), its facts.
+struct Inputs {
+    dir: PathBuf,
+    /// `spec/<api>`, as messages show it.
+    shown: String,
+    loaded: docs::Loaded,
+    facts_text: String,
+    facts_shown: String,
+}
+
+impl Inputs {
+    fn read(root: &Path, api: &str, new_docs: Option<&Path>) -> Result<Inputs, SpecError> {
+        let dir = root.join("spec").join(api);
+        let shown = format!("spec/{api}");
+        let loaded = docs::load(&dir, &shown, new_docs)?;
+        let facts_shown = format!("{shown}/facts.toml");
+        let facts_text = docs::read(&dir.join("facts.toml"), &facts_shown)?;
+        Ok(Inputs {
+            dir,
+            shown,
+            loaded,
+            facts_text,
+            facts_shown,
+        })
+    }
+}
+
+/// The spec of `spec/<api>/` assembled as [`assemble_dir`] does, but listing the facts whose
+/// quotes the documents no longer have instead of stopping there, for a change report.
+pub fn assemble_dir_leniently(
+    root: &Path,
+    api: &str,
+    new_docs: Option<&Path>,
+) -> Result<Lenient, SpecError> {
+    let inputs = Inputs::read(root, api, new_docs)?;
+    build::assemble_leniently(
+        &inputs.facts_text,
+        &inputs.facts_shown,
+        &inputs.loaded.label,
+        &inputs.loaded.docs,
+    )
 }
 
 /// Assembles every API's spec, the one `new_docs` names from its new documents; the first
