@@ -114,6 +114,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
     // New docs and the change report are of one API.
     let sent_docs = options.docs.as_ref().filter(|_| api == SENT);
     let sent_compares = options.compares() && api == SENT;
+    let sibling_compares = options.compares() && api != SENT;
     let label_path = root.join("spec/docs/SOURCE.toml");
     let label_text = read(&label_path)?;
     let mut label: Label = toml::from_str(&label_text)
@@ -176,13 +177,13 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Error> {
     let siblings = match factspec::assemble_all(root, sibling_docs) {
         Ok(siblings) => siblings,
         Err(e) => {
-            if options.compares() && api != SENT {
+            if sibling_compares {
                 compare_unquoted(root, api, options)?;
             }
             return Err(e.into());
         }
     };
-    if options.compares() && api != SENT {
+    if sibling_compares {
         if let Some(built) = siblings.iter().find(|b| b.api == api) {
             compare_sibling(root, built, options)?;
         }
@@ -333,20 +334,14 @@ fn compare_unquoted(root: &Path, api: &str, options: &Options) -> Result<(), Err
     if lenient.unquoted.is_empty() {
         return Ok(());
     }
-    let Some(committed) =
-        changes::committed_spec(&root.join("spec").join(api).join("openapi.json"))?
-    else {
+    let Some(committed) = changes::committed_spec(&factspec::spec_path(root, api))? else {
         return Ok(());
     };
     let mut report = changes::Report::compare(&committed, &lenient.assembled.spec);
     let mut stale = Vec::new();
     for u in &lenient.unquoted {
         let cites = format!("{}: \"{}\"", u.doc, u.quote);
-        let removed = lenient.removed.iter().find(|id| {
-            let own = format!("[[operation]] {id}");
-            u.context == own || u.context.starts_with(&format!("{own} "))
-        });
-        match removed {
+        match &u.removed_operation {
             Some(id) => stale.push(changes::StaleFact {
                 operation_id: id.clone(),
                 fact: u.context.clone(),

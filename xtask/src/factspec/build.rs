@@ -96,6 +96,9 @@ pub struct Unquoted {
     /// The document, as shown in messages.
     pub doc: String,
     pub quote: String,
+    /// The operation the fact is part of, when the spec leaves it out because none of the
+    /// quotes of the `[[operation]]` itself is left: the documents no longer describe it.
+    pub removed_operation: Option<String>,
 }
 
 /// A spec assembled in spite of quotes the documents no longer have.
@@ -104,9 +107,6 @@ pub struct Lenient {
     pub assembled: Assembled,
     /// Every fact whose quote is gone.
     pub unquoted: Vec<Unquoted>,
-    /// The operations left out because none of the quotes of the `[[operation]]` itself is
-    /// left: the documents no longer describe them.
-    pub removed: Vec<String>,
 }
 
 /// Assembles the spec of one API.
@@ -148,25 +148,30 @@ pub fn assemble_leniently(
                 context,
                 doc,
                 quote,
+                removed_operation: None,
             }),
             other => return Err(other),
         }
     }
-    let mut removed = Vec::new();
     facts.operations.retain(|o| {
         let op = o.get_ref();
         let own = format!("[[operation]] {}", op.id);
         let gone = unquoted.iter().filter(|u| u.context == own).count();
         let keep = gone == 0 || gone < op.evidence.len();
         if !keep {
-            removed.push(op.id.clone());
+            // The facts of the operation: itself and its parameters, body and responses.
+            let part = format!("{own} ");
+            for u in &mut unquoted {
+                if u.context == own || u.context.starts_with(&part) {
+                    u.removed_operation = Some(op.id.clone());
+                }
+            }
         }
         keep
     });
     Ok(Lenient {
         assembled: build(cx, facts, label)?,
         unquoted,
-        removed,
     })
 }
 

@@ -81,6 +81,11 @@ pub struct Built {
     pub vendored: Vec<(PathBuf, String)>,
 }
 
+/// Where the spec of `api` is committed: `spec/<api>/openapi.json` under `root`.
+pub fn spec_path(root: &Path, api: &str) -> PathBuf {
+    root.join("spec").join(api).join("openapi.json")
+}
+
 /// Assembles the spec of `spec/<api>/` under `root`, from new copies of its documents where
 /// `new_docs` has them (a directory of copies named like the documents, or one such file).
 pub fn assemble_dir(root: &Path, api: &str, new_docs: Option<&Path>) -> Result<Built, SpecError> {
@@ -115,7 +120,7 @@ pub fn assemble_dir(root: &Path, api: &str, new_docs: Option<&Path>) -> Result<B
         api: api.to_string(),
         report: report::render(&title, &shown, &assembled.findings),
         findings: assembled.findings.len(),
-        spec_path: dir.join("openapi.json"),
+        spec_path: spec_path(root, api),
         spec_text,
         report_path: dir.join("conflicts.md"),
         stats: assembled.stats,
